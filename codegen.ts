@@ -47,6 +47,16 @@ const config: CodegenConfig = {
       TextDeltaEvent: "../completion-record.ts#CompletionStreamEventRecord",
       TextEndEvent: "../completion-record.ts#CompletionStreamEventRecord",
       Model: "../completion-record.ts#ModelReference",
+      Chunk: "../completion-record.ts#ChunkReference",
+    }),
+    ...subgraphResolverTypes("retrieval", "../context.ts#RetrievalContext", {
+      Collection: "../catalog/retrieval-catalog.ts#CollectionRecord",
+      Document: "../catalog/retrieval-catalog.ts#DocumentRecord",
+      IngestionProgress: "../catalog/retrieval-catalog.ts#IngestionState",
+      Chunk: "../retrieval-records.ts#ChunkRecord",
+      SearchHit: "../retrieval-records.ts#SearchHitRecord",
+      SearchResult: "../retrieval-records.ts#SearchResultRecord",
+      Model: "../retrieval-records.ts#ModelReference",
     }),
     // A typed client for consuming apps, from the gateway's public (API) schema: write operations
     // with `graphql(...)` from client/generated and get typed results and variables.

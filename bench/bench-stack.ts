@@ -9,23 +9,36 @@ import { loadInferenceConfig } from "../subgraphs/inference/config.ts";
 import { startInference } from "../subgraphs/inference/service.ts";
 import { loadModelRegistryConfig } from "../subgraphs/model-registry/config.ts";
 import { startModelRegistry } from "../subgraphs/model-registry/service.ts";
+import { loadRetrievalConfig } from "../subgraphs/retrieval/config.ts";
+import { startRetrieval } from "../subgraphs/retrieval/service.ts";
+import { findFreePort } from "../test/harness/redis-server.ts";
 
 export interface BenchStack {
   registry: RunningService;
   inference: RunningService;
+  retrieval: RunningService;
   gateway: RunningService;
   /** An admin API key of tenant `bench`. */
   key: string;
   stop(): Promise<void>;
 }
 
-/** Starts registry, inference and gateway with `environment` (DATA_DIR and the rest) plus quiet logs. */
+/** Starts registry, inference, retrieval and gateway with `environment` (DATA_DIR and the rest) plus quiet logs. */
 export async function startBenchStack(environment: NodeJS.ProcessEnv): Promise<BenchStack> {
   const base = { LOG_LEVEL: "error", SUPERGRAPH_WATCH: "false", ...environment };
   const logger = createLogger("bench", "error");
   const registry = await startModelRegistry(loadModelRegistryConfig({ ...base, MODEL_REGISTRY_PORT: "0" }), logger);
-  const inference = await startInference(loadInferenceConfig({ ...base, INFERENCE_PORT: "0" }), logger);
-  const gatewayConfig = loadGatewayConfig({ ...base, GATEWAY_PORT: "0", MODEL_REGISTRY_URL: registry.graphqlUrl, INFERENCE_URL: inference.graphqlUrl });
+  // Inference and retrieval call each other, so each must know the other's port before either starts.
+  const peers = { ...base, INFERENCE_PORT: String(await findFreePort()), RETRIEVAL_PORT: String(await findFreePort()) };
+  const inference = await startInference(loadInferenceConfig(peers), logger);
+  const retrieval = await startRetrieval(loadRetrievalConfig(peers), logger);
+  const gatewayConfig = loadGatewayConfig({
+    ...base,
+    GATEWAY_PORT: "0",
+    MODEL_REGISTRY_URL: registry.graphqlUrl,
+    INFERENCE_URL: inference.graphqlUrl,
+    RETRIEVAL_URL: retrieval.graphqlUrl,
+  });
   const gateway = await startGateway(gatewayConfig, logger);
   const infrastructure = await connectSharedInfrastructure(gatewayConfig, logger);
   const { key } = await issueApiKey(createApiKeyStore(gatewayConfig, infrastructure), "bench", ["admin"], "benchmark");
@@ -33,10 +46,12 @@ export async function startBenchStack(environment: NodeJS.ProcessEnv): Promise<B
   return {
     registry,
     inference,
+    retrieval,
     gateway,
     key,
     stop: async () => {
       await gateway.stop();
+      await retrieval.stop();
       await inference.stop();
       await registry.stop();
     },

@@ -29,6 +29,16 @@ type Documents = {
     "\n  mutation UpdateModel($id: ID!, $expectedVersion: Int!, $input: UpdateModelInput!) {\n    updateModel(id: $id, expectedVersion: $expectedVersion, input: $input) { id version displayName aliases }\n  }\n": typeof types.UpdateModelDocument,
     "\n  mutation SetModelStatus($id: ID!, $status: ModelStatus!) {\n    setModelStatus(id: $id, status: $status) { id status version }\n  }\n": typeof types.SetModelStatusDocument,
     "\n  mutation DeleteModel($id: ID!, $expectedVersion: Int) {\n    deleteModel(id: $id, expectedVersion: $expectedVersion) { id }\n  }\n": typeof types.DeleteModelDocument,
+    "\n  mutation RegisterRetrievalModel($input: RegisterModelInput!) {\n    registerModel(input: $input) { id }\n  }\n": typeof types.RegisterRetrievalModelDocument,
+    "\n  mutation CreateCollection($input: CreateCollectionInput!) {\n    createCollection(input: $input) { id name dimensions chunkMaxTokens chunkOverlapTokens embeddingModel { id displayName } }\n  }\n": typeof types.CreateCollectionDocument,
+    "\n  mutation IngestDocument($input: IngestDocumentInput!) {\n    ingestDocument(input: $input) {\n      id source title mediaType status chunkCount tokenCount characterCount contentHash\n      metadata { key value }\n      ingestion { chunksEmbedded chunksTotal error { code message } }\n      collection { id name }\n    }\n  }\n": typeof types.IngestDocumentDocument,
+    "\n  query DocumentById($id: ID!) {\n    document(id: $id) { id status chunkCount ingestion { chunksEmbedded chunksTotal error { code } } }\n  }\n": typeof types.DocumentByIdDocument,
+    "\n  query CollectionDocuments($id: ID!, $filters: [MetadataFilterInput!]) {\n    collection(id: $id) { id documentCount metadataKeys documents(filters: $filters) { id source status } }\n  }\n": typeof types.CollectionDocumentsDocument,
+    "\n  query Search($input: SearchInput!) {\n    search(input: $input) {\n      mode\n      hits { score vectorRank keywordRank chunk { id index text headingPath tokenCount document { id source title metadata { key value } } } }\n    }\n  }\n": typeof types.SearchDocument,
+    "\n  mutation DeleteDocument($id: ID!) { deleteDocument(id: $id) }\n": typeof types.DeleteDocumentDocument,
+    "\n  mutation DeleteCollection($id: ID!) { deleteCollection(id: $id) }\n": typeof types.DeleteCollectionDocument,
+    "\n  mutation GroundedCompletion($input: CompletionInput!) {\n    createCompletion(input: $input) {\n      id text usage { promptTokens }\n      citations { id text document { source } }\n    }\n  }\n": typeof types.GroundedCompletionDocument,
+    "\n  subscription GroundedStream($input: CompletionInput!) {\n    completionStream(input: $input) {\n      __typename\n      ... on TextEndEvent { completion { id citations { id text document { source } } } }\n    }\n  }\n": typeof types.GroundedStreamDocument,
     "\n  subscription CompletionStream($input: CompletionInput!) {\n    completionStream(input: $input) {\n      __typename\n      ... on TextStartEvent { completionId model { id } }\n      ... on TextDeltaEvent { completionId index text }\n      ... on TextEndEvent {\n        completion {\n          id\n          text\n          finishReason\n          usage { promptTokens completionTokens }\n          timeToFirstTokenMillis\n          model { id displayName pricing { inputPerMillionTokens outputPerMillionTokens } }\n        }\n      }\n    }\n  }\n": typeof types.CompletionStreamDocument,
     "\n  mutation StreamedCompletionText($input: CompletionInput!) {\n    createCompletion(input: $input) { text }\n  }\n": typeof types.StreamedCompletionTextDocument,
     "\n  mutation RegisterStreamingModel($input: RegisterModelInput!) {\n    registerModel(input: $input) { id }\n  }\n": typeof types.RegisterStreamingModelDocument,
@@ -50,6 +60,16 @@ const documents: Documents = {
     "\n  mutation UpdateModel($id: ID!, $expectedVersion: Int!, $input: UpdateModelInput!) {\n    updateModel(id: $id, expectedVersion: $expectedVersion, input: $input) { id version displayName aliases }\n  }\n": types.UpdateModelDocument,
     "\n  mutation SetModelStatus($id: ID!, $status: ModelStatus!) {\n    setModelStatus(id: $id, status: $status) { id status version }\n  }\n": types.SetModelStatusDocument,
     "\n  mutation DeleteModel($id: ID!, $expectedVersion: Int) {\n    deleteModel(id: $id, expectedVersion: $expectedVersion) { id }\n  }\n": types.DeleteModelDocument,
+    "\n  mutation RegisterRetrievalModel($input: RegisterModelInput!) {\n    registerModel(input: $input) { id }\n  }\n": types.RegisterRetrievalModelDocument,
+    "\n  mutation CreateCollection($input: CreateCollectionInput!) {\n    createCollection(input: $input) { id name dimensions chunkMaxTokens chunkOverlapTokens embeddingModel { id displayName } }\n  }\n": types.CreateCollectionDocument,
+    "\n  mutation IngestDocument($input: IngestDocumentInput!) {\n    ingestDocument(input: $input) {\n      id source title mediaType status chunkCount tokenCount characterCount contentHash\n      metadata { key value }\n      ingestion { chunksEmbedded chunksTotal error { code message } }\n      collection { id name }\n    }\n  }\n": types.IngestDocumentDocument,
+    "\n  query DocumentById($id: ID!) {\n    document(id: $id) { id status chunkCount ingestion { chunksEmbedded chunksTotal error { code } } }\n  }\n": types.DocumentByIdDocument,
+    "\n  query CollectionDocuments($id: ID!, $filters: [MetadataFilterInput!]) {\n    collection(id: $id) { id documentCount metadataKeys documents(filters: $filters) { id source status } }\n  }\n": types.CollectionDocumentsDocument,
+    "\n  query Search($input: SearchInput!) {\n    search(input: $input) {\n      mode\n      hits { score vectorRank keywordRank chunk { id index text headingPath tokenCount document { id source title metadata { key value } } } }\n    }\n  }\n": types.SearchDocument,
+    "\n  mutation DeleteDocument($id: ID!) { deleteDocument(id: $id) }\n": types.DeleteDocumentDocument,
+    "\n  mutation DeleteCollection($id: ID!) { deleteCollection(id: $id) }\n": types.DeleteCollectionDocument,
+    "\n  mutation GroundedCompletion($input: CompletionInput!) {\n    createCompletion(input: $input) {\n      id text usage { promptTokens }\n      citations { id text document { source } }\n    }\n  }\n": types.GroundedCompletionDocument,
+    "\n  subscription GroundedStream($input: CompletionInput!) {\n    completionStream(input: $input) {\n      __typename\n      ... on TextEndEvent { completion { id citations { id text document { source } } } }\n    }\n  }\n": types.GroundedStreamDocument,
     "\n  subscription CompletionStream($input: CompletionInput!) {\n    completionStream(input: $input) {\n      __typename\n      ... on TextStartEvent { completionId model { id } }\n      ... on TextDeltaEvent { completionId index text }\n      ... on TextEndEvent {\n        completion {\n          id\n          text\n          finishReason\n          usage { promptTokens completionTokens }\n          timeToFirstTokenMillis\n          model { id displayName pricing { inputPerMillionTokens outputPerMillionTokens } }\n        }\n      }\n    }\n  }\n": types.CompletionStreamDocument,
     "\n  mutation StreamedCompletionText($input: CompletionInput!) {\n    createCompletion(input: $input) { text }\n  }\n": types.StreamedCompletionTextDocument,
     "\n  mutation RegisterStreamingModel($input: RegisterModelInput!) {\n    registerModel(input: $input) { id }\n  }\n": types.RegisterStreamingModelDocument,
@@ -130,6 +150,46 @@ export function graphql(source: "\n  mutation SetModelStatus($id: ID!, $status: 
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation DeleteModel($id: ID!, $expectedVersion: Int) {\n    deleteModel(id: $id, expectedVersion: $expectedVersion) { id }\n  }\n"): (typeof documents)["\n  mutation DeleteModel($id: ID!, $expectedVersion: Int) {\n    deleteModel(id: $id, expectedVersion: $expectedVersion) { id }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RegisterRetrievalModel($input: RegisterModelInput!) {\n    registerModel(input: $input) { id }\n  }\n"): (typeof documents)["\n  mutation RegisterRetrievalModel($input: RegisterModelInput!) {\n    registerModel(input: $input) { id }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateCollection($input: CreateCollectionInput!) {\n    createCollection(input: $input) { id name dimensions chunkMaxTokens chunkOverlapTokens embeddingModel { id displayName } }\n  }\n"): (typeof documents)["\n  mutation CreateCollection($input: CreateCollectionInput!) {\n    createCollection(input: $input) { id name dimensions chunkMaxTokens chunkOverlapTokens embeddingModel { id displayName } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation IngestDocument($input: IngestDocumentInput!) {\n    ingestDocument(input: $input) {\n      id source title mediaType status chunkCount tokenCount characterCount contentHash\n      metadata { key value }\n      ingestion { chunksEmbedded chunksTotal error { code message } }\n      collection { id name }\n    }\n  }\n"): (typeof documents)["\n  mutation IngestDocument($input: IngestDocumentInput!) {\n    ingestDocument(input: $input) {\n      id source title mediaType status chunkCount tokenCount characterCount contentHash\n      metadata { key value }\n      ingestion { chunksEmbedded chunksTotal error { code message } }\n      collection { id name }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query DocumentById($id: ID!) {\n    document(id: $id) { id status chunkCount ingestion { chunksEmbedded chunksTotal error { code } } }\n  }\n"): (typeof documents)["\n  query DocumentById($id: ID!) {\n    document(id: $id) { id status chunkCount ingestion { chunksEmbedded chunksTotal error { code } } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query CollectionDocuments($id: ID!, $filters: [MetadataFilterInput!]) {\n    collection(id: $id) { id documentCount metadataKeys documents(filters: $filters) { id source status } }\n  }\n"): (typeof documents)["\n  query CollectionDocuments($id: ID!, $filters: [MetadataFilterInput!]) {\n    collection(id: $id) { id documentCount metadataKeys documents(filters: $filters) { id source status } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Search($input: SearchInput!) {\n    search(input: $input) {\n      mode\n      hits { score vectorRank keywordRank chunk { id index text headingPath tokenCount document { id source title metadata { key value } } } }\n    }\n  }\n"): (typeof documents)["\n  query Search($input: SearchInput!) {\n    search(input: $input) {\n      mode\n      hits { score vectorRank keywordRank chunk { id index text headingPath tokenCount document { id source title metadata { key value } } } }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeleteDocument($id: ID!) { deleteDocument(id: $id) }\n"): (typeof documents)["\n  mutation DeleteDocument($id: ID!) { deleteDocument(id: $id) }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeleteCollection($id: ID!) { deleteCollection(id: $id) }\n"): (typeof documents)["\n  mutation DeleteCollection($id: ID!) { deleteCollection(id: $id) }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation GroundedCompletion($input: CompletionInput!) {\n    createCompletion(input: $input) {\n      id text usage { promptTokens }\n      citations { id text document { source } }\n    }\n  }\n"): (typeof documents)["\n  mutation GroundedCompletion($input: CompletionInput!) {\n    createCompletion(input: $input) {\n      id text usage { promptTokens }\n      citations { id text document { source } }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription GroundedStream($input: CompletionInput!) {\n    completionStream(input: $input) {\n      __typename\n      ... on TextEndEvent { completion { id citations { id text document { source } } } }\n    }\n  }\n"): (typeof documents)["\n  subscription GroundedStream($input: CompletionInput!) {\n    completionStream(input: $input) {\n      __typename\n      ... on TextEndEvent { completion { id citations { id text document { source } } } }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

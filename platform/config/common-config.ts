@@ -50,7 +50,7 @@ export const commonEnvironment = {
   INTERNAL_SIGNING_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   SHUTDOWN_GRACE_PERIOD_MILLIS: integerVariable(10_000, 0, 600_000),
-  MAX_REQUEST_BODY_BYTES: integerVariable(1_048_576, 1_024, 1_073_741_824),
+  MAX_REQUEST_BODY_BYTES: integerVariable(8_388_608, 1_024, 1_073_741_824),
   INTROSPECTION: booleanVariable(true),
 };
 

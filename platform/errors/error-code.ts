@@ -37,6 +37,16 @@ export enum ErrorCode {
   SubscriptionBufferOverflow = "SUBSCRIPTION_BUFFER_OVERFLOW",
   /** The WebSocket already has `extensions.maxOperations` operations in flight. */
   TooManyOperations = "TOO_MANY_OPERATIONS",
+  /** The collection id matches no collection of the caller's tenant (another tenant's collections are never revealed). */
+  CollectionNotFound = "COLLECTION_NOT_FOUND",
+  /** The tenant already has a collection with this name; `extensions.collectionId` names it. */
+  CollectionAlreadyExists = "COLLECTION_ALREADY_EXISTS",
+  /** The document id matches no document of the caller's tenant. */
+  DocumentNotFound = "DOCUMENT_NOT_FOUND",
+  /** A document is over the size limit; `extensions.maximumBytes` and `actualBytes` give the sizes. */
+  DocumentTooLarge = "DOCUMENT_TOO_LARGE",
+  /** The embedding model returned vectors of another length than the collection's; `extensions.expected` and `actual` give them. */
+  EmbeddingDimensionMismatch = "EMBEDDING_DIMENSION_MISMATCH",
   /** A bug: the error was not expected. The message is generic; details are in the server log. */
   InternalServerError = "INTERNAL_SERVER_ERROR",
 }

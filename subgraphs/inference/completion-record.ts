@@ -13,6 +13,8 @@ export const completionRecordSchema = z.object({
   usage: z.object({ promptTokens: z.number().int().nonnegative(), completionTokens: z.number().int().nonnegative() }),
   latencyMillis: z.number().nonnegative(),
   timeToFirstTokenMillis: z.number().nonnegative().nullable(),
+  /** Chunk ids given to the model by grounding, in prompt order. Absent in records kept before grounding existed. */
+  citationChunkIds: z.array(z.string()).default([]),
   createdAt: z.string(),
 });
 export type CompletionRecord = z.infer<typeof completionRecordSchema>;
@@ -35,5 +37,10 @@ export type CompletionStreamEventRecord =
 
 /** A reference to a registry model; the model-registry subgraph resolves its fields. */
 export interface ModelReference {
+  id: string;
+}
+
+/** A reference to a retrieval chunk; the retrieval subgraph resolves its fields. */
+export interface ChunkReference {
   id: string;
 }

@@ -6,20 +6,40 @@ import type { ModelCapability, ModelRecord } from "../model-registry/model-recor
 import { toServiceError } from "./engine-error-mapping.ts";
 import type { CompletionInput } from "./generated/resolvers-types.ts";
 import type { InferenceLimits } from "./inference-limits.ts";
+import type { RequestContext } from "../../platform/context/request-context.ts";
+import { defaultGroundingQuery, fitSources } from "./grounding/grounded-prompt.ts";
+import type { GroundingRetriever } from "./grounding/grounding-source.ts";
 
 /** A completion request that passed every check: the model serves it and it fits the context. */
 export interface PreparedCompletion extends ResolvedModel {
   request: GenerationRequest;
   promptTokens: number;
+  /** Chunk ids put in the prompt by grounding, in the order numbered there. */
+  citationChunkIds: string[];
 }
+
+/** How a grounded request retrieves its chunks, on behalf of whom. */
+export interface GroundingCall {
+  retriever: GroundingRetriever;
+  request: RequestContext;
+  signal?: AbortSignal;
+}
+
+/** Most chunks one grounded completion may ask for. */
+const maximumGroundingTopK = 20;
 
 /**
  * Checks a completion input before any engine time is spent: the input's shape and ranges, then
  * the model (exists, enabled, has the capability), then the prompt's token count against the
  * context length. Each failure is a GraphQL error with a stable code and the field at fault.
  */
-export async function prepareCompletion(input: CompletionInput, engines: ModelEngines, limits: InferenceLimits): Promise<PreparedCompletion> {
-  const prompt = promptFromInput(input, limits);
+export async function prepareCompletion(
+  input: CompletionInput,
+  engines: ModelEngines,
+  limits: InferenceLimits,
+  grounding?: GroundingCall,
+): Promise<PreparedCompletion> {
+  let prompt = promptFromInput(input, limits);
   checkSampling(input, limits);
   const resolved = await resolveServingModel(engines, input.model, prompt.kind === "chat" ? "CHAT" : "COMPLETION", "input.model");
   const { model, scheduler } = resolved;
@@ -27,9 +47,29 @@ export async function prepareCompletion(input: CompletionInput, engines: ModelEn
   if (!Number.isInteger(maxTokens) || maxTokens < 1 || maxTokens > model.contextLength) {
     throw badUserInput("input.maxTokens", `maxTokens must be between 1 and the model's context length (${model.contextLength}), got ${maxTokens}.`);
   }
-  const count = await scheduler.countPromptTokens(prompt).catch((error: unknown) => {
-    throw toServiceError(error, model.id);
-  });
+  const countTokens = async (candidate: GenerationPrompt) => {
+    try {
+      return await scheduler.countPromptTokens(candidate);
+    } catch (error) {
+      throw toServiceError(error, model.id);
+    }
+  };
+  let citationChunkIds: string[] = [];
+  if (input.grounding !== undefined && input.grounding !== null) {
+    if (grounding === undefined) throw new ServiceError(ErrorCode.ServiceUnavailable, "Grounding is not available on this server.", { field: "input.grounding" });
+    const topK = input.grounding.topK ?? 4;
+    if (!Number.isInteger(topK) || topK < 1 || topK > maximumGroundingTopK) {
+      throw badUserInput("input.grounding.topK", `topK must be between 1 and ${maximumGroundingTopK}, got ${topK}.`);
+    }
+    const query = input.grounding.query ?? defaultGroundingQuery(prompt);
+    checkText("input.grounding.query", query, limits);
+    const sources = await grounding.retriever.retrieve(input.grounding, query, topK, grounding.request, grounding.signal);
+    // The sources fill what the prompt and maxTokens leave of the context; the best ones first.
+    const fitted = await fitSources(prompt, sources, model.contextLength - maxTokens, async (candidate) => (await countTokens(candidate)).tokens);
+    prompt = fitted.prompt;
+    citationChunkIds = fitted.sources.map((source) => source.chunkId);
+  }
+  const count = await countTokens(prompt);
   if (count.tokens + maxTokens > model.contextLength) {
     throw new ServiceError(
       ErrorCode.ContextLengthExceeded,
@@ -44,14 +84,14 @@ export async function prepareCompletion(input: CompletionInput, engines: ModelEn
     ...optional("stop", input.stop ?? model.defaultParameters.stop),
     ...optional("seed", input.seed),
   };
-  return { ...resolved, request: { prompt, parameters }, promptTokens: count.tokens };
+  return { ...resolved, request: { prompt, parameters }, promptTokens: count.tokens, citationChunkIds };
 }
 
 /**
  * The model named `name` with its scheduler, if it may serve `capability`: unknown →
  * MODEL_NOT_FOUND, disabled → MODEL_DISABLED, lacking the capability → CAPABILITY_NOT_SUPPORTED.
  */
-export async function resolveServingModel(engines: ModelEngines, name: string, capability: ModelCapability, field: string): Promise<ResolvedModel> {
+export async function resolveServingModel(engines: ModelEngines, name: string, capability: ModelCapability | undefined, field: string): Promise<ResolvedModel> {
   const model = await engines.find(name);
   if (model === undefined) throw new ServiceError(ErrorCode.ModelNotFound, `No model has the id or alias "${name}".`, { field });
   checkServes(model, capability, field);
@@ -62,11 +102,11 @@ export async function resolveServingModel(engines: ModelEngines, name: string, c
   }
 }
 
-function checkServes(model: ModelRecord, capability: ModelCapability, field: string): void {
+function checkServes(model: ModelRecord, capability: ModelCapability | undefined, field: string): void {
   if (model.status === "DISABLED") {
     throw new ServiceError(ErrorCode.ModelDisabled, `Model ${model.id} is disabled.`, { field });
   }
-  if (!model.capabilities.includes(capability)) {
+  if (capability !== undefined && !model.capabilities.includes(capability)) {
     throw new ServiceError(ErrorCode.CapabilityNotSupported, `Model ${model.id} cannot do ${capability}; it can do ${model.capabilities.join(", ")}.`, {
       field,
       details: { capabilities: model.capabilities },

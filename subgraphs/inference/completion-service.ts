@@ -5,7 +5,8 @@ import type { RequestContext } from "../../platform/context/request-context.ts";
 import { badUserInput, ServiceError } from "../../platform/errors/service-error.ts";
 import { ErrorCode } from "../../platform/errors/error-code.ts";
 import type { CompletionRecord, CompletionStreamEventRecord, EmbeddingResultRecord, FinishReason } from "./completion-record.ts";
-import { checkText, resolveServingModel, type PreparedCompletion } from "./completion-request.ts";
+import { checkText, resolveServingModel, type GroundingCall, type PreparedCompletion } from "./completion-request.ts";
+import type { GroundingRetriever } from "./grounding/grounding-source.ts";
 import { toServiceError } from "./engine-error-mapping.ts";
 import type { InferenceLimits } from "./inference-limits.ts";
 import type { CompletionStore } from "./store/completion-store.ts";
@@ -24,11 +25,18 @@ export class CompletionService {
   readonly #engines: ModelEngines;
   readonly #store: CompletionStore;
   readonly #limits: InferenceLimits;
+  readonly #retriever: GroundingRetriever | undefined;
 
-  constructor(engines: ModelEngines, store: CompletionStore, limits: InferenceLimits) {
+  constructor(engines: ModelEngines, store: CompletionStore, limits: InferenceLimits, retriever?: GroundingRetriever) {
     this.#engines = engines;
     this.#store = store;
     this.#limits = limits;
+    this.#retriever = retriever;
+  }
+
+  /** How a request of `call` retrieves grounding chunks; undefined when no retriever is configured. */
+  groundingFor(call: CallContext): GroundingCall | undefined {
+    return this.#retriever === undefined ? undefined : { retriever: this.#retriever, request: call.request, signal: call.signal };
   }
 
   get engines(): ModelEngines {
@@ -146,6 +154,23 @@ export class CompletionService {
     }
   }
 
+  /** Tokens of each text in the model's tokenizer (any capability: collections count chunk sizes with their embedding model). */
+  async countTokens(modelName: string, texts: readonly string[]): Promise<number[]> {
+    if (texts.length === 0) throw badUserInput("texts", "texts must not be empty.");
+    if (texts.length > this.#limits.maximumEmbeddingTexts) {
+      throw badUserInput("texts", `At most ${this.#limits.maximumEmbeddingTexts} texts per request, got ${texts.length}.`);
+    }
+    texts.forEach((text, index) => {
+      if (text.length > this.#limits.maximumTextCharacters) throw badUserInput(`texts[${index}]`, `The text has ${text.length} characters; the limit is ${this.#limits.maximumTextCharacters}.`);
+    });
+    const { model, scheduler } = await resolveServingModel(this.#engines, modelName, undefined, "model");
+    try {
+      return (await Promise.all(texts.map((text) => scheduler.countPromptTokens({ kind: "text", text })))).map((count) => count.tokens);
+    } catch (error) {
+      throw toServiceError(error, model.id);
+    }
+  }
+
   find(id: string, tenantId: string): Promise<CompletionRecord | undefined> {
     return this.#store.get(id, tenantId);
   }
@@ -160,6 +185,7 @@ export class CompletionService {
       usage: result.usage,
       latencyMillis: performance.now() - call.arrivedAt,
       timeToFirstTokenMillis,
+      citationChunkIds: prepared.citationChunkIds,
       createdAt: new Date().toISOString(),
     };
   }

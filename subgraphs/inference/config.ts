@@ -1,4 +1,5 @@
 import { commonEnvironment, toCommonConfig, type CommonConfig } from "../../platform/config/common-config.ts";
+import { peerServiceEnvironment, peerServiceUrl } from "../../platform/config/peer-service-url.ts";
 import { integerVariable, parseEnvironment, portVariable } from "../../platform/config/parse-environment.ts";
 import { engineEnvironment, toEngineConfig, type EngineConfig } from "../../engines/engine-config.ts";
 import { defaultInferenceLimits, type InferenceLimits } from "./inference-limits.ts";
@@ -10,6 +11,8 @@ export interface InferenceConfig extends CommonConfig {
   limits: InferenceLimits;
   /** How long finished completions stay readable by id, in milliseconds. Default 86400000 (24 hours). */
   completionRetentionMillis: number;
+  /** GraphQL endpoint of the retrieval subgraph, which grounded completions search. `RETRIEVAL_URL`, else `http://127.0.0.1:<RETRIEVAL_PORT>/graphql` (default port 4003). */
+  retrievalUrl: string;
 }
 
 /** Every variable the inference subgraph reads. */
@@ -21,6 +24,7 @@ export const inferenceEnvironment = {
   MAX_TEXT_CHARACTERS: integerVariable(defaultInferenceLimits.maximumTextCharacters, 1, 100_000_000),
   DEFAULT_MAX_TOKENS: integerVariable(defaultInferenceLimits.defaultMaxTokens, 1, 1_000_000),
   COMPLETION_RETENTION_MILLIS: integerVariable(86_400_000, 1_000, 30 * 86_400_000),
+  ...peerServiceEnvironment("retrieval"),
 };
 
 export function loadInferenceConfig(environment: NodeJS.ProcessEnv = process.env): InferenceConfig {
@@ -36,5 +40,6 @@ export function loadInferenceConfig(environment: NodeJS.ProcessEnv = process.env
       defaultMaxTokens: values.DEFAULT_MAX_TOKENS,
     },
     completionRetentionMillis: values.COMPLETION_RETENTION_MILLIS,
+    retrievalUrl: peerServiceUrl(values, "retrieval"),
   };
 }

@@ -14,11 +14,12 @@ export const resolvers: Resolvers = {
   DateTime: dateTimeScalar,
   Query: {
     embeddings: (_parent, { model, texts }, context) => context.completions.embed(model, texts, context),
+    tokenCounts: (_parent, { model, texts }, context) => context.completions.countTokens(model, texts),
     completion: async (_parent, { id }, context) => (await context.completions.find(id, context.request.tenantId)) ?? null,
   },
   Mutation: {
     createCompletion: async (_parent, { input }, context) => {
-      const prepared = await prepareCompletion(input, context.completions.engines, context.completions.limits);
+      const prepared = await prepareCompletion(input, context.completions.engines, context.completions.limits, context.completions.groundingFor(context));
       return context.completions.complete(prepared, context);
     },
   },
@@ -26,7 +27,7 @@ export const resolvers: Resolvers = {
     completionStream: {
       // Validation runs here, before the stream starts: a bad request fails with no engine time spent.
       subscribe: async (_parent, { input }, context) => {
-        const prepared = await prepareCompletion(input, context.completions.engines, context.completions.limits);
+        const prepared = await prepareCompletion(input, context.completions.engines, context.completions.limits, context.completions.groundingFor(context));
         return context.completions.stream(prepared, context);
       },
       resolve: (event: CompletionStreamEventRecord) => {
@@ -56,6 +57,7 @@ export const resolvers: Resolvers = {
   Completion: {
     __resolveReference: async (reference, context) => (await context.completions.find(reference.id, context.request.tenantId)) ?? null,
     model: (completion) => ({ id: completion.modelId }),
+    citations: (completion) => completion.citationChunkIds.map((id) => ({ id })),
     usage: (completion) => ({ ...completion.usage, totalTokens: completion.usage.promptTokens + completion.usage.completionTokens }),
   },
   EmbeddingResult: {

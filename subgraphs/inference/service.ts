@@ -15,6 +15,8 @@ import { createSubgraphWebSocketEndpoint } from "../../platform/websocket/subgra
 import { connectSharedInfrastructure } from "../../platform/storage/shared-infrastructure.ts";
 import { createModelStore } from "../model-registry/service.ts";
 import { CompletionService } from "./completion-service.ts";
+import { RetrievalGroundingRetriever } from "./grounding/retrieval-grounding-retriever.ts";
+import { InternalGraphqlClient } from "../../platform/http/internal-graphql-client.ts";
 import type { InferenceConfig } from "./config.ts";
 import type { InferenceContext } from "./context.ts";
 import { resolvers } from "./resolvers.ts";
@@ -34,8 +36,9 @@ export async function startInference(config: InferenceConfig, logger: Logger): P
     infrastructure.redis === undefined
       ? new InMemoryCompletionStore({ retentionMillis: config.completionRetentionMillis })
       : new RedisCompletionStore(infrastructure.redis, config.redisKeyPrefix, config.completionRetentionMillis);
-  const completions = new CompletionService(engines, store, config.limits);
   const signer = new InternalContextSigner(await resolveSigningSecret(config));
+  const retriever = new RetrievalGroundingRetriever(new InternalGraphqlClient({ serviceName: "retrieval", url: config.retrievalUrl, signer }));
+  const completions = new CompletionService(engines, store, config.limits, retriever);
   const schema = buildSubgraphSchema({
     typeDefs: loadSubgraphTypeDefs("inference"),
     resolvers: resolvers as GraphQLResolverMap<unknown>,

@@ -10,6 +10,7 @@ import { startServiceServer, type RunningService } from "../../platform/http/ser
 import type { Logger } from "../../platform/logging/logger.ts";
 import { loadSubgraphTypeDefs } from "../../platform/schema-file.ts";
 import { connectSharedInfrastructure, type SharedInfrastructure } from "../../platform/storage/shared-infrastructure.ts";
+import type { CommonConfig } from "../../platform/config/common-config.ts";
 import type { ModelRegistryConfig } from "./config.ts";
 import { createModelRegistryContext, type ModelRegistryContext } from "./context.ts";
 import { ModelCatalog } from "./model-catalog.ts";
@@ -18,7 +19,7 @@ import { EmbeddedModelStore } from "./store/embedded-model-store.ts";
 import type { ModelStore } from "./store/model-store.ts";
 import { RedisModelStore } from "./store/redis-model-store.ts";
 
-export function createModelStore(config: ModelRegistryConfig, infrastructure: SharedInfrastructure): ModelStore {
+export function createModelStore(config: CommonConfig, infrastructure: SharedInfrastructure): ModelStore {
   return infrastructure.redis === undefined
     ? new EmbeddedModelStore(config.dataDirectory)
     : new RedisModelStore(infrastructure.redis, config.redisKeyPrefix);

@@ -18,6 +18,7 @@ import { parse as parseYaml, parseAllDocuments, stringify as stringifyYaml } fro
 import { loadGatewayConfig } from "../../gateway/config.ts";
 import { commonEnvironment } from "../../platform/config/common-config.ts";
 import { inferenceEnvironment } from "../../subgraphs/inference/config.ts";
+import { retrievalEnvironment } from "../../subgraphs/retrieval/config.ts";
 import { ConfigurationError } from "../../platform/config/parse-environment.ts";
 import { projectRoot } from "../../platform/schema-file.ts";
 import { environmentStem, gatewayDefaultPort, subgraphCatalog } from "../../platform/service-catalog.ts";
@@ -215,6 +216,7 @@ const commonVariables = Object.keys(commonEnvironment);
 /** Variables a subgraph reads beyond the common ones and its port. */
 const subgraphVariables: Record<string, readonly string[]> = {
   inference: Object.keys(inferenceEnvironment),
+  retrieval: Object.keys(retrievalEnvironment),
 };
 
 /**

@@ -9,29 +9,45 @@ import { loadInferenceConfig } from "../../subgraphs/inference/config.ts";
 import { startInference } from "../../subgraphs/inference/service.ts";
 import { loadModelRegistryConfig } from "../../subgraphs/model-registry/config.ts";
 import { startModelRegistry } from "../../subgraphs/model-registry/service.ts";
+import { loadRetrievalConfig } from "../../subgraphs/retrieval/config.ts";
+import { startRetrieval } from "../../subgraphs/retrieval/service.ts";
+import { findFreePort } from "./redis-server.ts";
 
 /** The gateway and every subgraph, in this process, each on its own free port, with two API keys. */
 export interface TestStack {
   gateway: RunningService;
   modelRegistry: RunningService;
   inference: RunningService;
+  retrieval: RunningService;
   adminKey: IssuedApiKey;
   memberKey: IssuedApiKey;
+  /** A member of `tenant-b`, which must never see tenant-a's data. */
+  otherTenantKey: IssuedApiKey;
   environment: NodeJS.ProcessEnv;
   stop(): Promise<void>;
 }
 
 /**
  * Starts the stack with `environment` (DATA_DIR, STORE_BACKEND, REDIS_URL...). Keys are issued in
- * tenant `tenant-a`; pass `keys` to reuse those of an earlier start on the same data. The caller stops it.
+ * tenant `tenant-a` (and one in `tenant-b`); pass `keys` to reuse those of an earlier start on the same data. The caller stops it.
  */
-export async function startTestStack(environment: NodeJS.ProcessEnv, options: { keys?: { adminKey: IssuedApiKey; memberKey: IssuedApiKey } } = {}): Promise<TestStack> {
+export async function startTestStack(environment: NodeJS.ProcessEnv, options: { keys?: { adminKey: IssuedApiKey; memberKey: IssuedApiKey; otherTenantKey: IssuedApiKey } } = {}): Promise<TestStack> {
   // One llama.cpp thread: test files run two at a time on two cores, and spinning ggml workers
   // that lose their core stall every token.
   const base = { LOG_LEVEL: "error", SUPERGRAPH_WATCH: "false", SHUTDOWN_GRACE_PERIOD_MILLIS: "2000", LLAMA_CPP_THREADS: "1", ...environment };
   const modelRegistry = await startModelRegistry(loadModelRegistryConfig({ ...base, MODEL_REGISTRY_PORT: "0" }), createLogger("model-registry", "error"));
-  const inference = await startInference(loadInferenceConfig({ ...base, INFERENCE_PORT: "0" }), createLogger("inference", "error"));
-  const gatewayConfig = loadGatewayConfig({ ...base, GATEWAY_PORT: "0", MODEL_REGISTRY_URL: modelRegistry.graphqlUrl, INFERENCE_URL: inference.graphqlUrl });
+  // Inference and retrieval call each other (grounding, embeddings), so each must know the other's
+  // port before either starts.
+  const peers = { ...base, INFERENCE_PORT: String(await findFreePort()), RETRIEVAL_PORT: String(await findFreePort()) };
+  const inference = await startInference(loadInferenceConfig(peers), createLogger("inference", "error"));
+  const retrieval = await startRetrieval(loadRetrievalConfig(peers), createLogger("retrieval", "error"));
+  const gatewayConfig = loadGatewayConfig({
+    ...base,
+    GATEWAY_PORT: "0",
+    MODEL_REGISTRY_URL: modelRegistry.graphqlUrl,
+    INFERENCE_URL: inference.graphqlUrl,
+    RETRIEVAL_URL: retrieval.graphqlUrl,
+  });
   const gateway = await startGateway(gatewayConfig, createLogger("gateway", "error"));
   let keys = options.keys;
   if (keys === undefined) {
@@ -40,6 +56,7 @@ export async function startTestStack(environment: NodeJS.ProcessEnv, options: { 
     keys = {
       adminKey: await issueApiKey(store, "tenant-a", ["admin"], "test admin"),
       memberKey: await issueApiKey(store, "tenant-a", ["member"], "test member"),
+      otherTenantKey: await issueApiKey(store, "tenant-b", ["member"], "other tenant member"),
     };
     await infrastructure.close();
   }
@@ -48,8 +65,9 @@ export async function startTestStack(environment: NodeJS.ProcessEnv, options: { 
     if (stopped) return;
     stopped = true;
     await gateway.stop();
+    await retrieval.stop();
     await inference.stop();
     await modelRegistry.stop();
   };
-  return { gateway, modelRegistry, inference, ...keys, environment, stop };
+  return { gateway, modelRegistry, inference, retrieval, ...keys, environment, stop };
 }

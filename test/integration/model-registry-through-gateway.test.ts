@@ -231,7 +231,7 @@ describe("model registry through the gateway, embedded stores", async () => {
     const client = createGraphClient({ url: first.gateway.graphqlUrl, apiKey: first.adminKey.key });
     await client.request(RegisterModel, { input: chatModel });
     await first.stop();
-    const second = await startTestStack(first.environment, { keys: { adminKey: first.adminKey, memberKey: first.memberKey } });
+    const second = await startTestStack(first.environment, { keys: { adminKey: first.adminKey, memberKey: first.memberKey, otherTenantKey: first.otherTenantKey } });
     try {
       const again = createGraphClient({ url: second.gateway.graphqlUrl, apiKey: first.adminKey.key });
       assert.equal((await again.request(ModelByName, { id: "tiny" })).model?.id, "tiny-chat");

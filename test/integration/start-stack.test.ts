@@ -47,6 +47,7 @@ describe("npm start", () => {
       GATEWAY_PORT: String(await findFreePort()),
       MODEL_REGISTRY_PORT: String(await findFreePort()),
       INFERENCE_PORT: String(await findFreePort()),
+      RETRIEVAL_PORT: String(await findFreePort()),
     };
     const first = startStack(environment);
     try {
@@ -67,6 +68,7 @@ describe("npm start", () => {
     assert.match(first.output(), /gateway\s+\| info\s+stopped/);
     assert.match(first.output(), /model-registry\s+\| info\s+stopped/);
     assert.match(first.output(), /inference\s+\| info\s+stopped/);
+    assert.match(first.output(), /retrieval\s+\| info\s+stopped/);
     assert.doesNotMatch(first.output(), /second signal/);
     await assert.rejects(fetch(`http://127.0.0.1:${environment.GATEWAY_PORT}/healthz`), "the gateway is gone");
     await assert.rejects(fetch(`http://127.0.0.1:${environment.MODEL_REGISTRY_PORT}/healthz`), "the registry is gone");

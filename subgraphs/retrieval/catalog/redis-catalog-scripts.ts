@@ -1,0 +1,147 @@
+/**
+ * Lua scripts that make each catalogue write one atomic step in Redis: the checks (name free,
+ * collection present, ingestion still the running one) and the writes cannot interleave with
+ * another replica's write.
+ *
+ * Layout, every key under the catalogue prefix (`<keyPrefix>retrieval-catalog:`):
+ * - `collection:<id>`: the collection record as JSON;
+ * - `tenant-collections:<tenantId>`: hash of collection name to id (name uniqueness, listing);
+ * - `collection-documents:<collectionId>`: hash of source to document id (source uniqueness,
+ *   listing and deleting a collection's documents without scanning the keyspace);
+ * - `document:<id>`: the document record as JSON.
+ *
+ * Scripts that reach a document known only inside the atomic step (the one a source maps to, the
+ * documents of a deleted collection) build its key from the prefix passed in ARGV. That is fine on
+ * a single Redis or behind Sentinel, which is what this service supports; Redis Cluster would need
+ * every key declared and hash-tagged to one slot.
+ */
+
+/** Shared helpers, prepended to the scripts that use them. */
+const helpers = `
+local function documentOfTenant(key, tenantId)
+  local json = redis.call('GET', key)
+  if not json then return nil end
+  local document = cjson.decode(json)
+  if document.tenantId ~= tenantId then return nil end
+  return document, json
+end
+local function isRunning(document, generation)
+  local ingestion = document.ingestion
+  return type(ingestion) == 'table' and ingestion.generation == generation and ingestion.status == 'INGESTING'
+end
+local function assign(record, fieldsJson)
+  for field, value in pairs(cjson.decode(fieldsJson)) do record[field] = value end
+end
+`;
+
+/** KEYS: collection, tenant-collections. ARGV: id, name, record JSON. */
+export const createCollectionScript = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return {'id-taken'} end
+if redis.call('HEXISTS', KEYS[2], ARGV[2]) == 1 then return {'collection-name-taken'} end
+redis.call('SET', KEYS[1], ARGV[3])
+redis.call('HSET', KEYS[2], ARGV[2], ARGV[1])
+return {'ok'}
+`;
+
+/**
+ * KEYS: collection, tenant-collections, collection-documents. ARGV: tenant id, catalogue prefix.
+ * Returns {'ok', collection JSON, document JSON...}.
+ */
+export const deleteCollectionScript = `
+local json = redis.call('GET', KEYS[1])
+if not json then return {'collection-not-found'} end
+local collection = cjson.decode(json)
+if collection.tenantId ~= ARGV[1] then return {'collection-not-found'} end
+local reply = {'ok', json}
+for _, id in ipairs(redis.call('HVALS', KEYS[3])) do
+  local key = ARGV[2] .. 'document:' .. id
+  local document = redis.call('GET', key)
+  if document then
+    reply[#reply + 1] = document
+    redis.call('DEL', key)
+  end
+end
+redis.call('DEL', KEYS[3], KEYS[1])
+if redis.call('HGET', KEYS[2], collection.name) == collection.id then redis.call('HDEL', KEYS[2], collection.name) end
+return reply
+`;
+
+/**
+ * KEYS: collection, collection-documents, new document. ARGV: tenant id, source, new document id,
+ * new document JSON, restart fields JSON, catalogue prefix. Returns {'ok', document JSON}.
+ */
+export const beginIngestionScript = `${helpers}
+local collection = redis.call('GET', KEYS[1])
+if not collection or cjson.decode(collection).tenantId ~= ARGV[1] then return {'collection-not-found'} end
+local existingId = redis.call('HGET', KEYS[2], ARGV[2])
+if existingId then
+  local key = ARGV[6] .. 'document:' .. existingId
+  local document = documentOfTenant(key, ARGV[1])
+  if document then
+    assign(document, ARGV[5])
+    local updated = cjson.encode(document)
+    redis.call('SET', key, updated)
+    return {'ok', updated}
+  end
+end
+if redis.call('EXISTS', KEYS[3]) == 1 then return {'id-taken'} end
+redis.call('SET', KEYS[3], ARGV[4])
+redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
+return {'ok', ARGV[4]}
+`;
+
+/** KEYS: document. ARGV: tenant id, generation, chunks embedded, chunks total or ''. */
+export const recordProgressScript = `${helpers}
+local document = documentOfTenant(KEYS[1], ARGV[1])
+if not document or not isRunning(document, ARGV[2]) then return {'ignored'} end
+document.ingestion.chunksEmbedded = tonumber(ARGV[3])
+if ARGV[4] == '' then document.ingestion.chunksTotal = cjson.null else document.ingestion.chunksTotal = tonumber(ARGV[4]) end
+redis.call('SET', KEYS[1], cjson.encode(document))
+return {'ok'}
+`;
+
+/**
+ * KEYS: document. ARGV: tenant id, generation, completed fields JSON. Returns {'ok', document JSON}
+ * plus the replaced generation when there was one.
+ */
+export const completeIngestionScript = `${helpers}
+local document = documentOfTenant(KEYS[1], ARGV[1])
+if not document then return {'document-not-found'} end
+if not isRunning(document, ARGV[2]) then return {'ingestion-superseded'} end
+local replaced = document.activeGeneration
+assign(document, ARGV[3])
+local updated = cjson.encode(document)
+redis.call('SET', KEYS[1], updated)
+if replaced == cjson.null then return {'ok', updated} end
+return {'ok', updated, replaced}
+`;
+
+/**
+ * KEYS: document. ARGV: tenant id, generation, error JSON, now, catalogue prefix. Returns
+ * {'removed'} (never completed: the document goes), {'failed'} (kept) or {'ignored'} (superseded).
+ */
+export const failIngestionScript = `${helpers}
+local document = documentOfTenant(KEYS[1], ARGV[1])
+if not document or not isRunning(document, ARGV[2]) then return {'ignored'} end
+if document.activeGeneration == cjson.null then
+  redis.call('DEL', KEYS[1])
+  local index = ARGV[5] .. 'collection-documents:' .. document.collectionId
+  if redis.call('HGET', index, document.source) == document.id then redis.call('HDEL', index, document.source) end
+  return {'removed'}
+end
+document.ingestion.status = 'FAILED'
+document.ingestion.error = cjson.decode(ARGV[3])
+document.updatedAt = ARGV[4]
+redis.call('SET', KEYS[1], cjson.encode(document))
+return {'failed'}
+`;
+
+/** KEYS: document. ARGV: tenant id, catalogue prefix. Returns {'ok', document JSON}. */
+export const deleteDocumentScript = `${helpers}
+local document, json = documentOfTenant(KEYS[1], ARGV[1])
+if not document then return {'document-not-found'} end
+redis.call('DEL', KEYS[1])
+local index = ARGV[2] .. 'collection-documents:' .. document.collectionId
+if redis.call('HGET', index, document.source) == document.id then redis.call('HDEL', index, document.source) end
+return {'ok', json}
+`;

@@ -1,0 +1,114 @@
+import { randomBytes } from "node:crypto";
+import type { RequestContext } from "../../platform/context/request-context.ts";
+import { ErrorCode } from "../../platform/errors/error-code.ts";
+import { badUserInput, ServiceError } from "../../platform/errors/service-error.ts";
+import type { Logger } from "../../platform/logging/logger.ts";
+import type { ModelStore } from "../model-registry/store/model-store.ts";
+import type { ChunkStore } from "./chunk-store/chunk-store.ts";
+import { CatalogConflictError, type CollectionRecord, type RetrievalCatalog } from "./catalog/retrieval-catalog.ts";
+import type { Embedder } from "./embedder.ts";
+import type { CreateCollectionInput } from "./generated/resolvers-types.ts";
+
+const collectionNamePattern = /^[A-Za-z0-9_.-]{1,100}$/;
+
+/** A new random id with a readable prefix: `col_…`, `doc_…`. 96 random bits, URL- and filter-safe. */
+export function newId(prefix: string): string {
+  return `${prefix}_${randomBytes(12).toString("base64url").replaceAll("-", "x").replaceAll("_", "y")}`;
+}
+
+/** Creates, finds and deletes collections; binds each to an embedding model of the registry. */
+export class CollectionService {
+  readonly #catalog: RetrievalCatalog;
+  readonly #chunks: ChunkStore;
+  readonly #models: ModelStore;
+  readonly #embedder: Embedder;
+  readonly #logger: Logger;
+
+  constructor(dependencies: { catalog: RetrievalCatalog; chunks: ChunkStore; models: ModelStore; embedder: Embedder; logger: Logger }) {
+    this.#catalog = dependencies.catalog;
+    this.#chunks = dependencies.chunks;
+    this.#models = dependencies.models;
+    this.#embedder = dependencies.embedder;
+    this.#logger = dependencies.logger;
+  }
+
+  async create(input: CreateCollectionInput, context: RequestContext, signal?: AbortSignal): Promise<CollectionRecord> {
+    if (!collectionNamePattern.test(input.name)) throw badUserInput("input.name", "A collection name has 1 to 100 letters, digits, `_`, `-` or `.`.");
+    if (input.description !== undefined && input.description !== null && input.description.length > 1_000) {
+      throw badUserInput("input.description", "description must have at most 1,000 characters.");
+    }
+    const model = await this.#models.resolve(input.embeddingModel);
+    if (model === undefined) throw new ServiceError(ErrorCode.ModelNotFound, `No model has the id or alias "${input.embeddingModel}".`, { field: "input.embeddingModel" });
+    if (model.status === "DISABLED") throw new ServiceError(ErrorCode.ModelDisabled, `Model ${model.id} is disabled.`, { field: "input.embeddingModel" });
+    if (!model.capabilities.includes("EMBEDDING")) {
+      throw new ServiceError(ErrorCode.CapabilityNotSupported, `Model ${model.id} cannot embed; it can do ${model.capabilities.join(", ")}.`, {
+        field: "input.embeddingModel",
+        details: { capabilities: model.capabilities },
+      });
+    }
+    const chunkMaxTokens = input.chunkMaxTokens ?? Math.min(256, model.contextLength);
+    if (!Number.isInteger(chunkMaxTokens) || chunkMaxTokens < 16 || chunkMaxTokens > Math.min(8_192, model.contextLength)) {
+      throw badUserInput("input.chunkMaxTokens", `chunkMaxTokens must be between 16 and ${Math.min(8_192, model.contextLength)} (the model's context length caps it), got ${chunkMaxTokens}.`);
+    }
+    const chunkOverlapTokens = input.chunkOverlapTokens ?? Math.min(32, Math.floor(chunkMaxTokens / 8));
+    if (!Number.isInteger(chunkOverlapTokens) || chunkOverlapTokens < 0 || chunkOverlapTokens > chunkMaxTokens / 2) {
+      throw badUserInput("input.chunkOverlapTokens", `chunkOverlapTokens must be between 0 and half of chunkMaxTokens (${Math.floor(chunkMaxTokens / 2)}), got ${chunkOverlapTokens}.`);
+    }
+    // The registry may not record the vector length (OpenAI-compatible models often don't say):
+    // ask the engine once, so the collection's dimension is what the model really produces.
+    const dimensions = model.embeddingDimensions ?? (await this.#embedder.embed(model.id, ["dimension probe"], context, signal))[0]?.length ?? 0;
+    if (dimensions <= 0) throw new ServiceError(ErrorCode.EngineUnavailable, `Model ${model.id} returned an empty embedding.`, { field: "input.embeddingModel" });
+    const record: CollectionRecord = {
+      id: newId("col"),
+      tenantId: context.tenantId,
+      name: input.name,
+      description: input.description ?? null,
+      embeddingModelId: model.id,
+      dimensions,
+      chunkMaxTokens,
+      chunkOverlapTokens,
+      createdAt: new Date().toISOString(),
+    };
+    // Storage first: a collection the catalogue lists is always one the store can take chunks for.
+    await this.#chunks.createCollection({ tenantId: record.tenantId, collectionId: record.id }, dimensions);
+    try {
+      await this.#catalog.createCollection(record);
+    } catch (error) {
+      await this.#chunks.dropCollection({ tenantId: record.tenantId, collectionId: record.id });
+      if (error instanceof CatalogConflictError && error.reason === "collection-name-taken") {
+        const existing = (await this.#catalog.listCollections(context.tenantId)).find((collection) => collection.name === input.name);
+        throw new ServiceError(ErrorCode.CollectionAlreadyExists, `The tenant already has a collection named "${input.name}".`, {
+          field: "input.name",
+          details: existing === undefined ? {} : { collectionId: existing.id },
+        });
+      }
+      throw error;
+    }
+    this.#logger.info("collection created", { collectionId: record.id, tenantId: record.tenantId, model: model.id, dimensions });
+    return record;
+  }
+
+  /** The collection, or COLLECTION_NOT_FOUND naming `field` (another tenant's collection is reported the same way). */
+  async require(tenantId: string, collectionId: string, field: string): Promise<CollectionRecord> {
+    const collection = await this.#catalog.getCollection(tenantId, collectionId);
+    if (collection === undefined) throw new ServiceError(ErrorCode.CollectionNotFound, `No collection has the id "${collectionId}".`, { field });
+    return collection;
+  }
+
+  find(tenantId: string, collectionId: string): Promise<CollectionRecord | undefined> {
+    return this.#catalog.getCollection(tenantId, collectionId);
+  }
+
+  list(tenantId: string): Promise<CollectionRecord[]> {
+    return this.#catalog.listCollections(tenantId);
+  }
+
+  /** Deletes the collection's records, then its chunks: once the catalogue forgets it, no ingestion can start in it. */
+  async delete(tenantId: string, collectionId: string): Promise<boolean> {
+    const removed = await this.#catalog.deleteCollection(tenantId, collectionId);
+    if (removed === undefined) return false;
+    await this.#chunks.dropCollection({ tenantId, collectionId });
+    this.#logger.info("collection deleted", { collectionId, tenantId, documents: removed.documents.length });
+    return true;
+  }
+}

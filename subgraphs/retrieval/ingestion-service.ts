@@ -1,0 +1,229 @@
+import { createHash, randomBytes } from "node:crypto";
+import type { RequestContext } from "../../platform/context/request-context.ts";
+import { ErrorCode } from "../../platform/errors/error-code.ts";
+import { badUserInput, ServiceError } from "../../platform/errors/service-error.ts";
+import type { Logger } from "../../platform/logging/logger.ts";
+import type { ChunkInput, ChunkStore, CollectionScope } from "./chunk-store/chunk-store.ts";
+import { chunkIdOf } from "./chunk-id.ts";
+import { chunkDocument, type TextChunk } from "./chunking/chunk-document.ts";
+import { CatalogConflictError, type CollectionRecord, type DocumentRecord, type RetrievalCatalog } from "./catalog/retrieval-catalog.ts";
+import type { CollectionService } from "./collection-service.ts";
+import { newId } from "./collection-service.ts";
+import type { ValidatedDocument } from "./document-input.ts";
+import type { Embedder } from "./embedder.ts";
+import type { RetrievalLimits } from "./retrieval-limits.ts";
+
+/** Least time between two progress writes to the catalogue, in milliseconds. */
+const progressIntervalMillis = 500;
+
+/**
+ * Splits, embeds and stores documents. A document's new chunks are written under a fresh
+ * generation that searches ignore; one atomic catalogue step then makes it the active generation,
+ * and only after that are the old chunks deleted. So a re-ingest is never half-visible, and a
+ * failed one deletes what it wrote and leaves the previous version serving.
+ *
+ * Memory stays bounded for large documents: chunks are produced lazily and at most one batch of
+ * `embeddingBatchSize` chunks (with its vectors) is held at a time.
+ */
+export class IngestionService {
+  readonly #catalog: RetrievalCatalog;
+  readonly #chunks: ChunkStore;
+  readonly #collections: CollectionService;
+  readonly #embedder: Embedder;
+  readonly #limits: RetrievalLimits;
+  readonly #logger: Logger;
+  /** Ingestions running after their request returned (`waitForCompletion: false`). */
+  readonly #background = new Map<Promise<unknown>, AbortController>();
+
+  constructor(dependencies: {
+    catalog: RetrievalCatalog;
+    chunks: ChunkStore;
+    collections: CollectionService;
+    embedder: Embedder;
+    limits: RetrievalLimits;
+    logger: Logger;
+  }) {
+    this.#catalog = dependencies.catalog;
+    this.#chunks = dependencies.chunks;
+    this.#collections = dependencies.collections;
+    this.#embedder = dependencies.embedder;
+    this.#limits = dependencies.limits;
+    this.#logger = dependencies.logger;
+  }
+
+  /**
+   * Ingests `document`. Waiting (the default), it returns the searchable document or throws the
+   * ingestion's error; a client that goes away cancels it. Not waiting, it returns the document
+   * with the ingestion running, which then outlives the request.
+   */
+  async ingest(document: ValidatedDocument, context: RequestContext, signal: AbortSignal): Promise<DocumentRecord> {
+    const collection = await this.#collections.require(context.tenantId, document.collectionId, "input.collectionId");
+    const generation = randomBytes(6).toString("hex");
+    let record: DocumentRecord;
+    try {
+      record = await this.#catalog.beginIngestion({
+        tenantId: context.tenantId,
+        collectionId: collection.id,
+        newDocumentId: newId("doc"),
+        source: document.source,
+        title: document.title,
+        mediaType: document.mediaType,
+        metadata: document.metadata,
+        generation,
+        now: new Date().toISOString(),
+      });
+    } catch (error) {
+      if (error instanceof CatalogConflictError && error.reason === "collection-not-found") {
+        throw new ServiceError(ErrorCode.CollectionNotFound, `No collection has the id "${collection.id}".`, { field: "input.collectionId" });
+      }
+      throw error;
+    }
+    const cancel = new AbortController();
+    const run = this.#run(collection, record.id, generation, document, context, cancel.signal);
+    if (!document.waitForCompletion) {
+      const tracked = run.catch(() => undefined).finally(() => this.#background.delete(tracked));
+      this.#background.set(tracked, cancel);
+      return record;
+    }
+    const onClientGone = () => cancel.abort();
+    signal.addEventListener("abort", onClientGone, { once: true });
+    try {
+      return await run;
+    } finally {
+      signal.removeEventListener("abort", onClientGone);
+    }
+  }
+
+  /** Deletes the document's record, then all its chunks. False when the tenant has no such document. */
+  async deleteDocument(tenantId: string, documentId: string): Promise<boolean> {
+    const removed = await this.#catalog.deleteDocument(tenantId, documentId);
+    if (removed === undefined) return false;
+    await this.#chunks.deleteDocumentChunks({ tenantId, collectionId: removed.collectionId }, documentId);
+    return true;
+  }
+
+  /** Cancels background ingestions (each cleans up after itself) and waits for them. */
+  async close(): Promise<void> {
+    for (const controller of this.#background.values()) controller.abort();
+    await Promise.all(this.#background.keys());
+  }
+
+  async #run(
+    collection: CollectionRecord,
+    documentId: string,
+    generation: string,
+    document: ValidatedDocument,
+    context: RequestContext,
+    signal: AbortSignal,
+  ): Promise<DocumentRecord> {
+    const scope: CollectionScope = { tenantId: context.tenantId, collectionId: collection.id };
+    const startedAt = performance.now();
+    try {
+      const totals = await this.#writeChunks(collection, scope, documentId, generation, document, context, signal);
+      if (totals.chunkCount === 0) throw badUserInput("input.content", "The document has no text to index.");
+      signal.throwIfAborted();
+      const { replacedGeneration, document: completed } = await this.#catalog.completeIngestion(context.tenantId, documentId, generation, {
+        ...totals,
+        characterCount: document.content.length,
+        contentHash: createHash("sha256").update(document.content).digest("hex"),
+        now: new Date().toISOString(),
+      });
+      // Every other generation goes, not just the replaced one: this also sweeps chunks an earlier
+      // crashed ingestion left behind (never visible, since they were never active).
+      await this.#chunks.deleteDocumentChunks(scope, documentId, { keepGeneration: generation }).catch((error: unknown) => {
+        this.#logger.warn("old chunks not deleted; searches ignore them", { documentId, replacedGeneration, error });
+      });
+      this.#logger.info("document ingested", {
+        documentId,
+        collectionId: collection.id,
+        chunks: totals.chunkCount,
+        tokens: totals.tokenCount,
+        millis: Math.round(performance.now() - startedAt),
+      });
+      return completed;
+    } catch (error) {
+      await this.#chunks.deleteDocumentChunks(scope, documentId, { generation }).catch((cleanupError: unknown) => {
+        this.#logger.warn("chunks of a failed ingestion not deleted; searches ignore them", { documentId, generation, error: cleanupError });
+      });
+      if (error instanceof CatalogConflictError) {
+        // Superseded by a newer ingestion of the same source, or the document was deleted meanwhile.
+        throw new ServiceError(
+          ErrorCode.RequestCancelled,
+          error.reason === "ingestion-superseded"
+            ? `A newer ingestion of "${document.source}" replaced this one.`
+            : `The document was deleted while it was being ingested.`,
+          { field: "input.source" },
+        );
+      }
+      const failure = toIngestionError(error, signal);
+      await this.#catalog
+        .failIngestion(context.tenantId, documentId, generation, { code: failure.code, message: failure.message }, new Date().toISOString())
+        .catch((catalogError: unknown) => this.#logger.error("ingestion failure not recorded", { documentId, error: catalogError }));
+      throw failure;
+    }
+  }
+
+  async #writeChunks(
+    collection: CollectionRecord,
+    scope: CollectionScope,
+    documentId: string,
+    generation: string,
+    document: ValidatedDocument,
+    context: RequestContext,
+    signal: AbortSignal,
+  ): Promise<{ chunkCount: number; tokenCount: number }> {
+    const chunks = chunkDocument(
+      document.content,
+      { maxTokens: collection.chunkMaxTokens, overlapTokens: collection.chunkOverlapTokens, mediaType: document.mediaType },
+      (texts) => this.#embedder.countTokens(collection.embeddingModelId, texts, context, signal),
+    );
+    let batch: TextChunk[] = [];
+    let chunkCount = 0;
+    let tokenCount = 0;
+    let lastProgressAt = performance.now();
+    const flush = async () => {
+      if (batch.length === 0) return;
+      const vectors = await this.#embedder.embed(collection.embeddingModelId, batch.map((chunk) => chunk.text), context, signal);
+      const mismatch = vectors.find((vector) => vector.length !== collection.dimensions);
+      if (mismatch !== undefined) {
+        throw new ServiceError(
+          ErrorCode.EmbeddingDimensionMismatch,
+          `Model ${collection.embeddingModelId} now returns ${mismatch.length}-dimensional vectors; the collection holds ${collection.dimensions}-dimensional ones. Create a new collection for this model.`,
+          { field: "input.collectionId", details: { expected: collection.dimensions, actual: mismatch.length } },
+        );
+      }
+      const rows: ChunkInput[] = batch.map((chunk, position) => ({
+        id: chunkIdOf(documentId, generation, chunk.index),
+        documentId,
+        generation,
+        index: chunk.index,
+        text: chunk.text,
+        headingPath: chunk.headingPath,
+        tokenCount: chunk.tokenCount,
+        vector: vectors[position] ?? new Float32Array(),
+      }));
+      signal.throwIfAborted();
+      await this.#chunks.insertChunks(scope, rows);
+      chunkCount += rows.length;
+      tokenCount += rows.reduce((sum, row) => sum + row.tokenCount, 0);
+      batch = [];
+      if (performance.now() - lastProgressAt >= progressIntervalMillis) {
+        lastProgressAt = performance.now();
+        await this.#catalog.recordIngestionProgress(context.tenantId, documentId, generation, { chunksEmbedded: chunkCount, chunksTotal: null });
+      }
+    };
+    for await (const chunk of chunks) {
+      signal.throwIfAborted();
+      batch.push(chunk);
+      if (batch.length >= this.#limits.embeddingBatchSize) await flush();
+    }
+    await flush();
+    return { chunkCount, tokenCount };
+  }
+}
+
+function toIngestionError(error: unknown, signal: AbortSignal): ServiceError {
+  if (error instanceof ServiceError) return error;
+  if (signal.aborted) return new ServiceError(ErrorCode.RequestCancelled, "The ingestion was cancelled; nothing of it was kept.", { cause: error });
+  return new ServiceError(ErrorCode.ServiceUnavailable, `The ingestion failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+}

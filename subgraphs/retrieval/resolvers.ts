@@ -1,0 +1,59 @@
+import { dateTimeScalar } from "../../platform/graphql/date-time-scalar.ts";
+import type { DocumentRecord } from "./catalog/retrieval-catalog.ts";
+import { validateDocumentInput, validateFilters } from "./document-input.ts";
+import type { DocumentMediaType, DocumentStatus, Resolvers } from "./generated/resolvers-types.ts";
+
+const mediaTypeNames: Record<string, DocumentMediaType> = { "text/plain": "TEXT_PLAIN", "text/markdown": "TEXT_MARKDOWN" };
+
+/** READY once a version is searchable; FAILED when the newest ingestion failed; INGESTING before the first completes. */
+export function documentStatus(document: DocumentRecord): DocumentStatus {
+  if (document.ingestion?.status === "FAILED") return "FAILED";
+  return document.activeGeneration === null ? "INGESTING" : "READY";
+}
+
+export const resolvers: Resolvers = {
+  DateTime: dateTimeScalar,
+  Query: {
+    collection: async (_parent, { id }, context) => (await context.retrieval.collections.find(context.request.tenantId, id)) ?? null,
+    collections: (_parent, _arguments, context) => context.retrieval.collections.list(context.request.tenantId),
+    document: async (_parent, { id }, context) => (await context.loaders.documents.load(id)) ?? null,
+    search: (_parent, { input }, context) => context.retrieval.search.search(input, context.request, context.signal),
+  },
+  Mutation: {
+    createCollection: (_parent, { input }, context) => context.retrieval.collections.create(input, context.request, context.signal),
+    deleteCollection: (_parent, { id }, context) => context.retrieval.collections.delete(context.request.tenantId, id),
+    ingestDocument: (_parent, { input }, context) =>
+      context.retrieval.ingestion.ingest(validateDocumentInput(input, context.retrieval.limits), context.request, context.signal),
+    deleteDocument: (_parent, { id }, context) => context.retrieval.ingestion.deleteDocument(context.request.tenantId, id),
+  },
+  Collection: {
+    __resolveReference: async (reference, context) => (await context.loaders.collections.load(reference.id)) ?? null,
+    embeddingModel: (collection) => ({ id: collection.embeddingModelId }),
+    documents: async (collection, { filters }, context) => {
+      const keys = filters?.length ? await context.retrieval.catalog.metadataKeys(context.request.tenantId, collection.id) : [];
+      return context.retrieval.catalog.listDocuments(context.request.tenantId, collection.id, validateFilters(filters, keys, "filters"));
+    },
+    documentCount: async (collection, _arguments, context) => (await context.retrieval.catalog.listDocuments(context.request.tenantId, collection.id)).length,
+    metadataKeys: (collection, _arguments, context) => context.retrieval.catalog.metadataKeys(context.request.tenantId, collection.id),
+  },
+  Document: {
+    __resolveReference: async (reference, context) => (await context.loaders.documents.load(reference.id)) ?? null,
+    collection: async (document, _arguments, context) => {
+      const collection = await context.loaders.collections.load(document.collectionId);
+      if (collection === undefined) throw new Error(`document ${document.id} has no collection ${document.collectionId}`);
+      return collection;
+    },
+    mediaType: (document) => mediaTypeNames[document.mediaType] ?? "TEXT_PLAIN",
+    metadata: (document) => Object.entries(document.metadata).map(([key, value]) => ({ key, value })),
+    status: (document) => documentStatus(document),
+  },
+  Chunk: {
+    __resolveReference: async (reference, context) => (await context.loaders.chunks.load(reference.id)) ?? null,
+    document: async (chunk, _arguments, context) => {
+      const document = await context.loaders.documents.load(chunk.documentId);
+      if (document === undefined) throw new Error(`chunk ${chunk.id} has no document`);
+      return document;
+    },
+    headingPath: (chunk) => (chunk.headingPath === "" ? [] : chunk.headingPath.split(" > ")),
+  },
+};

@@ -1,0 +1,51 @@
+import DataLoader from "dataloader";
+import type { RequestContext } from "../../platform/context/request-context.ts";
+import type { Logger } from "../../platform/logging/logger.ts";
+import type { ModelStore } from "../model-registry/store/model-store.ts";
+import type { ChunkStore } from "./chunk-store/chunk-store.ts";
+import type { RetrievalCatalog } from "./catalog/retrieval-catalog.ts";
+import { CollectionService } from "./collection-service.ts";
+import type { RetrievalLoaders } from "./context.ts";
+import type { Embedder } from "./embedder.ts";
+import { IngestionService } from "./ingestion-service.ts";
+import type { RetrievalLimits } from "./retrieval-limits.ts";
+import { SearchService } from "./search-service.ts";
+
+export interface RetrievalDependencies {
+  catalog: RetrievalCatalog;
+  chunks: ChunkStore;
+  models: ModelStore;
+  embedder: Embedder;
+  limits: RetrievalLimits;
+  logger: Logger;
+}
+
+/** The retrieval subgraph's work, one service per concern, over one catalogue and one chunk store. */
+export class RetrievalService {
+  readonly collections: CollectionService;
+  readonly ingestion: IngestionService;
+  readonly search: SearchService;
+  readonly catalog: RetrievalCatalog;
+  readonly limits: RetrievalLimits;
+
+  constructor(dependencies: RetrievalDependencies) {
+    this.catalog = dependencies.catalog;
+    this.limits = dependencies.limits;
+    this.collections = new CollectionService(dependencies);
+    this.ingestion = new IngestionService({ ...dependencies, collections: this.collections });
+    this.search = new SearchService({ ...dependencies, collections: this.collections });
+  }
+
+  /** Loaders scoped to one operation's tenant (never shared across requests: no cross-tenant cache). */
+  createLoaders(request: RequestContext): RetrievalLoaders {
+    return {
+      documents: new DataLoader((ids: readonly string[]) => this.catalog.getDocuments(request.tenantId, ids)),
+      collections: new DataLoader(async (ids: readonly string[]) => Promise.all(ids.map((id) => this.catalog.getCollection(request.tenantId, id)))),
+      chunks: new DataLoader((ids: readonly string[]) => this.search.findChunks(request.tenantId, ids)),
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.ingestion.close();
+  }
+}

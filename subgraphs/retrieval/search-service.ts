@@ -1,0 +1,136 @@
+import type { RequestContext } from "../../platform/context/request-context.ts";
+import { badUserInput } from "../../platform/errors/service-error.ts";
+import type { ChunkHit, ChunkStore, CollectionScope } from "./chunk-store/chunk-store.ts";
+import { parseChunkId } from "./chunk-id.ts";
+import type { RetrievalCatalog } from "./catalog/retrieval-catalog.ts";
+import type { CollectionService } from "./collection-service.ts";
+import { validateFilters } from "./document-input.ts";
+import type { Embedder } from "./embedder.ts";
+import type { SearchInput } from "./generated/resolvers-types.ts";
+import { fuseByReciprocalRank } from "./reciprocal-rank-fusion.ts";
+import type { ChunkRecord, SearchHitRecord, SearchModeName, SearchResultRecord } from "./retrieval-records.ts";
+import type { RetrievalLimits } from "./retrieval-limits.ts";
+
+/** Largest `limit` asked of a store while making up for hits of inactive generations. */
+const maximumStoreLimit = 1_000;
+
+/**
+ * Vector, keyword and hybrid search over a collection. Stores return chunks of every generation;
+ * only chunks of each document's active generation are hits, so a running re-ingest never shows.
+ */
+export class SearchService {
+  readonly #catalog: RetrievalCatalog;
+  readonly #chunks: ChunkStore;
+  readonly #collections: CollectionService;
+  readonly #embedder: Embedder;
+  readonly #limits: RetrievalLimits;
+
+  constructor(dependencies: { catalog: RetrievalCatalog; chunks: ChunkStore; collections: CollectionService; embedder: Embedder; limits: RetrievalLimits }) {
+    this.#catalog = dependencies.catalog;
+    this.#chunks = dependencies.chunks;
+    this.#collections = dependencies.collections;
+    this.#embedder = dependencies.embedder;
+    this.#limits = dependencies.limits;
+  }
+
+  async search(input: SearchInput, context: RequestContext, signal?: AbortSignal): Promise<SearchResultRecord> {
+    const mode: SearchModeName = input.mode ?? "HYBRID";
+    const topK = input.topK ?? 10;
+    if (!Number.isInteger(topK) || topK < 1 || topK > this.#limits.maximumTopK) {
+      throw badUserInput("input.topK", `topK must be between 1 and ${this.#limits.maximumTopK}, got ${topK}.`);
+    }
+    if (input.query.trim().length === 0) throw badUserInput("input.query", "The query is empty.");
+    if (input.query.length > 10_000) throw badUserInput("input.query", "The query has more than 10,000 characters.");
+    if (input.minScore !== undefined && input.minScore !== null && !Number.isFinite(input.minScore)) throw badUserInput("input.minScore", "minScore must be a finite number.");
+    const collection = await this.#collections.require(context.tenantId, input.collectionId, "input.collectionId");
+    const scope: CollectionScope = { tenantId: context.tenantId, collectionId: collection.id };
+    const filters = validateFilters(input.filters, input.filters?.length ? await this.#catalog.metadataKeys(context.tenantId, collection.id) : [], "input.filters");
+
+    // With filters, the matching documents (and their active generations) are known up front;
+    // without, the documents of the hits are looked up afterwards.
+    let knownGenerations: Map<string, string> | undefined;
+    if (filters.length > 0) {
+      const documents = await this.#catalog.listDocuments(context.tenantId, collection.id, filters);
+      knownGenerations = new Map(documents.flatMap((document) => (document.activeGeneration === null ? [] : [[document.id, document.activeGeneration]])));
+      if (knownGenerations.size === 0) return { mode, hits: [] };
+    }
+    const documentIds = knownGenerations === undefined ? undefined : [...knownGenerations.keys()];
+    const candidates = mode === "HYBRID" ? Math.max(2 * topK, 20) : topK;
+
+    const runVector = async () => {
+      const [vector] = await this.#embedder.embed(collection.embeddingModelId, [input.query], context, signal);
+      if (vector === undefined) return [];
+      return this.#activeHits(scope, knownGenerations, candidates, (limit) => this.#chunks.vectorSearch(scope, vector, { limit, ...(documentIds === undefined ? {} : { documentIds }) }));
+    };
+    const runKeyword = () =>
+      this.#activeHits(scope, knownGenerations, candidates, (limit) => this.#chunks.keywordSearch(scope, input.query, { limit, ...(documentIds === undefined ? {} : { documentIds }) }));
+
+    let hits: SearchHitRecord[];
+    if (mode === "VECTOR") {
+      hits = (await runVector()).map((hit, position) => ({ chunk: toRecord(scope, hit), score: hit.score, vectorRank: position + 1, keywordRank: null }));
+    } else if (mode === "KEYWORD") {
+      hits = (await runKeyword()).map((hit, position) => ({ chunk: toRecord(scope, hit), score: hit.score, vectorRank: null, keywordRank: position + 1 }));
+    } else {
+      const [vectorHits, keywordHits] = await Promise.all([runVector(), runKeyword()]);
+      hits = fuseByReciprocalRank([
+        { items: vectorHits, key: (hit) => hit.chunk.id },
+        { items: keywordHits, key: (hit) => hit.chunk.id },
+      ]).map((fused) => ({ chunk: toRecord(scope, fused.item), score: fused.score, vectorRank: fused.ranks[0] ?? null, keywordRank: fused.ranks[1] ?? null }));
+    }
+    const minScore = input.minScore;
+    return { mode, hits: hits.filter((hit) => minScore === undefined || minScore === null || hit.score >= minScore).slice(0, topK) };
+  }
+
+  /**
+   * Chunks with these ids, of the caller's tenant and their document's active generation; null for
+   * the rest (unknown, another tenant's, or of a replaced version). For entity references.
+   */
+  async findChunks(tenantId: string, ids: readonly string[]): Promise<(ChunkRecord | null)[]> {
+    const parsed = ids.map((id) => parseChunkId(id));
+    const documentIds = [...new Set(parsed.flatMap((part) => (part === undefined ? [] : [part.documentId])))];
+    const documents = await this.#catalog.getDocuments(tenantId, documentIds);
+    const byCollection = new Map<string, string[]>();
+    documents.forEach((document) => {
+      if (document === undefined || document.activeGeneration === null) return;
+      const wanted = ids.filter((_id, index) => parsed[index]?.documentId === document.id && parsed[index]?.generation === document.activeGeneration);
+      byCollection.set(document.collectionId, [...(byCollection.get(document.collectionId) ?? []), ...wanted]);
+    });
+    const found = new Map<string, ChunkRecord>();
+    await Promise.all(
+      [...byCollection].map(async ([collectionId, chunkIds]) => {
+        for (const chunk of await this.#chunks.getChunks({ tenantId, collectionId }, chunkIds)) found.set(chunk.id, { ...chunk, tenantId, collectionId });
+      }),
+    );
+    return ids.map((id) => found.get(id) ?? null);
+  }
+
+  /**
+   * Hits of active generations only. Asks the store for more when inactive ones (a re-ingest in
+   * flight, leftovers of a crash) crowd the first `wanted`.
+   */
+  async #activeHits(
+    scope: CollectionScope,
+    knownGenerations: Map<string, string> | undefined,
+    wanted: number,
+    fetch: (limit: number) => Promise<ChunkHit[]>,
+  ): Promise<ChunkHit[]> {
+    let limit = wanted;
+    for (;;) {
+      const raw = await fetch(limit);
+      const generations = knownGenerations ?? (await this.#activeGenerations(scope.tenantId, raw));
+      const active = raw.filter((hit) => generations.get(hit.chunk.documentId) === hit.chunk.generation);
+      if (active.length >= wanted || raw.length < limit || limit >= maximumStoreLimit) return active.slice(0, wanted);
+      limit = Math.min(limit * 4, maximumStoreLimit);
+    }
+  }
+
+  async #activeGenerations(tenantId: string, hits: readonly ChunkHit[]): Promise<Map<string, string>> {
+    const documentIds = [...new Set(hits.map((hit) => hit.chunk.documentId))];
+    const documents = await this.#catalog.getDocuments(tenantId, documentIds);
+    return new Map(documents.flatMap((document) => (document === undefined || document.activeGeneration === null ? [] : [[document.id, document.activeGeneration]])));
+  }
+}
+
+function toRecord(scope: CollectionScope, hit: ChunkHit): ChunkRecord {
+  return { ...hit.chunk, tenantId: scope.tenantId, collectionId: scope.collectionId };
+}

@@ -1,0 +1,86 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import * as lancedb from "@lancedb/lancedb";
+import { createLogger } from "../../../platform/logging/logger.ts";
+import type { ChunkInput, CollectionScope } from "../../../subgraphs/retrieval/chunk-store/chunk-store.ts";
+import { LanceDbChunkStore } from "../../../subgraphs/retrieval/chunk-store/lancedb-chunk-store.ts";
+import { MilvusChunkStore } from "../../../subgraphs/retrieval/chunk-store/milvus-chunk-store.ts";
+import { provisionMilvus, requireMilvus } from "../../harness/milvus-server.ts";
+import { temporaryDirectory } from "../../harness/temporary-directory.ts";
+import { chunk, chunkStoreContract, cosineSimilarity, randomVector, seededRandom } from "./chunk-store-contract.ts";
+
+const milvus = await provisionMilvus();
+let counter = 0;
+
+describe("LanceDbChunkStore", () => {
+  chunkStoreContract(async () => new LanceDbChunkStore({ directory: await temporaryDirectory(`chunk-store-${(counter += 1)}`) }));
+
+  it("builds an ANN index once the table is large enough, and it finds what exact search finds", async () => {
+    const directory = await temporaryDirectory("chunk-store-ann");
+    const store = new LanceDbChunkStore({ directory, indexMinRows: 1_000, logger: createLogger("chunk-store-test", "warn") });
+    const scope: CollectionScope = { tenantId: "tenant-a", collectionId: "large" };
+    const dimensions = 64;
+    const random = seededRandom(7);
+    const chunks: ChunkInput[] = Array.from({ length: 2_000 }, (_, index) =>
+      chunk({ documentId: `d${index % 50}`, index, text: `chunk ${index}`, vector: randomVector(random, dimensions) }, dimensions),
+    );
+    try {
+      await store.createCollection(scope, dimensions);
+      // The index is built by the insert that crosses 1,000 rows; the later rows stay unindexed
+      // until an optimize, and must be found all the same.
+      for (let start = 0; start < chunks.length; start += 400) await store.insertChunks(scope, chunks.slice(start, start + 400));
+      assert.equal(await store.countChunks(scope), chunks.length);
+
+      let found = 0;
+      const queries = 20;
+      for (let round = 0; round < queries; round += 1) {
+        const query = randomVector(random, dimensions);
+        const exact = new Set(
+          chunks
+            .map((entry) => ({ id: entry.id, score: cosineSimilarity(query, entry.vector) }))
+            .sort((left, right) => right.score - left.score)
+            .slice(0, 10)
+            .map((entry) => entry.id),
+        );
+        const hits = await store.vectorSearch(scope, query, { limit: 10 });
+        assert.equal(hits.length, 10);
+        found += hits.filter((hit) => exact.has(hit.chunk.id)).length;
+      }
+      const recall = found / (10 * queries);
+      assert.ok(recall >= 0.9, `recall@10 ${recall} is below 0.9`);
+    } finally {
+      await store.close();
+    }
+
+    const connection = await lancedb.connect(directory);
+    const [name] = await connection.tableNames();
+    assert.ok(name !== undefined);
+    const table = await connection.openTable(name);
+    const indexTypes = (await table.listIndices()).map((index) => index.indexType);
+    table.close();
+    connection.close();
+    assert.ok(indexTypes.includes("IvfHnswSq"), `expected an IVF_HNSW_SQ index, found ${indexTypes.join(", ")}`);
+  });
+
+  it("keeps chunks across a restart", async () => {
+    const directory = await temporaryDirectory("chunk-store-restart");
+    const scope: CollectionScope = { tenantId: "tenant-a", collectionId: "kept" };
+    const first = new LanceDbChunkStore({ directory });
+    await first.createCollection(scope, 8);
+    await first.insertChunks(scope, [chunk({ documentId: "d1", text: "zebra" })]);
+    await first.close();
+    const second = new LanceDbChunkStore({ directory });
+    try {
+      assert.equal(await second.countChunks(scope), 1);
+      assert.deepEqual((await second.keywordSearch(scope, "zebra", { limit: 5 })).map((hit) => hit.chunk.id), ["d1:g1:0"]);
+      await assert.rejects(second.vectorSearch(scope, new Float32Array(4), { limit: 5 }), /dimensions/, "the dimensions are read back from the table");
+    } finally {
+      await second.close();
+    }
+  });
+});
+
+describe("MilvusChunkStore", { skip: milvus.skip }, () => {
+  // A prefix per test: its own Milvus collections, so BM25 statistics and leftovers never cross tests.
+  chunkStoreContract(async () => new MilvusChunkStore({ address: requireMilvus(milvus).address, collectionPrefix: `test${(counter += 1)}_` }));
+});

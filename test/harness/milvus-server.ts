@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { connect, Socket } from "node:net";
 import { homedir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { after } from "node:test";
 import { MilvusClient } from "@zilliz/milvus2-sdk-node";
 import { findFreePort } from "./redis-server.ts";
@@ -94,7 +94,7 @@ export async function startTestMilvus(): Promise<TestMilvusServer> {
 
 /** The python of a virtual environment with milvus-lite installed; builds it when missing. */
 async function ensureMilvusLiteEnvironment(): Promise<string> {
-  const directory = process.env.MILVUS_LITE_VENV ?? join(homedir(), ".cache", "federated-ai-graph", `milvus-lite-${milvusLiteVersion}`);
+  const directory = resolve(process.env.MILVUS_LITE_VENV ?? join(homedir(), ".cache", "federated-ai-graph", `milvus-lite-${milvusLiteVersion}`));
   const python = join(directory, "bin", "python");
   if (existsSync(join(directory, completeMarker))) return python;
   const basePython = findBasePython();
@@ -105,7 +105,7 @@ async function ensureMilvusLiteEnvironment(): Promise<string> {
   try {
     console.warn(`Installing milvus-lite ${milvusLiteVersion} into ${directory} (first run only)...`);
     run(basePython, ["-m", "venv", building], "creating a Python virtual environment failed (on Debian/Ubuntu: apt-get install python3-venv)");
-    run(join(building, "bin", "python"), ["-m", "pip", "install", "--disable-pip-version-check", "--quiet", `milvus-lite==${milvusLiteVersion}`, "pymilvus"], `pip install milvus-lite==${milvusLiteVersion} pymilvus failed`);
+    run(join(building, "bin", "python"), ["-m", "pip", "install", "--disable-pip-version-check", "--quiet", `milvus-lite==${milvusLiteVersion}`, "pymilvus==3.0.2"], `pip install milvus-lite==${milvusLiteVersion} pymilvus==3.0.2 failed`);
     await writeFile(join(building, completeMarker), `${new Date().toISOString()}\n`);
     try {
       await rename(building, directory);

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { JsonFileDocument } from "../../../platform/storage/json-file-document.ts";
 import { collectionRecordSchema, documentRecordSchema } from "./catalog-record-schemas.ts";
 import { matchesFilters, metadataKeysOf, sortCollections, sortDocuments } from "./catalog-queries.ts";
-import { completionFields, isRunning, newDocument, restartFields } from "./document-transitions.ts";
+import { completedDocument, failedIngestion, isRunning, newDocument, restartedDocument } from "./document-transitions.ts";
 import {
   CatalogConflictError,
   type BeginIngestion,
@@ -70,7 +70,7 @@ export class EmbeddedRetrievalCatalog implements RetrievalCatalog {
       if (findCollection(catalogue, request.tenantId, request.collectionId) === undefined) throw new CatalogConflictError("collection-not-found");
       const existing = catalogue.documents.find((document) => document.collectionId === request.collectionId && document.source === request.source);
       if (existing !== undefined) {
-        const restarted: DocumentRecord = { ...existing, ...restartFields(request) };
+        const restarted = restartedDocument(existing, request);
         return { next: replaceDocument(catalogue, existing, restarted), result: restarted };
       }
       if (catalogue.documents.some((document) => document.id === request.newDocumentId)) throw new Error(`document id ${request.newDocumentId} already exists`);
@@ -105,7 +105,7 @@ export class EmbeddedRetrievalCatalog implements RetrievalCatalog {
       const document = findDocument(catalogue, tenantId, documentId);
       if (document === undefined) throw new CatalogConflictError("document-not-found");
       if (!isRunning(document, generation)) throw new CatalogConflictError("ingestion-superseded");
-      const completed: DocumentRecord = { ...document, ...completionFields(generation, result) };
+      const completed = completedDocument(document, generation, result);
       return { next: replaceDocument(catalogue, document, completed), result: { replacedGeneration: document.activeGeneration, document: completed } };
     });
   }
@@ -119,7 +119,7 @@ export class EmbeddedRetrievalCatalog implements RetrievalCatalog {
       if (document.activeGeneration === null) {
         return { next: { ...catalogue, documents: catalogue.documents.filter((candidate) => candidate !== document) }, result: { removed: true } };
       }
-      const failed: DocumentRecord = { ...document, ingestion: { ...document.ingestion, status: "FAILED", error: { ...error } }, updatedAt: now };
+      const failed: DocumentRecord = { ...document, ingestion: failedIngestion(document.ingestion, error), updatedAt: now };
       return { next: replaceDocument(catalogue, document, failed), result: { removed: false } };
     });
   }

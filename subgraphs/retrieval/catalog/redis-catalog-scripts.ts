@@ -68,17 +68,19 @@ return reply
 
 /**
  * KEYS: collection, collection-documents, new document. ARGV: tenant id, source, new document id,
- * new document JSON, restart fields JSON, catalogue prefix. Returns {'ok', document JSON}.
+ * new document JSON, restart fields JSON (document with an active generation: title, media type
+ * and metadata stay, the new ones wait in ingestion.pending), restart fields JSON for a document
+ * without one (they are set at once), catalogue prefix. Returns {'ok', document JSON}.
  */
 export const beginIngestionScript = `${helpers}
 local collection = redis.call('GET', KEYS[1])
 if not collection or cjson.decode(collection).tenantId ~= ARGV[1] then return {'collection-not-found'} end
 local existingId = redis.call('HGET', KEYS[2], ARGV[2])
 if existingId then
-  local key = ARGV[6] .. 'document:' .. existingId
+  local key = ARGV[7] .. 'document:' .. existingId
   local document = documentOfTenant(key, ARGV[1])
   if document then
-    assign(document, ARGV[5])
+    if document.activeGeneration == cjson.null then assign(document, ARGV[6]) else assign(document, ARGV[5]) end
     local updated = cjson.encode(document)
     redis.call('SET', key, updated)
     return {'ok', updated}
@@ -101,14 +103,21 @@ return {'ok'}
 `;
 
 /**
- * KEYS: document. ARGV: tenant id, generation, completed fields JSON. Returns {'ok', document JSON}
- * plus the replaced generation when there was one.
+ * KEYS: document. ARGV: tenant id, generation, completed fields JSON. Applies the ingestion's
+ * pending title, media type and metadata (absent on records stored before they existed) with the
+ * generation flip. Returns {'ok', document JSON} plus the replaced generation when there was one.
  */
 export const completeIngestionScript = `${helpers}
 local document = documentOfTenant(KEYS[1], ARGV[1])
 if not document then return {'document-not-found'} end
 if not isRunning(document, ARGV[2]) then return {'ingestion-superseded'} end
 local replaced = document.activeGeneration
+local pending = document.ingestion.pending
+if type(pending) == 'table' then
+  document.title = pending.title
+  document.mediaType = pending.mediaType
+  document.metadata = pending.metadata
+end
 assign(document, ARGV[3])
 local updated = cjson.encode(document)
 redis.call('SET', KEYS[1], updated)
@@ -118,7 +127,8 @@ return {'ok', updated, replaced}
 
 /**
  * KEYS: document. ARGV: tenant id, generation, error JSON, now, catalogue prefix. Returns
- * {'removed'} (never completed: the document goes), {'failed'} (kept) or {'ignored'} (superseded).
+ * {'removed'} (never completed: the document goes), {'failed'} (kept, pending values dropped) or
+ * {'ignored'} (superseded).
  */
 export const failIngestionScript = `${helpers}
 local document = documentOfTenant(KEYS[1], ARGV[1])
@@ -131,6 +141,7 @@ if document.activeGeneration == cjson.null then
 end
 document.ingestion.status = 'FAILED'
 document.ingestion.error = cjson.decode(ARGV[3])
+document.ingestion.pending = cjson.null
 document.updatedAt = ARGV[4]
 redis.call('SET', KEYS[1], cjson.encode(document))
 return {'failed'}

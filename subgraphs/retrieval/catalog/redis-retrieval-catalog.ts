@@ -2,7 +2,7 @@ import type { Redis } from "ioredis";
 import { withRedis } from "../../../platform/storage/redis-connection.ts";
 import { collectionRecordSchema, documentRecordSchema, parseStoredJson } from "./catalog-record-schemas.ts";
 import { matchesFilters, metadataKeysOf, sortCollections, sortDocuments } from "./catalog-queries.ts";
-import { completionFields, newDocument, restartFields } from "./document-transitions.ts";
+import { completionFields, newDocument, restartFields, restartUnservedFields } from "./document-transitions.ts";
 import {
   beginIngestionScript,
   completeIngestionScript,
@@ -91,6 +91,7 @@ export class RedisRetrievalCatalog implements RetrievalCatalog {
         request.newDocumentId,
         JSON.stringify(newDocument(request)),
         JSON.stringify(restartFields(request)),
+        JSON.stringify(restartUnservedFields(request)),
         this.#prefix,
       ),
     );

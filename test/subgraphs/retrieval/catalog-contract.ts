@@ -129,7 +129,15 @@ export function retrievalCatalogContract(createCatalog: () => Promise<RetrievalC
       tokenCount: 0,
       characterCount: 0,
       contentHash: null,
-      ingestion: { generation: "g1", status: "INGESTING", chunksEmbedded: 0, chunksTotal: null, startedAt: "2026-01-02T00:00:00.000Z", error: null },
+      ingestion: {
+        generation: "g1",
+        status: "INGESTING",
+        chunksEmbedded: 0,
+        chunksTotal: null,
+        startedAt: "2026-01-02T00:00:00.000Z",
+        error: null,
+        pending: { title: "Intro", mediaType: "text/markdown", metadata: { lang: "en" } },
+      },
       createdAt: "2026-01-02T00:00:00.000Z",
       updatedAt: "2026-01-02T00:00:00.000Z",
     });
@@ -144,30 +152,98 @@ export function retrievalCatalogContract(createCatalog: () => Promise<RetrievalC
   it("re-ingests an existing source on the same document, keeping its active generation serving", async () => {
     await readyDocument();
     const restarted = await catalog.beginIngestion(
-      beginRequest({ newDocumentId: "d2", generation: "g2", title: "Intro v2", metadata: { lang: "de" }, now: "2026-01-05T00:00:00.000Z" }),
+      beginRequest({ newDocumentId: "d2", generation: "g2", title: "Intro v2", mediaType: "text/plain", metadata: { lang: "de" }, now: "2026-01-05T00:00:00.000Z" }),
     );
     assert.equal(restarted.id, "d1", "the source keeps its document");
     assert.equal(restarted.activeGeneration, "g1");
     assert.equal(restarted.chunkCount, 3);
     assert.equal(restarted.contentHash, "ab".repeat(32));
-    assert.deepEqual(restarted.ingestion, { generation: "g2", status: "INGESTING", chunksEmbedded: 0, chunksTotal: null, startedAt: "2026-01-05T00:00:00.000Z", error: null });
-    assert.equal(restarted.title, "Intro v2");
-    assert.deepEqual(restarted.metadata, { lang: "de" });
+    assert.deepEqual(restarted.ingestion, {
+      generation: "g2",
+      status: "INGESTING",
+      chunksEmbedded: 0,
+      chunksTotal: null,
+      startedAt: "2026-01-05T00:00:00.000Z",
+      error: null,
+      pending: { title: "Intro v2", mediaType: "text/plain", metadata: { lang: "de" } },
+    });
+    assert.equal(restarted.title, "Intro", "the active text's title stays until completion");
+    assert.equal(restarted.mediaType, "text/markdown");
+    assert.deepEqual(restarted.metadata, { lang: "en" });
     assert.equal(restarted.createdAt, "2026-01-02T00:00:00.000Z");
     assert.equal(restarted.updatedAt, "2026-01-05T00:00:00.000Z");
+    assert.deepEqual(await catalog.getDocument(tenant, "d1"), restarted);
     assert.equal(await catalog.getDocument(tenant, "d2"), undefined, "no second document");
     assert.equal((await catalog.listDocuments(tenant, "c1")).length, 1);
 
     // Empty metadata, a null title and non-ASCII text survive a rewrite of the stored record.
     const emptied = await catalog.beginIngestion(beginRequest({ generation: "g3", title: null, metadata: {}, source: "docs/intro.md" }));
-    assert.equal(emptied.title, null);
-    assert.deepEqual(emptied.metadata, {});
+    assert.deepEqual(emptied.ingestion?.pending, { title: null, mediaType: "text/markdown", metadata: {} });
+    assert.equal((await catalog.completeIngestion(tenant, "d1", "g3", completion())).document.title, null);
+    assert.deepEqual((await catalog.getDocument(tenant, "d1"))?.metadata, {});
     await catalog.beginIngestion(beginRequest({ generation: "g4", title: "Einführung — 入門 😀", metadata: { "x.y": "ü/ß" } }));
+    assert.deepEqual((await catalog.getDocument(tenant, "d1"))?.metadata, {}, "empty applied metadata survives a rewrite");
+    assert.equal((await catalog.getDocument(tenant, "d1"))?.title, null);
+    await catalog.completeIngestion(tenant, "d1", "g4", completion());
     const reread = await catalog.getDocument(tenant, "d1");
     assert.equal(reread?.title, "Einführung — 入門 😀");
     assert.deepEqual(reread?.metadata, { "x.y": "ü/ß" });
     await catalog.beginIngestion(beginRequest({ generation: "g5", metadata: {} }));
+    await catalog.completeIngestion(tenant, "d1", "g5", completion());
     assert.deepEqual((await catalog.getDocument(tenant, "d1"))?.metadata, {});
+  });
+
+  it("keeps a re-ingested document's metadata, and filters on it, until the ingestion completes", async () => {
+    await readyDocument();
+    const sources = async (filters: { key: string; values: string[] }[]) => (await catalog.listDocuments(tenant, "c1", filters)).map((document) => document.source);
+    await catalog.beginIngestion(beginRequest({ generation: "g2", title: "Intro v2", mediaType: "text/plain", metadata: { lang: "de", team: "docs" } }));
+    await catalog.recordIngestionProgress(tenant, "d1", "g2", { chunksEmbedded: 2, chunksTotal: 4 });
+    const running = await catalog.getDocument(tenant, "d1");
+    assert.deepEqual([running?.title, running?.mediaType, running?.metadata], ["Intro", "text/markdown", { lang: "en" }]);
+    assert.deepEqual(running?.ingestion?.pending, { title: "Intro v2", mediaType: "text/plain", metadata: { lang: "de", team: "docs" } }, "progress keeps the pending values");
+    assert.deepEqual(await sources([{ key: "lang", values: ["en"] }]), ["docs/intro.md"]);
+    assert.deepEqual(await sources([{ key: "lang", values: ["de"] }]), [], "pending metadata does not match");
+    assert.deepEqual(await sources([{ key: "team", values: ["docs"] }]), []);
+    assert.deepEqual(await catalog.metadataKeys(tenant, "c1"), ["lang"], "pending keys are not listed");
+
+    const { document: completed } = await catalog.completeIngestion(tenant, "d1", "g2", completion({ now: "2026-01-06T00:00:00.000Z" }));
+    assert.deepEqual([completed.title, completed.mediaType, completed.metadata], ["Intro v2", "text/plain", { lang: "de", team: "docs" }]);
+    assert.equal(completed.activeGeneration, "g2");
+    assert.equal(completed.ingestion, null);
+    assert.deepEqual(await catalog.getDocument(tenant, "d1"), completed);
+    assert.deepEqual(await sources([{ key: "lang", values: ["de"] }]), ["docs/intro.md"]);
+    assert.deepEqual(await sources([{ key: "lang", values: ["en"] }]), []);
+    assert.deepEqual(await catalog.metadataKeys(tenant, "c1"), ["lang", "team"]);
+  });
+
+  it("keeps a re-ingested document's metadata when the ingestion fails, dropping the pending values", async () => {
+    await readyDocument();
+    await catalog.beginIngestion(beginRequest({ generation: "g2", title: "Intro v2", mediaType: "text/plain", metadata: { lang: "de" } }));
+    assert.deepEqual(await catalog.failIngestion(tenant, "d1", "g2", failure, "2026-01-04T00:00:00.000Z"), { removed: false });
+    const failed = await catalog.getDocument(tenant, "d1");
+    assert.deepEqual([failed?.title, failed?.mediaType, failed?.metadata], ["Intro", "text/markdown", { lang: "en" }]);
+    assert.equal(failed?.ingestion?.status, "FAILED");
+    assert.equal(failed?.ingestion?.pending, null);
+    assert.deepEqual((await catalog.listDocuments(tenant, "c1", [{ key: "lang", values: ["en"] }])).map((document) => document.id), ["d1"]);
+    assert.deepEqual(await catalog.listDocuments(tenant, "c1", [{ key: "lang", values: ["de"] }]), []);
+    assert.deepEqual(await catalog.metadataKeys(tenant, "c1"), ["lang"]);
+
+    // The next re-ingestion brings its own values, applied when it completes.
+    await catalog.beginIngestion(beginRequest({ generation: "g3", metadata: { lang: "fr" } }));
+    assert.deepEqual((await catalog.getDocument(tenant, "d1"))?.metadata, { lang: "en" });
+    assert.deepEqual((await catalog.completeIngestion(tenant, "d1", "g3", completion())).document.metadata, { lang: "fr" });
+  });
+
+  it("sets the values of a document whose first ingestion still runs at once, the newest ingestion's winning", async () => {
+    await catalog.createCollection(collectionRecord());
+    await catalog.beginIngestion(beginRequest({ generation: "g1", title: "First", metadata: { lang: "en" } }));
+    const second = await catalog.beginIngestion(beginRequest({ generation: "g2", title: "Second", mediaType: "text/plain", metadata: { lang: "de" } }));
+    assert.deepEqual([second.title, second.mediaType, second.metadata], ["Second", "text/plain", { lang: "de" }]);
+    assert.deepEqual(await catalog.getDocument(tenant, "d1"), second);
+    assert.deepEqual(await catalog.metadataKeys(tenant, "c1"), ["lang"]);
+    await assertConflict(catalog.completeIngestion(tenant, "d1", "g1", completion()), "ingestion-superseded");
+    const { document } = await catalog.completeIngestion(tenant, "d1", "g2", completion());
+    assert.deepEqual([document.title, document.mediaType, document.metadata], ["Second", "text/plain", { lang: "de" }]);
   });
 
   it("completes an ingestion by making its generation active and returns the one it replaced", async () => {
@@ -241,7 +317,15 @@ export function retrievalCatalogContract(createCatalog: () => Promise<RetrievalC
     const document = await catalog.getDocument(tenant, "d1");
     assert.equal(document?.activeGeneration, "g1");
     assert.equal(document?.chunkCount, 3);
-    assert.deepEqual(document?.ingestion, { generation: "g2", status: "FAILED", chunksEmbedded: 0, chunksTotal: null, startedAt: "2026-01-02T00:00:00.000Z", error: failure });
+    assert.deepEqual(document?.ingestion, {
+      generation: "g2",
+      status: "FAILED",
+      chunksEmbedded: 0,
+      chunksTotal: null,
+      startedAt: "2026-01-02T00:00:00.000Z",
+      error: failure,
+      pending: null,
+    });
     assert.equal(document?.updatedAt, "2026-01-04T00:00:00.000Z");
     await assertConflict(catalog.completeIngestion(tenant, "d1", "g2", completion()), "ingestion-superseded");
   });

@@ -1,0 +1,193 @@
+/**
+ * Search on a large collection in each chunk store: queries per second and p50/p99 latency through
+ * the gateway (query text embedded by the collection's model, then the store) and against the store
+ * directly (a vector in hand); recall@10 of the ANN index against exact search.
+ *
+ *   node --import tsx bench/retrieval-search.ts [--chunks 100000] [--dimensions 384] [--queries 300]
+ *     [--concurrency 1,8] [--stores lancedb,milvus] [--recall-queries 100]
+ *
+ * The collection is filled through the stores' own interfaces (random unit vectors, texts of random
+ * words) before the stack starts: embedding 100,000 chunks with a CPU model would measure the model.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { generateModel, modelPresets } from "../engines/gguf/generate-model.ts";
+import { SeededRandom } from "../engines/gguf/seeded-random.ts";
+import { EmbeddedRetrievalCatalog } from "../subgraphs/retrieval/catalog/embedded-retrieval-catalog.ts";
+import type { ChunkInput, ChunkStore, CollectionScope } from "../subgraphs/retrieval/chunk-store/chunk-store.ts";
+import { LanceDbChunkStore } from "../subgraphs/retrieval/chunk-store/lancedb-chunk-store.ts";
+import { MilvusChunkStore } from "../subgraphs/retrieval/chunk-store/milvus-chunk-store.ts";
+import { chunkIdOf } from "../subgraphs/retrieval/chunk-id.ts";
+import { startTestMilvus, type TestMilvusServer } from "../test/harness/milvus-server.ts";
+import { startBenchStack } from "./bench-stack.ts";
+import { describeMachine, runLoad } from "./measure.ts";
+
+const { values } = parseArgs({
+  options: {
+    chunks: { type: "string", default: "100000" },
+    dimensions: { type: "string", default: "384" },
+    queries: { type: "string", default: "300" },
+    concurrency: { type: "string", default: "1,8" },
+    stores: { type: "string", default: "lancedb,milvus" },
+    "recall-queries": { type: "string", default: "100" },
+  },
+});
+const chunkCount = Number(values.chunks);
+const dimensions = Number(values.dimensions);
+const queries = Number(values.queries);
+const concurrencies = values.concurrency.split(",").map(Number);
+const recallQueries = Number(values["recall-queries"]);
+const chunksPerDocument = 100;
+const tenantId = "bench";
+const collectionId = "col_bench";
+const scope: CollectionScope = { tenantId, collectionId };
+const words = ["river", "stone", "falcon", "copper", "lantern", "meadow", "harbor", "ember", "glacier", "orchid", "signal", "violet", "thunder", "saddle", "pixel", "quartz"];
+
+const seeded = new SeededRandom(42);
+const random = () => seeded.nextUint32() / 2 ** 32;
+function unitVector(): Float32Array {
+  const vector = new Float32Array(dimensions);
+  let norm = 0;
+  for (let index = 0; index < dimensions; index += 1) {
+    const value = random() * 2 - 1;
+    vector[index] = value;
+    norm += value * value;
+  }
+  const scale = 1 / Math.sqrt(norm);
+  for (let index = 0; index < dimensions; index += 1) vector[index] = (vector[index] ?? 0) * scale;
+  return vector;
+}
+function randomText(): string {
+  return Array.from({ length: 24 }, () => words[Math.floor(random() * words.length)]).join(" ");
+}
+
+const vectors = Array.from({ length: chunkCount }, unitVector);
+const texts = Array.from({ length: chunkCount }, randomText);
+const queryVectors = Array.from({ length: Math.max(queries, recallQueries) }, unitVector);
+
+/** Exact top-10 by cosine (vectors are unit length, so the dot product). */
+function exactTopTen(query: Float32Array): number[] {
+  const best: { index: number; score: number }[] = [];
+  for (let row = 0; row < chunkCount; row += 1) {
+    const vector = vectors[row] as Float32Array;
+    let score = 0;
+    for (let index = 0; index < dimensions; index += 1) score += (vector[index] ?? 0) * (query[index] ?? 0);
+    if (best.length < 10 || score > (best[best.length - 1]?.score ?? -Infinity)) {
+      best.push({ index: row, score });
+      best.sort((left, right) => right.score - left.score);
+      if (best.length > 10) best.pop();
+    }
+  }
+  return best.map((entry) => entry.index);
+}
+
+async function fill(store: ChunkStore, dataDirectory: string): Promise<void> {
+  const catalog = new EmbeddedRetrievalCatalog(dataDirectory);
+  await catalog.createCollection({ id: collectionId, tenantId, name: "bench", description: null, embeddingModelId: "bench-embed", dimensions, chunkMaxTokens: 256, chunkOverlapTokens: 0, createdAt: new Date().toISOString() });
+  await store.createCollection(scope, dimensions);
+  const generation = "g0";
+  for (let start = 0; start < chunkCount; start += chunksPerDocument) {
+    const documentId = `doc_${start / chunksPerDocument}`;
+    await catalog.beginIngestion({ tenantId, collectionId, newDocumentId: documentId, source: `source-${documentId}`, title: null, mediaType: "text/plain", metadata: {}, generation, now: new Date().toISOString() });
+    const rows: ChunkInput[] = [];
+    for (let row = start; row < Math.min(start + chunksPerDocument, chunkCount); row += 1) {
+      rows.push({ id: chunkIdOf(documentId, generation, row - start), documentId, generation, index: row - start, text: texts[row] ?? "", headingPath: "", tokenCount: 24, vector: vectors[row] as Float32Array });
+    }
+    await store.insertChunks(scope, rows);
+    await catalog.completeIngestion(tenantId, documentId, generation, { chunkCount: rows.length, tokenCount: rows.length * 24, characterCount: 0, contentHash: "0".repeat(64), now: new Date().toISOString() });
+  }
+  await catalog.close();
+}
+
+function rowOf(chunkId: string): number {
+  const [documentId, , index] = chunkId.split(":");
+  return Number(documentId?.slice(4)) * chunksPerDocument + Number(index);
+}
+
+const results: Record<string, unknown> = { machine: await describeMachine(), chunks: chunkCount, dimensions, queries, date: new Date().toISOString() };
+const exact = Array.from({ length: recallQueries }, (_, index) => exactTopTen(queryVectors[index] as Float32Array));
+
+for (const storeName of values.stores.split(",")) {
+  const dataDirectory = await mkdtemp(join(tmpdir(), `bench-search-${storeName}-`));
+  let milvus: TestMilvusServer | undefined;
+  const storeEnvironment: NodeJS.ProcessEnv = {};
+  let store: ChunkStore;
+  if (storeName === "milvus") {
+    milvus = await startTestMilvus();
+    store = new MilvusChunkStore({ address: milvus.address });
+    Object.assign(storeEnvironment, { VECTOR_STORE: "milvus", MILVUS_ADDRESS: milvus.address });
+  } else {
+    store = new LanceDbChunkStore({ directory: join(dataDirectory, "lancedb") });
+  }
+  const fillStart = performance.now();
+  await fill(store, dataDirectory);
+  const fillSeconds = (performance.now() - fillStart) / 1000;
+
+  const recallHits = await Promise.all(
+    exact.map(async (truth, index) => {
+      const hits = await store.vectorSearch(scope, queryVectors[index] as Float32Array, { limit: 10 });
+      const found = new Set(hits.map((hit) => rowOf(hit.chunk.id)));
+      return truth.filter((row) => found.has(row)).length;
+    }),
+  );
+  const recall = recallHits.reduce((sum, hits) => sum + hits, 0) / (recallQueries * 10);
+
+  let next = 0;
+  const direct: Record<string, unknown> = {};
+  for (const concurrency of concurrencies) {
+    direct[`concurrency ${concurrency}`] = await runLoad(async () => {
+      const hits = await store.vectorSearch(scope, queryVectors[next++ % queryVectors.length] as Float32Array, { limit: 10 });
+      return hits.length === 10;
+    }, queries, concurrency);
+  }
+  const directKeyword = await runLoad(async () => (await store.keywordSearch(scope, `${words[next++ % words.length]} falcon`, { limit: 10 })).length > 0, queries, 1);
+  await store.close();
+
+  // A model whose vectors have the collection's length embeds the query text on the gateway path.
+  const modelsDirectory = join(dataDirectory, "models");
+  await generateModel({ ...modelPresets.tiny, embeddingLength: dimensions, headCount: 6, headCountKv: 6, pooling: "mean", outputPath: join(modelsDirectory, "embed.gguf") });
+  const stack = await startBenchStack({ DATA_DIR: dataDirectory, MODELS_DIR: modelsDirectory, LLAMA_CPP_THREADS: "1", ...storeEnvironment });
+  const post = async (query: string, variables: Record<string, unknown>) => {
+    const response = await fetch(stack.gateway.graphqlUrl, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${stack.key}` }, body: JSON.stringify({ query, variables }) });
+    return (await response.json()) as { data?: { search?: { hits: unknown[] } }; errors?: unknown[] };
+  };
+  await post(`mutation($input: RegisterModelInput!) { registerModel(input: $input) { id } }`, {
+    input: { id: "bench-embed", displayName: "Bench embeddings", family: "llama", capabilities: ["EMBEDDING"], embeddingDimensions: dimensions, contextLength: 512, engine: { kind: "LLAMA_CPP", modelPath: "embed.gguf" }, pricing: { inputPerMillionTokens: 0, outputPerMillionTokens: 0 } },
+  });
+  const searchQuery = `query($input: SearchInput!) { search(input: $input) { hits { score chunk { id text } } } }`;
+  const warm = await post(searchQuery, { input: { collectionId, query: "warm up", mode: "VECTOR", topK: 10 } });
+  if (warm.errors !== undefined) throw new Error(JSON.stringify(warm.errors));
+  const gateway: Record<string, unknown> = {};
+  for (const concurrency of concurrencies) {
+    gateway[`concurrency ${concurrency}`] = await runLoad(async () => {
+      const body = await post(searchQuery, { input: { collectionId, query: texts[next++ % texts.length], mode: "VECTOR", topK: 10 } });
+      return body.errors === undefined && body.data?.search?.hits.length === 10;
+    }, queries, concurrency);
+  }
+  // What the vector path spends embedding the query text, so the store's share can be told apart.
+  const queryEmbedding = await runLoad(async () => {
+    const response = await fetch(stack.gateway.graphqlUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${stack.key}` },
+      body: JSON.stringify({ query: `query($texts: [String!]!) { embeddings(model: "bench-embed", texts: $texts) { dimensions } }`, variables: { texts: [texts[next++ % texts.length]] } }),
+    });
+    const body = (await response.json()) as { errors?: unknown[] };
+    return body.errors === undefined;
+  }, queries, 1);
+  const gatewayKeyword = await runLoad(async () => {
+    const body = await post(searchQuery, { input: { collectionId, query: `${words[next++ % words.length]} falcon`, mode: "KEYWORD", topK: 10 } });
+    return body.errors === undefined && (body.data?.search?.hits.length ?? 0) > 0;
+  }, queries, 1);
+  const gatewayHybrid = await runLoad(async () => {
+    const body = await post(searchQuery, { input: { collectionId, query: texts[next++ % texts.length], mode: "HYBRID", topK: 10 } });
+    return body.errors === undefined && body.data?.search?.hits.length === 10;
+  }, queries, 1);
+  await stack.stop();
+  await milvus?.stop();
+  await rm(dataDirectory, { recursive: true, force: true });
+  results[storeName] = { fillSeconds: Math.round(fillSeconds * 10) / 10, recallAt10: recall, direct: { vector: direct, keyword: directKeyword }, gateway: { vector: gateway, keyword: gatewayKeyword, hybrid: gatewayHybrid, queryEmbeddingOnly: queryEmbedding } };
+  console.error(`${storeName} done`);
+}
+console.log(JSON.stringify(results, null, 2));

@@ -48,6 +48,7 @@ const config: CodegenConfig = {
       TextEndEvent: "../completion-record.ts#CompletionStreamEventRecord",
       Model: "../completion-record.ts#ModelReference",
       Chunk: "../completion-record.ts#ChunkReference",
+      TenantQuota: "../completion-record.ts#TenantQuotaReference",
     }),
     ...subgraphResolverTypes("retrieval", "../context.ts#RetrievalContext", {
       Collection: "../catalog/retrieval-catalog.ts#CollectionRecord",
@@ -57,6 +58,15 @@ const config: CodegenConfig = {
       SearchHit: "../retrieval-records.ts#SearchHitRecord",
       SearchResult: "../retrieval-records.ts#SearchResultRecord",
       Model: "../retrieval-records.ts#ModelReference",
+    }),
+    ...subgraphResolverTypes("usage", "../context.ts#UsageContext", {
+      UsageReport: "../usage-report.ts#UsageReportRecord",
+      UsageRow: "../usage-report.ts#UsageRowRecord",
+      UsageSummary: "../usage-report.ts#UsageSummaryRecord",
+      TenantQuota: "../quota/quota-store.ts#TenantQuota as TenantQuotaRecord",
+      Cost: "../usage-report.ts#CostRecord",
+      Model: "../usage-report.ts#ModelReference",
+      Completion: "../usage-report.ts#MeteredCompletionReference",
     }),
     // A typed client for consuming apps, from the gateway's public (API) schema: write operations
     // with `graphql(...)` from client/generated and get typed results and variables.

@@ -11,19 +11,22 @@ import { loadModelRegistryConfig } from "../subgraphs/model-registry/config.ts";
 import { startModelRegistry } from "../subgraphs/model-registry/service.ts";
 import { loadRetrievalConfig } from "../subgraphs/retrieval/config.ts";
 import { startRetrieval } from "../subgraphs/retrieval/service.ts";
+import { loadUsageConfig } from "../subgraphs/usage/config.ts";
+import { startUsage } from "../subgraphs/usage/service.ts";
 import { findFreePort } from "../test/harness/redis-server.ts";
 
 export interface BenchStack {
   registry: RunningService;
   inference: RunningService;
   retrieval: RunningService;
+  usage: RunningService;
   gateway: RunningService;
   /** An admin API key of tenant `bench`. */
   key: string;
   stop(): Promise<void>;
 }
 
-/** Starts registry, inference, retrieval and gateway with `environment` (DATA_DIR and the rest) plus quiet logs. */
+/** Starts registry, inference, retrieval, usage and gateway with `environment` (DATA_DIR and the rest) plus quiet logs. */
 export async function startBenchStack(environment: NodeJS.ProcessEnv): Promise<BenchStack> {
   const base = { LOG_LEVEL: "error", SUPERGRAPH_WATCH: "false", ...environment };
   const logger = createLogger("bench", "error");
@@ -32,12 +35,14 @@ export async function startBenchStack(environment: NodeJS.ProcessEnv): Promise<B
   const peers = { ...base, INFERENCE_PORT: String(await findFreePort()), RETRIEVAL_PORT: String(await findFreePort()) };
   const inference = await startInference(loadInferenceConfig(peers), logger);
   const retrieval = await startRetrieval(loadRetrievalConfig(peers), logger);
+  const usage = await startUsage(loadUsageConfig({ ...base, USAGE_PORT: "0" }), logger);
   const gatewayConfig = loadGatewayConfig({
     ...base,
     GATEWAY_PORT: "0",
     MODEL_REGISTRY_URL: registry.graphqlUrl,
     INFERENCE_URL: inference.graphqlUrl,
     RETRIEVAL_URL: retrieval.graphqlUrl,
+    USAGE_URL: usage.graphqlUrl,
   });
   const gateway = await startGateway(gatewayConfig, logger);
   const infrastructure = await connectSharedInfrastructure(gatewayConfig, logger);
@@ -47,10 +52,12 @@ export async function startBenchStack(environment: NodeJS.ProcessEnv): Promise<B
     registry,
     inference,
     retrieval,
+    usage,
     gateway,
     key,
     stop: async () => {
       await gateway.stop();
+      await usage.stop();
       await retrieval.stop();
       await inference.stop();
       await registry.stop();

@@ -18,6 +18,7 @@ export const subgraphCatalog: readonly SubgraphDescriptor[] = [
   { name: "model-registry", defaultPort: 4001, entryPoint: "subgraphs/model-registry/main.ts" },
   { name: "inference", defaultPort: 4002, entryPoint: "subgraphs/inference/main.ts" },
   { name: "retrieval", defaultPort: 4003, entryPoint: "subgraphs/retrieval/main.ts" },
+  { name: "usage", defaultPort: 4004, entryPoint: "subgraphs/usage/main.ts" },
 ];
 
 /** `model-registry` → `MODEL_REGISTRY`, the stem of a subgraph's environment variables. */

@@ -43,6 +43,16 @@ type Documents = {
     "\n  mutation StreamedCompletionText($input: CompletionInput!) {\n    createCompletion(input: $input) { text }\n  }\n": typeof types.StreamedCompletionTextDocument,
     "\n  mutation RegisterStreamingModel($input: RegisterModelInput!) {\n    registerModel(input: $input) { id }\n  }\n": typeof types.RegisterStreamingModelDocument,
     "\n  query StreamingModelCount { models { totalCount } }\n": typeof types.StreamingModelCountDocument,
+    "\n  mutation RegisterMeteredModel($input: RegisterModelInput!) {\n    registerModel(input: $input) { id version }\n  }\n": typeof types.RegisterMeteredModelDocument,
+    "\n  mutation UpdateMeteredPricing($id: ID!, $expectedVersion: Int!, $input: UpdateModelInput!) {\n    updateModel(id: $id, expectedVersion: $expectedVersion, input: $input) { id version }\n  }\n": typeof types.UpdateMeteredPricingDocument,
+    "\n  mutation MeteredCompletion($input: CompletionInput!) {\n    createCompletion(input: $input) { id usage { promptTokens completionTokens } cost { amount amountMicros currency } }\n  }\n": typeof types.MeteredCompletionDocument,
+    "\n  query MeteredEmbeddings($model: ID!, $texts: [String!]!) {\n    embeddings(model: $model, texts: $texts) { usage { promptTokens } }\n  }\n": typeof types.MeteredEmbeddingsDocument,
+    "\n  subscription MeteredStream($input: CompletionInput!) {\n    completionStream(input: $input) {\n      __typename\n      ... on TextEndEvent { completion { id cost { amountMicros currency } } }\n    }\n  }\n": typeof types.MeteredStreamDocument,
+    "\n  query UsageReport($input: UsageQueryInput!) {\n    usage(input: $input) {\n      granularity\n      rows { periodStart tenantId model { id displayName } summary { requests failed promptTokens completionTokens } }\n      totals {\n        requests succeeded failed cancelled errorRate promptTokens completionTokens totalTokens\n        costs { amount amountMicros currency }\n        latencyMillis { p50 p99 }\n      }\n    }\n  }\n": typeof types.UsageReportDocument,
+    "\n  query ModelUsage($id: ID!, $from: DateTime!, $to: DateTime!) {\n    model(id: $id) { id usage(from: $from, to: $to) { requests costs { amountMicros } } }\n  }\n": typeof types.ModelUsageDocument,
+    "\n  mutation SetQuota($input: TenantQuotaInput!) {\n    setTenantQuota(input: $input) { tenantId tokensPerMinute tokensPerDay costPerMonth concurrentStreams updatedAt }\n  }\n": typeof types.SetQuotaDocument,
+    "\n  mutation RemoveQuota($tenantId: ID!) { removeTenantQuota(tenantId: $tenantId) }\n": typeof types.RemoveQuotaDocument,
+    "\n  query QuotaStatus($tenantId: ID) {\n    quota(tenantId: $tenantId) { tenantId tokensPerMinute currentUse { tokensThisMinute tokensToday costThisMonth activeStreams } }\n  }\n": typeof types.QuotaStatusDocument,
 };
 const documents: Documents = {
     "\n  subscription BenchStream($input: CompletionInput!) {\n    completionStream(input: $input) {\n      __typename\n      ... on TextEndEvent { completion { usage { completionTokens } } }\n    }\n  }\n": types.BenchStreamDocument,
@@ -74,6 +84,16 @@ const documents: Documents = {
     "\n  mutation StreamedCompletionText($input: CompletionInput!) {\n    createCompletion(input: $input) { text }\n  }\n": types.StreamedCompletionTextDocument,
     "\n  mutation RegisterStreamingModel($input: RegisterModelInput!) {\n    registerModel(input: $input) { id }\n  }\n": types.RegisterStreamingModelDocument,
     "\n  query StreamingModelCount { models { totalCount } }\n": types.StreamingModelCountDocument,
+    "\n  mutation RegisterMeteredModel($input: RegisterModelInput!) {\n    registerModel(input: $input) { id version }\n  }\n": types.RegisterMeteredModelDocument,
+    "\n  mutation UpdateMeteredPricing($id: ID!, $expectedVersion: Int!, $input: UpdateModelInput!) {\n    updateModel(id: $id, expectedVersion: $expectedVersion, input: $input) { id version }\n  }\n": types.UpdateMeteredPricingDocument,
+    "\n  mutation MeteredCompletion($input: CompletionInput!) {\n    createCompletion(input: $input) { id usage { promptTokens completionTokens } cost { amount amountMicros currency } }\n  }\n": types.MeteredCompletionDocument,
+    "\n  query MeteredEmbeddings($model: ID!, $texts: [String!]!) {\n    embeddings(model: $model, texts: $texts) { usage { promptTokens } }\n  }\n": types.MeteredEmbeddingsDocument,
+    "\n  subscription MeteredStream($input: CompletionInput!) {\n    completionStream(input: $input) {\n      __typename\n      ... on TextEndEvent { completion { id cost { amountMicros currency } } }\n    }\n  }\n": types.MeteredStreamDocument,
+    "\n  query UsageReport($input: UsageQueryInput!) {\n    usage(input: $input) {\n      granularity\n      rows { periodStart tenantId model { id displayName } summary { requests failed promptTokens completionTokens } }\n      totals {\n        requests succeeded failed cancelled errorRate promptTokens completionTokens totalTokens\n        costs { amount amountMicros currency }\n        latencyMillis { p50 p99 }\n      }\n    }\n  }\n": types.UsageReportDocument,
+    "\n  query ModelUsage($id: ID!, $from: DateTime!, $to: DateTime!) {\n    model(id: $id) { id usage(from: $from, to: $to) { requests costs { amountMicros } } }\n  }\n": types.ModelUsageDocument,
+    "\n  mutation SetQuota($input: TenantQuotaInput!) {\n    setTenantQuota(input: $input) { tenantId tokensPerMinute tokensPerDay costPerMonth concurrentStreams updatedAt }\n  }\n": types.SetQuotaDocument,
+    "\n  mutation RemoveQuota($tenantId: ID!) { removeTenantQuota(tenantId: $tenantId) }\n": types.RemoveQuotaDocument,
+    "\n  query QuotaStatus($tenantId: ID) {\n    quota(tenantId: $tenantId) { tenantId tokensPerMinute currentUse { tokensThisMinute tokensToday costThisMonth activeStreams } }\n  }\n": types.QuotaStatusDocument,
 };
 
 /**
@@ -206,6 +226,46 @@ export function graphql(source: "\n  mutation RegisterStreamingModel($input: Reg
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query StreamingModelCount { models { totalCount } }\n"): (typeof documents)["\n  query StreamingModelCount { models { totalCount } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RegisterMeteredModel($input: RegisterModelInput!) {\n    registerModel(input: $input) { id version }\n  }\n"): (typeof documents)["\n  mutation RegisterMeteredModel($input: RegisterModelInput!) {\n    registerModel(input: $input) { id version }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateMeteredPricing($id: ID!, $expectedVersion: Int!, $input: UpdateModelInput!) {\n    updateModel(id: $id, expectedVersion: $expectedVersion, input: $input) { id version }\n  }\n"): (typeof documents)["\n  mutation UpdateMeteredPricing($id: ID!, $expectedVersion: Int!, $input: UpdateModelInput!) {\n    updateModel(id: $id, expectedVersion: $expectedVersion, input: $input) { id version }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation MeteredCompletion($input: CompletionInput!) {\n    createCompletion(input: $input) { id usage { promptTokens completionTokens } cost { amount amountMicros currency } }\n  }\n"): (typeof documents)["\n  mutation MeteredCompletion($input: CompletionInput!) {\n    createCompletion(input: $input) { id usage { promptTokens completionTokens } cost { amount amountMicros currency } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query MeteredEmbeddings($model: ID!, $texts: [String!]!) {\n    embeddings(model: $model, texts: $texts) { usage { promptTokens } }\n  }\n"): (typeof documents)["\n  query MeteredEmbeddings($model: ID!, $texts: [String!]!) {\n    embeddings(model: $model, texts: $texts) { usage { promptTokens } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription MeteredStream($input: CompletionInput!) {\n    completionStream(input: $input) {\n      __typename\n      ... on TextEndEvent { completion { id cost { amountMicros currency } } }\n    }\n  }\n"): (typeof documents)["\n  subscription MeteredStream($input: CompletionInput!) {\n    completionStream(input: $input) {\n      __typename\n      ... on TextEndEvent { completion { id cost { amountMicros currency } } }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query UsageReport($input: UsageQueryInput!) {\n    usage(input: $input) {\n      granularity\n      rows { periodStart tenantId model { id displayName } summary { requests failed promptTokens completionTokens } }\n      totals {\n        requests succeeded failed cancelled errorRate promptTokens completionTokens totalTokens\n        costs { amount amountMicros currency }\n        latencyMillis { p50 p99 }\n      }\n    }\n  }\n"): (typeof documents)["\n  query UsageReport($input: UsageQueryInput!) {\n    usage(input: $input) {\n      granularity\n      rows { periodStart tenantId model { id displayName } summary { requests failed promptTokens completionTokens } }\n      totals {\n        requests succeeded failed cancelled errorRate promptTokens completionTokens totalTokens\n        costs { amount amountMicros currency }\n        latencyMillis { p50 p99 }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ModelUsage($id: ID!, $from: DateTime!, $to: DateTime!) {\n    model(id: $id) { id usage(from: $from, to: $to) { requests costs { amountMicros } } }\n  }\n"): (typeof documents)["\n  query ModelUsage($id: ID!, $from: DateTime!, $to: DateTime!) {\n    model(id: $id) { id usage(from: $from, to: $to) { requests costs { amountMicros } } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SetQuota($input: TenantQuotaInput!) {\n    setTenantQuota(input: $input) { tenantId tokensPerMinute tokensPerDay costPerMonth concurrentStreams updatedAt }\n  }\n"): (typeof documents)["\n  mutation SetQuota($input: TenantQuotaInput!) {\n    setTenantQuota(input: $input) { tenantId tokensPerMinute tokensPerDay costPerMonth concurrentStreams updatedAt }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RemoveQuota($tenantId: ID!) { removeTenantQuota(tenantId: $tenantId) }\n"): (typeof documents)["\n  mutation RemoveQuota($tenantId: ID!) { removeTenantQuota(tenantId: $tenantId) }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query QuotaStatus($tenantId: ID) {\n    quota(tenantId: $tenantId) { tenantId tokensPerMinute currentUse { tokensThisMinute tokensToday costThisMonth activeStreams } }\n  }\n"): (typeof documents)["\n  query QuotaStatus($tenantId: ID) {\n    quota(tenantId: $tenantId) { tenantId tokensPerMinute currentUse { tokensThisMinute tokensToday costThisMonth activeStreams } }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

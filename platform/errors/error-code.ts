@@ -47,12 +47,18 @@ export enum ErrorCode {
   DocumentTooLarge = "DOCUMENT_TOO_LARGE",
   /** The embedding model returned vectors of another length than the collection's; `extensions.expected` and `actual` give them. */
   EmbeddingDimensionMismatch = "EMBEDDING_DIMENSION_MISMATCH",
+  /**
+   * A tenant quota would be exceeded. `extensions.limit` names it (TOKENS_PER_MINUTE,
+   * TOKENS_PER_DAY, COST_PER_MONTH, CONCURRENT_STREAMS), with `limitValue`, `used`, `requested`,
+   * and `resetsAt` / `retryAfterMillis` when the window resets (null for streams: when one ends).
+   */
+  QuotaExceeded = "QUOTA_EXCEEDED",
   /** A bug: the error was not expected. The message is generic; details are in the server log. */
   InternalServerError = "INTERNAL_SERVER_ERROR",
 }
 
 /** Codes whose operations may succeed if repeated unchanged later. */
-const retryableCodes: ReadonlySet<ErrorCode> = new Set([ErrorCode.Overloaded, ErrorCode.ServiceUnavailable]);
+const retryableCodes: ReadonlySet<ErrorCode> = new Set([ErrorCode.Overloaded, ErrorCode.ServiceUnavailable, ErrorCode.QuotaExceeded]);
 
 export function isRetryable(code: ErrorCode): boolean {
   return retryableCodes.has(code);

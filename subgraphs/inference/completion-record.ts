@@ -15,6 +15,9 @@ export const completionRecordSchema = z.object({
   timeToFirstTokenMillis: z.number().nonnegative().nullable(),
   /** Chunk ids given to the model by grounding, in prompt order. Absent in records kept before grounding existed. */
   citationChunkIds: z.array(z.string()).default([]),
+  /** Cost in millionths of `meteredCurrency`, from the model's pricing when the completion was made. */
+  meteredCostMicros: z.number().nonnegative().default(0),
+  meteredCurrency: z.string().default("USD"),
   createdAt: z.string(),
 });
 export type CompletionRecord = z.infer<typeof completionRecordSchema>;
@@ -43,4 +46,9 @@ export interface ModelReference {
 /** A reference to a retrieval chunk; the retrieval subgraph resolves its fields. */
 export interface ChunkReference {
   id: string;
+}
+
+/** A tenant's quota, as the usage subgraph references it; inference reports its current use. */
+export interface TenantQuotaReference {
+  tenantId: string;
 }

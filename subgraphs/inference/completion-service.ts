@@ -10,6 +10,7 @@ import type { GroundingRetriever } from "./grounding/grounding-source.ts";
 import { toServiceError } from "./engine-error-mapping.ts";
 import type { InferenceLimits } from "./inference-limits.ts";
 import type { CompletionStore } from "./store/completion-store.ts";
+import { failureOutcome, type CallMeter, type MeteredCall, type MeteredCost } from "./metering/call-meter.ts";
 
 /** Who asks, and when the request arrived (latencies are measured from it). */
 export interface CallContext {
@@ -25,13 +26,15 @@ export class CompletionService {
   readonly #engines: ModelEngines;
   readonly #store: CompletionStore;
   readonly #limits: InferenceLimits;
+  readonly #meter: CallMeter;
   readonly #retriever: GroundingRetriever | undefined;
 
-  constructor(engines: ModelEngines, store: CompletionStore, limits: InferenceLimits, retriever?: GroundingRetriever) {
-    this.#engines = engines;
-    this.#store = store;
-    this.#limits = limits;
-    this.#retriever = retriever;
+  constructor(dependencies: { engines: ModelEngines; store: CompletionStore; limits: InferenceLimits; meter: CallMeter; retriever?: GroundingRetriever }) {
+    this.#engines = dependencies.engines;
+    this.#store = dependencies.store;
+    this.#limits = dependencies.limits;
+    this.#meter = dependencies.meter;
+    this.#retriever = dependencies.retriever;
   }
 
   /** How a request of `call` retrieves grounding chunks; undefined when no retriever is configured. */
@@ -48,15 +51,32 @@ export class CompletionService {
   }
 
   async complete(prepared: PreparedCompletion, call: CallContext): Promise<CompletionRecord> {
+    const completionId = randomUUID();
+    const metered = await this.#open(prepared, call, completionId, "COMPLETION");
     let result: GenerationResult;
     try {
       result = await prepared.scheduler.generate(prepared.request, call.signal);
     } catch (error) {
-      throw toServiceError(error, prepared.model.id);
+      const serviceError = toServiceError(error, prepared.model.id);
+      await metered.finish(failureOutcome(serviceError));
+      throw serviceError;
     }
-    const record = this.#record(randomUUID(), prepared, call, result, null);
+    const cost = await metered.finish(outcomeOf(result, completionId, null));
+    const record = this.#record(completionId, prepared, call, result, null, cost);
     await this.#store.save(record);
     return record;
+  }
+
+  /** Reserves the call's most possible use against the tenant's quota; throws QUOTA_EXCEEDED before any engine work. */
+  #open(prepared: PreparedCompletion, call: CallContext, completionId: string, operation: "COMPLETION" | "STREAM"): Promise<MeteredCall> {
+    return this.#meter.open({
+      call,
+      model: prepared.model,
+      operation,
+      eventId: completionId,
+      estimatedPromptTokens: prepared.promptTokens,
+      estimatedCompletionTokens: prepared.request.parameters.maxTokens,
+    });
   }
 
   /**
@@ -64,20 +84,33 @@ export class CompletionService {
    * a generator's `return()` waits for the pending `next()`, i.e. the next token, while a client
    * that leaves must stop the engine at once.
    */
-  stream(prepared: PreparedCompletion, call: CallContext): AsyncIterableIterator<CompletionStreamEventRecord> {
+  async stream(prepared: PreparedCompletion, call: CallContext): Promise<AsyncIterableIterator<CompletionStreamEventRecord>> {
+    const completionId = randomUUID();
+    // Reserved before the first event: a stream over quota fails at subscribe, with no engine work.
+    const metered = await this.#open(prepared, call, completionId, "STREAM");
     const cancel = new AbortController();
     const onClientGone = () => cancel.abort();
     call.signal.addEventListener("abort", onClientGone, { once: true });
     const upstream = prepared.scheduler.streamGeneration(prepared.request, cancel.signal);
-    const completionId = randomUUID();
     let firstTokenAt: number | undefined;
+    let deltas = 0;
     let finished = false;
+    const timeToFirstToken = () => (firstTokenAt === undefined ? null : firstTokenAt - call.arrivedAt);
     const finish = async () => {
       if (finished) return;
       finished = true;
       call.signal.removeEventListener("abort", onClientGone);
       cancel.abort();
       await upstream.return?.();
+      // A client that left before the end: the tokens it was sent are what it used (one per delta).
+      await metered.finish({
+        status: "CANCELLED",
+        errorCode: ErrorCode.RequestCancelled,
+        promptTokens: prepared.promptTokens,
+        completionTokens: deltas,
+        timeToFirstTokenMillis: timeToFirstToken(),
+        completionId: null,
+      });
     };
     const service = this;
     const iterator: AsyncIterableIterator<CompletionStreamEventRecord> = {
@@ -87,8 +120,10 @@ export class CompletionService {
         try {
           step = await upstream.next();
         } catch (error) {
+          const serviceError = toServiceError(error, prepared.model.id);
+          await metered.finish(failureOutcome(serviceError, { promptTokens: prepared.promptTokens, completionTokens: deltas }));
           await finish();
-          return { done: false, value: { __typename: "StreamFailure", error: toServiceError(error, prepared.model.id) } };
+          return { done: false, value: { __typename: "StreamFailure", error: serviceError } };
         }
         if (step.done === true) {
           await finish();
@@ -100,10 +135,11 @@ export class CompletionService {
             return { done: false, value: { __typename: "TextStartEvent", completionId, modelId: prepared.model.id } };
           case "text-delta":
             firstTokenAt ??= performance.now();
+            deltas += 1;
             return { done: false, value: { __typename: "TextDeltaEvent", completionId, index: event.index, text: event.text } };
           case "text-end": {
-            const timeToFirstToken = firstTokenAt === undefined ? null : firstTokenAt - call.arrivedAt;
-            const record = service.#record(completionId, prepared, call, event.result, timeToFirstToken);
+            const cost = await metered.finish(outcomeOf(event.result, completionId, timeToFirstToken()));
+            const record = service.#record(completionId, prepared, call, event.result, timeToFirstToken(), cost);
             await finish();
             await service.#store.save(record);
             return { done: false, value: { __typename: "TextEndEvent", completion: record } };
@@ -142,13 +178,18 @@ export class CompletionService {
           { field: `texts[${tooLong}]`, details: { promptTokens: counts[tooLong]?.tokens, contextLength: model.contextLength } },
         );
       }
-      const vectors = await Promise.all(texts.map((text) => scheduler.embed(text, call.signal)));
-      return {
-        modelId: model.id,
-        dimensions: vectors[0]?.length ?? 0,
-        vectors,
-        promptTokens: counts.reduce((sum, count) => sum + count.tokens, 0),
-      };
+      const promptTokens = counts.reduce((sum, count) => sum + count.tokens, 0);
+      const metered = await this.#meter.open({ call, model, operation: "EMBEDDING", eventId: randomUUID(), estimatedPromptTokens: promptTokens, estimatedCompletionTokens: 0 });
+      let vectors: Float32Array[];
+      try {
+        vectors = await Promise.all(texts.map((text) => scheduler.embed(text, call.signal)));
+      } catch (error) {
+        const serviceError = toServiceError(error, model.id);
+        await metered.finish(failureOutcome(serviceError));
+        throw serviceError;
+      }
+      await metered.finish({ status: "SUCCEEDED", errorCode: null, promptTokens, completionTokens: 0, timeToFirstTokenMillis: null, completionId: null });
+      return { modelId: model.id, dimensions: vectors[0]?.length ?? 0, vectors, promptTokens };
     } catch (error) {
       throw toServiceError(error, model.id);
     }
@@ -175,7 +216,7 @@ export class CompletionService {
     return this.#store.get(id, tenantId);
   }
 
-  #record(id: string, prepared: PreparedCompletion, call: CallContext, result: GenerationResult, timeToFirstTokenMillis: number | null): CompletionRecord {
+  #record(id: string, prepared: PreparedCompletion, call: CallContext, result: GenerationResult, timeToFirstTokenMillis: number | null, cost: MeteredCost): CompletionRecord {
     return {
       id,
       tenantId: call.request.tenantId,
@@ -186,7 +227,20 @@ export class CompletionService {
       latencyMillis: performance.now() - call.arrivedAt,
       timeToFirstTokenMillis,
       citationChunkIds: prepared.citationChunkIds,
+      meteredCostMicros: cost.costMicros,
+      meteredCurrency: cost.currency,
       createdAt: new Date().toISOString(),
     };
   }
+}
+
+function outcomeOf(result: GenerationResult, completionId: string, timeToFirstTokenMillis: number | null) {
+  return {
+    status: result.finishReason === "cancelled" ? ("CANCELLED" as const) : ("SUCCEEDED" as const),
+    errorCode: result.finishReason === "cancelled" ? ErrorCode.RequestCancelled : null,
+    promptTokens: result.usage.promptTokens,
+    completionTokens: result.usage.completionTokens,
+    timeToFirstTokenMillis,
+    completionId,
+  };
 }

@@ -1,6 +1,6 @@
 import { commonEnvironment, toCommonConfig, type CommonConfig } from "../../platform/config/common-config.ts";
 import { peerServiceEnvironment, peerServiceUrl } from "../../platform/config/peer-service-url.ts";
-import { integerVariable, parseEnvironment, portVariable } from "../../platform/config/parse-environment.ts";
+import { booleanVariable, integerVariable, parseEnvironment, portVariable } from "../../platform/config/parse-environment.ts";
 import { engineEnvironment, toEngineConfig, type EngineConfig } from "../../engines/engine-config.ts";
 import { defaultInferenceLimits, type InferenceLimits } from "./inference-limits.ts";
 
@@ -13,6 +13,10 @@ export interface InferenceConfig extends CommonConfig {
   completionRetentionMillis: number;
   /** GraphQL endpoint of the retrieval subgraph, which grounded completions search. `RETRIEVAL_URL`, else `http://127.0.0.1:<RETRIEVAL_PORT>/graphql` (default port 4003). */
   retrievalUrl: string;
+  /** Admit calls unchecked when the quota store is unreachable (true), or refuse them (false, the default): quotas fail closed. */
+  quotaFailOpen: boolean;
+  /** Usage events held in memory while their transport (Redis) is down, oldest dropped beyond. Default 10,000. */
+  usageBufferMaxEvents: number;
 }
 
 /** Every variable the inference subgraph reads. */
@@ -25,6 +29,8 @@ export const inferenceEnvironment = {
   DEFAULT_MAX_TOKENS: integerVariable(defaultInferenceLimits.defaultMaxTokens, 1, 1_000_000),
   COMPLETION_RETENTION_MILLIS: integerVariable(86_400_000, 1_000, 30 * 86_400_000),
   ...peerServiceEnvironment("retrieval"),
+  QUOTA_FAIL_OPEN: booleanVariable(false),
+  USAGE_BUFFER_MAX_EVENTS: integerVariable(10_000, 1, 10_000_000),
 };
 
 export function loadInferenceConfig(environment: NodeJS.ProcessEnv = process.env): InferenceConfig {
@@ -41,5 +47,7 @@ export function loadInferenceConfig(environment: NodeJS.ProcessEnv = process.env
     },
     completionRetentionMillis: values.COMPLETION_RETENTION_MILLIS,
     retrievalUrl: peerServiceUrl(values, "retrieval"),
+    quotaFailOpen: values.QUOTA_FAIL_OPEN,
+    usageBufferMaxEvents: values.USAGE_BUFFER_MAX_EVENTS,
   };
 }

@@ -60,6 +60,15 @@ export const resolvers: Resolvers = {
     citations: (completion) => completion.citationChunkIds.map((id) => ({ id })),
     usage: (completion) => ({ ...completion.usage, totalTokens: completion.usage.promptTokens + completion.usage.completionTokens }),
   },
+  TenantQuota: {
+    // The usage subgraph only references quotas the caller may see; checked again here all the same.
+    __resolveReference: (reference, context) =>
+      reference.tenantId === context.request.tenantId || context.request.roles.includes("admin") ? { tenantId: reference.tenantId } : null,
+    currentUse: async (quota, _arguments, context) => {
+      const use = await context.quotas.currentUse(quota.tenantId, Date.now());
+      return { tokensThisMinute: use.tokensThisMinute, tokensToday: use.tokensToday, costThisMonth: use.costMicrosThisMonth / 1_000_000, activeStreams: use.activeStreams };
+    },
+  },
   EmbeddingResult: {
     model: (result) => ({ id: result.modelId }),
     embeddings: (result) => result.vectors.map((vector, index) => ({ index, vector: Array.from(vector) })),

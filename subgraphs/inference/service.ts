@@ -15,6 +15,9 @@ import { createSubgraphWebSocketEndpoint } from "../../platform/websocket/subgra
 import { connectSharedInfrastructure } from "../../platform/storage/shared-infrastructure.ts";
 import { createModelStore } from "../model-registry/service.ts";
 import { CompletionService } from "./completion-service.ts";
+import { CallMeter } from "./metering/call-meter.ts";
+import { startUsageMetering } from "./metering/usage-metering.ts";
+import { createQuotaStore } from "../usage/usage-backends.ts";
 import { RetrievalGroundingRetriever } from "./grounding/retrieval-grounding-retriever.ts";
 import { InternalGraphqlClient } from "../../platform/http/internal-graphql-client.ts";
 import type { InferenceConfig } from "./config.ts";
@@ -38,7 +41,10 @@ export async function startInference(config: InferenceConfig, logger: Logger): P
       : new RedisCompletionStore(infrastructure.redis, config.redisKeyPrefix, config.completionRetentionMillis);
   const signer = new InternalContextSigner(await resolveSigningSecret(config));
   const retriever = new RetrievalGroundingRetriever(new InternalGraphqlClient({ serviceName: "retrieval", url: config.retrievalUrl, signer }));
-  const completions = new CompletionService(engines, store, config.limits, retriever);
+  const quotas = createQuotaStore(config, infrastructure);
+  const usage = startUsageMetering(config, infrastructure, logger);
+  const meter = new CallMeter(usage.sink, quotas, { failOpen: config.quotaFailOpen, logger });
+  const completions = new CompletionService({ engines, store, limits: config.limits, meter, retriever });
   const schema = buildSubgraphSchema({
     typeDefs: loadSubgraphTypeDefs("inference"),
     resolvers: resolvers as GraphQLResolverMap<unknown>,
@@ -49,7 +55,7 @@ export async function startInference(config: InferenceConfig, logger: Logger): P
     schema,
     signer,
     formatError: createErrorFormatter(logger),
-    context: (request) => ({ request, signal: new AbortController().signal, arrivedAt: performance.now(), completions }),
+    context: (request) => ({ request, signal: new AbortController().signal, arrivedAt: performance.now(), completions, quotas }),
     logger,
   });
   return startServiceServer<InferenceContext>({
@@ -63,14 +69,17 @@ export async function startInference(config: InferenceConfig, logger: Logger): P
         plugins: [...plugins, ApolloServerPluginInlineTraceDisabled()],
         ...apolloServerDefaults(config, logger),
       }),
-    context: async (request, signal) => ({ request: readRequestContext(request, signer), signal, arrivedAt: performance.now(), completions }),
-    metrics: async () => ({ schedulers: await engines.metrics() }),
+    context: async (request, signal) => ({ request: readRequestContext(request, signer), signal, arrivedAt: performance.now(), completions, quotas }),
+    metrics: async () => ({ schedulers: await engines.metrics(), usageEvents: usage.sink.metrics() }),
     readinessChecks: [
       { name: "model-store", check: () => models.checkHealth() },
       { name: "completion-store", check: () => store.checkHealth() },
+      { name: "quota-store", check: () => quotas.checkHealth() },
     ],
     onStopped: async () => {
       await engines.close();
+      await usage.close();
+      await quotas.close();
       await store.close();
       await infrastructure.close();
     },

@@ -6,7 +6,6 @@ import type { Logger } from "../../platform/logging/logger.ts";
 import type { ModelStore } from "../model-registry/store/model-store.ts";
 import type { ChunkStore } from "./chunk-store/chunk-store.ts";
 import { CatalogConflictError, type CollectionRecord, type RetrievalCatalog } from "./catalog/retrieval-catalog.ts";
-import type { Embedder } from "./embedder.ts";
 import type { CreateCollectionInput } from "./generated/resolvers-types.ts";
 
 const collectionNamePattern = /^[A-Za-z0-9_.-]{1,100}$/;
@@ -21,18 +20,16 @@ export class CollectionService {
   readonly #catalog: RetrievalCatalog;
   readonly #chunks: ChunkStore;
   readonly #models: ModelStore;
-  readonly #embedder: Embedder;
   readonly #logger: Logger;
 
-  constructor(dependencies: { catalog: RetrievalCatalog; chunks: ChunkStore; models: ModelStore; embedder: Embedder; logger: Logger }) {
+  constructor(dependencies: { catalog: RetrievalCatalog; chunks: ChunkStore; models: ModelStore; logger: Logger }) {
     this.#catalog = dependencies.catalog;
     this.#chunks = dependencies.chunks;
     this.#models = dependencies.models;
-    this.#embedder = dependencies.embedder;
     this.#logger = dependencies.logger;
   }
 
-  async create(input: CreateCollectionInput, context: RequestContext, signal?: AbortSignal): Promise<CollectionRecord> {
+  async create(input: CreateCollectionInput, context: RequestContext): Promise<CollectionRecord> {
     if (!collectionNamePattern.test(input.name)) throw badUserInput("input.name", "A collection name has 1 to 100 letters, digits, `_`, `-` or `.`.");
     if (input.description !== undefined && input.description !== null && input.description.length > 1_000) {
       throw badUserInput("input.description", "description must have at most 1,000 characters.");
@@ -54,10 +51,9 @@ export class CollectionService {
     if (!Number.isInteger(chunkOverlapTokens) || chunkOverlapTokens < 0 || chunkOverlapTokens > chunkMaxTokens / 2) {
       throw badUserInput("input.chunkOverlapTokens", `chunkOverlapTokens must be between 0 and half of chunkMaxTokens (${Math.floor(chunkMaxTokens / 2)}), got ${chunkOverlapTokens}.`);
     }
-    // The registry may not record the vector length (OpenAI-compatible models often don't say):
-    // ask the engine once, so the collection's dimension is what the model really produces.
-    const dimensions = model.embeddingDimensions ?? (await this.#embedder.embed(model.id, ["dimension probe"], context, signal))[0]?.length ?? 0;
-    if (dimensions <= 0) throw new ServiceError(ErrorCode.EngineUnavailable, `Model ${model.id} returned an empty embedding.`, { field: "input.embeddingModel" });
+    // The registry requires the vector length of every embedding model; the collection keeps it.
+    const dimensions = model.embeddingDimensions;
+    if (dimensions === null) throw new ServiceError(ErrorCode.EngineUnavailable, `Model ${model.id} records no embedding dimensions.`, { field: "input.embeddingModel" });
     const record: CollectionRecord = {
       id: newId("col"),
       tenantId: context.tenantId,

@@ -20,7 +20,7 @@ export const resolvers: Resolvers = {
     search: (_parent, { input }, context) => context.retrieval.search.search(input, context.request, context.signal),
   },
   Mutation: {
-    createCollection: (_parent, { input }, context) => context.retrieval.collections.create(input, context.request, context.signal),
+    createCollection: (_parent, { input }, context) => context.retrieval.collections.create(input, context.request),
     deleteCollection: (_parent, { id }, context) => context.retrieval.collections.delete(context.request.tenantId, id),
     ingestDocument: (_parent, { input }, context) =>
       context.retrieval.ingestion.ingest(validateDocumentInput(input, context.retrieval.limits), context.request, context.signal),

@@ -19,6 +19,7 @@ import { loadGatewayConfig } from "../../gateway/config.ts";
 import { commonEnvironment } from "../../platform/config/common-config.ts";
 import { inferenceEnvironment } from "../../subgraphs/inference/config.ts";
 import { retrievalEnvironment } from "../../subgraphs/retrieval/config.ts";
+import { usageEnvironment } from "../../subgraphs/usage/config.ts";
 import { ConfigurationError } from "../../platform/config/parse-environment.ts";
 import { projectRoot } from "../../platform/schema-file.ts";
 import { environmentStem, gatewayDefaultPort, subgraphCatalog } from "../../platform/service-catalog.ts";
@@ -217,6 +218,7 @@ const commonVariables = Object.keys(commonEnvironment);
 const subgraphVariables: Record<string, readonly string[]> = {
   inference: Object.keys(inferenceEnvironment),
   retrieval: Object.keys(retrievalEnvironment),
+  usage: Object.keys(usageEnvironment),
 };
 
 /**

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 
-/** A real redis-server started for a test file, on a free port, with no persistence. */
+/** A real redis-server started for a test file, on a free port; with no persistence unless asked. */
 export interface TestRedisServer {
   url: string;
   port: number;
@@ -20,17 +20,27 @@ export interface TestRedisServer {
 /** Why Redis cannot be had here; tests skip with this reason outside CI and fail under CI=true. */
 export class RedisUnavailableError extends Error {}
 
+export interface TestRedisOptions {
+  /**
+   * Persist every write to an append-only file, fsynced before the reply (`appendfsync always`),
+   * so `stop` (SIGKILL) then `restart` (same port and data directory) loses no acknowledged write.
+   * Default false: no persistence, a restart comes back empty.
+   */
+  appendOnly?: boolean;
+}
+
 let installAttempted = false;
 
 /**
  * Starts redis-server for tests. When the binary is missing, installs Debian's `redis-server`
  * package if running as root; otherwise explains how to get it.
  */
-export async function startTestRedis(): Promise<TestRedisServer> {
+export async function startTestRedis(options: TestRedisOptions = {}): Promise<TestRedisServer> {
   const binary = findRedisServer() ?? installRedisServer();
   const port = await findFreePort();
   const directory = await mkdtemp(join(tmpdir(), "test-redis-"));
-  let child: ChildProcess = await launch(binary, port, directory);
+  const persistence = options.appendOnly === true ? ["--appendonly", "yes", "--appendfsync", "always"] : ["--appendonly", "no"];
+  let child: ChildProcess = await launch(binary, port, directory, persistence);
   let prefixCounter = 0;
   return {
     url: `redis://127.0.0.1:${port}`,
@@ -43,7 +53,7 @@ export async function startTestRedis(): Promise<TestRedisServer> {
       await exited;
     },
     restart: async () => {
-      child = await launch(binary, port, directory);
+      child = await launch(binary, port, directory, persistence);
     },
   };
 }
@@ -71,8 +81,8 @@ function installRedisServer(): string {
   return path;
 }
 
-async function launch(binary: string, port: number, directory: string): Promise<ChildProcess> {
-  const child = spawn(binary, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", directory], {
+async function launch(binary: string, port: number, directory: string, persistence: readonly string[]): Promise<ChildProcess> {
+  const child = spawn(binary, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", ...persistence, "--dir", directory], {
     stdio: "ignore",
   });
   // Never outlive the test process, even if a test forgets to stop it.

@@ -1,5 +1,5 @@
 import { after } from "node:test";
-import { RedisUnavailableError, startTestRedis, type TestRedisServer } from "./redis-server.ts";
+import { RedisUnavailableError, startTestRedis, type TestRedisOptions, type TestRedisServer } from "./redis-server.ts";
 
 export interface ProvisionedRedis {
   /** The running server, when there is one. */
@@ -13,9 +13,9 @@ export interface ProvisionedRedis {
  * suites are skipped with the reason printed — except under CI=true, where this throws, so CI
  * never passes without having run them.
  */
-export async function provisionRedis(): Promise<ProvisionedRedis> {
+export async function provisionRedis(options: TestRedisOptions = {}): Promise<ProvisionedRedis> {
   try {
-    const server = await startTestRedis();
+    const server = await startTestRedis(options);
     after(() => server.stop());
     return { server, skip: false };
   } catch (error) {

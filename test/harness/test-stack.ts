@@ -11,6 +11,8 @@ import { loadModelRegistryConfig } from "../../subgraphs/model-registry/config.t
 import { startModelRegistry } from "../../subgraphs/model-registry/service.ts";
 import { loadRetrievalConfig } from "../../subgraphs/retrieval/config.ts";
 import { startRetrieval } from "../../subgraphs/retrieval/service.ts";
+import { loadUsageConfig } from "../../subgraphs/usage/config.ts";
+import { startUsage } from "../../subgraphs/usage/service.ts";
 import { findFreePort } from "./redis-server.ts";
 
 /** The gateway and every subgraph, in this process, each on its own free port, with two API keys. */
@@ -19,6 +21,7 @@ export interface TestStack {
   modelRegistry: RunningService;
   inference: RunningService;
   retrieval: RunningService;
+  usage: RunningService;
   adminKey: IssuedApiKey;
   memberKey: IssuedApiKey;
   /** A member of `tenant-b`, which must never see tenant-a's data. */
@@ -41,12 +44,14 @@ export async function startTestStack(environment: NodeJS.ProcessEnv, options: { 
   const peers = { ...base, INFERENCE_PORT: String(await findFreePort()), RETRIEVAL_PORT: String(await findFreePort()) };
   const inference = await startInference(loadInferenceConfig(peers), createLogger("inference", "error"));
   const retrieval = await startRetrieval(loadRetrievalConfig(peers), createLogger("retrieval", "error"));
+  const usage = await startUsage(loadUsageConfig({ ...base, USAGE_PORT: "0" }), createLogger("usage", "error"));
   const gatewayConfig = loadGatewayConfig({
     ...base,
     GATEWAY_PORT: "0",
     MODEL_REGISTRY_URL: modelRegistry.graphqlUrl,
     INFERENCE_URL: inference.graphqlUrl,
     RETRIEVAL_URL: retrieval.graphqlUrl,
+    USAGE_URL: usage.graphqlUrl,
   });
   const gateway = await startGateway(gatewayConfig, createLogger("gateway", "error"));
   let keys = options.keys;
@@ -65,9 +70,10 @@ export async function startTestStack(environment: NodeJS.ProcessEnv, options: { 
     if (stopped) return;
     stopped = true;
     await gateway.stop();
+    await usage.stop();
     await retrieval.stop();
     await inference.stop();
     await modelRegistry.stop();
   };
-  return { gateway, modelRegistry, inference, retrieval, ...keys, environment, stop };
+  return { gateway, modelRegistry, inference, retrieval, usage, ...keys, environment, stop };
 }

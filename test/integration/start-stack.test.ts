@@ -48,6 +48,7 @@ describe("npm start", () => {
       MODEL_REGISTRY_PORT: String(await findFreePort()),
       INFERENCE_PORT: String(await findFreePort()),
       RETRIEVAL_PORT: String(await findFreePort()),
+      USAGE_PORT: String(await findFreePort()),
     };
     const first = startStack(environment);
     try {
@@ -69,6 +70,7 @@ describe("npm start", () => {
     assert.match(first.output(), /model-registry\s+\| info\s+stopped/);
     assert.match(first.output(), /inference\s+\| info\s+stopped/);
     assert.match(first.output(), /retrieval\s+\| info\s+stopped/);
+    assert.match(first.output(), /usage\s+\| info\s+stopped/);
     assert.doesNotMatch(first.output(), /second signal/);
     await assert.rejects(fetch(`http://127.0.0.1:${environment.GATEWAY_PORT}/healthz`), "the gateway is gone");
     await assert.rejects(fetch(`http://127.0.0.1:${environment.MODEL_REGISTRY_PORT}/healthz`), "the registry is gone");

@@ -1,0 +1,10 @@
+import type { RequestContext } from "../../platform/context/request-context.ts";
+import type { QuotaStore } from "./quota/quota-store.ts";
+import type { UsageStore } from "./store/usage-store.ts";
+
+/** What every usage resolver receives. Built once per GraphQL operation. */
+export interface UsageContext {
+  request: RequestContext;
+  usage: UsageStore;
+  quotas: QuotaStore;
+}

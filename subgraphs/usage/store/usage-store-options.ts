@@ -1,0 +1,24 @@
+/** Retention settings shared by every UsageStore. */
+export interface UsageStoreOptions {
+  /**
+   * How long an applied event's id (and a completion's event, for `Completion.cost`) is kept,
+   * counted from when it was applied, in milliseconds: a redelivery within this window is
+   * recognised and ignored. Default 7 days.
+   */
+  eventRetentionMillis?: number;
+  /** How long an hourly bucket is kept, counted from the start of its hour, in milliseconds. Default 400 days. */
+  bucketRetentionMillis?: number;
+  /** The current time in epoch milliseconds; a test can move it. Default `Date.now`. */
+  now?: () => number;
+}
+
+export const defaultEventRetentionMillis = 7 * 24 * 3_600_000;
+export const defaultBucketRetentionMillis = 400 * 24 * 3_600_000;
+
+export function resolveUsageStoreOptions(options: UsageStoreOptions): Required<UsageStoreOptions> {
+  return {
+    eventRetentionMillis: options.eventRetentionMillis ?? defaultEventRetentionMillis,
+    bucketRetentionMillis: options.bucketRetentionMillis ?? defaultBucketRetentionMillis,
+    now: options.now ?? Date.now,
+  };
+}

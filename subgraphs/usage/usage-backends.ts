@@ -1,0 +1,22 @@
+import type { CommonConfig } from "../../platform/config/common-config.ts";
+import type { SharedInfrastructure } from "../../platform/storage/shared-infrastructure.ts";
+import { EmbeddedQuotaStore } from "./quota/embedded-quota-store.ts";
+import type { QuotaStore } from "./quota/quota-store.ts";
+import { RedisQuotaStore } from "./quota/redis-quota-store.ts";
+import { EmbeddedUsageStore } from "./store/embedded-usage-store.ts";
+import { RedisUsageStore } from "./store/redis-usage-store.ts";
+import type { UsageStore } from "./store/usage-store.ts";
+
+/**
+ * The quota store of the configured backend. The inference subgraph enforces with it; the usage
+ * subgraph sets limits with it. On embedded defaults limits live in a file both read and the
+ * counters in the inference process; with Redis, both in Redis.
+ */
+export function createQuotaStore(config: CommonConfig, infrastructure: SharedInfrastructure): QuotaStore {
+  return infrastructure.redis === undefined ? new EmbeddedQuotaStore(config.dataDirectory) : new RedisQuotaStore(infrastructure.redis, config.redisKeyPrefix);
+}
+
+/** The aggregated usage of the configured backend: written by the aggregator, read by the usage subgraph. */
+export function createUsageStore(config: CommonConfig, infrastructure: SharedInfrastructure): UsageStore {
+  return infrastructure.redis === undefined ? new EmbeddedUsageStore(config.dataDirectory) : new RedisUsageStore(infrastructure.redis, config.redisKeyPrefix);
+}

@@ -9,7 +9,6 @@ import { apolloServerDefaults, serverSettings } from "../../platform/http/servic
 import { startServiceServer, type RunningService } from "../../platform/http/service-server.ts";
 import type { Logger } from "../../platform/logging/logger.ts";
 import { loadSubgraphTypeDefs } from "../../platform/schema-file.ts";
-import { createRedisConnection } from "../../platform/storage/redis-connection.ts";
 import { connectSharedInfrastructure } from "../../platform/storage/shared-infrastructure.ts";
 import type { UsageConfig } from "./config.ts";
 import type { UsageContext } from "./context.ts";
@@ -27,12 +26,11 @@ export async function startUsage(config: UsageConfig, logger: Logger): Promise<R
   const usage = createUsageStore(config, infrastructure);
   const quotas = createQuotaStore(config, infrastructure);
   const signer = new InternalContextSigner(await resolveSigningSecret(config));
-  // XREADGROUP blocks its connection while it waits, so the consumer gets its own.
-  const consumerConnection = config.redisUrl === undefined || infrastructure.redis === undefined ? undefined : createRedisConnection(config.redisUrl);
+  // The consumer duplicates the connection: XREADGROUP blocks the one it waits on.
   const consumer =
-    consumerConnection === undefined
+    infrastructure.redis === undefined
       ? undefined
-      : new RedisStreamUsageConsumer(consumerConnection, config.redisKeyPrefix, { consumerName: config.consumerName, claimIdleMillis: config.claimIdleMillis, logger });
+      : new RedisStreamUsageConsumer(infrastructure.redis, config.redisKeyPrefix, { consumerName: config.consumerName, claimIdleMillis: config.claimIdleMillis, logger });
   consumer?.start(async (events) => {
     await usage.apply(events);
   });
@@ -57,7 +55,6 @@ export async function startUsage(config: UsageConfig, logger: Logger): Promise<R
     ],
     onStopped: async () => {
       await consumer?.stop();
-      await consumerConnection?.quit().catch(() => consumerConnection.disconnect());
       await usage.close();
       await quotas.close();
       await infrastructure.close();

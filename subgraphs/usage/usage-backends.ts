@@ -16,7 +16,16 @@ export function createQuotaStore(config: CommonConfig, infrastructure: SharedInf
   return infrastructure.redis === undefined ? new EmbeddedQuotaStore(config.dataDirectory) : new RedisQuotaStore(infrastructure.redis, config.redisKeyPrefix);
 }
 
+/**
+ * Event ids the embedded store remembers. Its in-process queue never redelivers an applied batch
+ * (a failed apply writes nothing), so an hour of de-duplication is plenty, and it keeps the file
+ * (rewritten on every apply) small.
+ */
+const embeddedEventRetentionMillis = 3_600_000;
+
 /** The aggregated usage of the configured backend: written by the aggregator, read by the usage subgraph. */
 export function createUsageStore(config: CommonConfig, infrastructure: SharedInfrastructure): UsageStore {
-  return infrastructure.redis === undefined ? new EmbeddedUsageStore(config.dataDirectory) : new RedisUsageStore(infrastructure.redis, config.redisKeyPrefix);
+  return infrastructure.redis === undefined
+    ? new EmbeddedUsageStore(config.dataDirectory, { eventRetentionMillis: embeddedEventRetentionMillis })
+    : new RedisUsageStore(infrastructure.redis, config.redisKeyPrefix);
 }

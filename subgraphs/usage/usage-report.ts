@@ -94,12 +94,10 @@ export function buildUsageReport(buckets: readonly UsageBucket[], request: { fro
     addBucket(row.summary, bucket);
     addBucket(totals, bucket);
   }
-  const order = (value: string | null) => value ?? "";
+  // Code-unit order, as the stores order ids: the same for every locale.
+  const compare = (left: string | null, right: string | null) => ((left ?? "") < (right ?? "") ? -1 : (left ?? "") > (right ?? "") ? 1 : 0);
   const sorted = [...rows.values()].sort(
-    (left, right) =>
-      order(left.periodStart).localeCompare(order(right.periodStart)) ||
-      order(left.tenantId).localeCompare(order(right.tenantId)) ||
-      order(left.modelId).localeCompare(order(right.modelId)),
+    (left, right) => compare(left.periodStart, right.periodStart) || compare(left.tenantId, right.tenantId) || compare(left.modelId, right.modelId),
   );
   return { from: request.from.toISOString(), to: request.to.toISOString(), granularity: request.granularity, rows: sorted, totals };
 }

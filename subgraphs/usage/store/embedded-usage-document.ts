@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { usageEventSchema, type UsageEvent } from "../usage-event.ts";
 import { emptyHistogram } from "./latency-histogram.ts";
 import type { LatencyHistogram, UsageBucket } from "./usage-store.ts";
 
@@ -31,16 +30,17 @@ const storedBucketSchema = z.object({
 export type StoredBucket = z.infer<typeof storedBucketSchema>;
 
 /**
- * What was applied during one UTC hour: the event ids (for idempotence) and the events that
- * produced a completion (for `Completion.cost`), each as one line of JSON: the file is written
- * indented, which would spread an event object over twenty lines. Grouping by the hour of applying
- * lets expiry drop whole slots, and lets an update share every older slot, and its index, with the
- * previous document unchanged.
+ * What was applied during one UTC hour: the event ids, for idempotence. Grouping by the hour of
+ * applying lets expiry drop whole slots, and lets an update share every older slot, and its index,
+ * with the previous document unchanged.
+ *
+ * Files written by older versions also hold `completions` (the events as JSON) in each slot: the
+ * schema ignores that field (zod strips unknown keys), so those files still load and the next
+ * write leaves it out.
  */
 const appliedSlotSchema = z.object({
   appliedHourStartMillis: z.number().int(),
   eventIds: z.array(z.string()),
-  completions: z.array(z.string()),
 });
 export type AppliedSlot = z.infer<typeof appliedSlotSchema>;
 
@@ -72,8 +72,6 @@ export function toUsageBucket(stored: StoredBucket): UsageBucket {
 /** Lookups into one slot, built once per slot (slots are never mutated, and most are shared between document versions). */
 export interface SlotIndex {
   eventIds: ReadonlySet<string>;
-  /** `completionKey` → the event as JSON. */
-  completions: ReadonlyMap<string, string>;
 }
 
 const slotIndexes = new WeakMap<AppliedSlot, SlotIndex>();
@@ -81,37 +79,19 @@ const slotIndexes = new WeakMap<AppliedSlot, SlotIndex>();
 export function indexOfSlot(slot: AppliedSlot): SlotIndex {
   const cached = slotIndexes.get(slot);
   if (cached !== undefined) return cached;
-  const completions = new Map<string, string>();
-  for (const json of slot.completions) {
-    const event = parseStoredEvent(json);
-    completions.set(completionKey(event.tenantId, event.completionId ?? ""), json);
-  }
-  const index: SlotIndex = { eventIds: new Set(slot.eventIds), completions };
+  const index: SlotIndex = { eventIds: new Set(slot.eventIds) };
   slotIndexes.set(slot, index);
   return index;
 }
 
-/** A slot that extends `previous` (same hour) with more events; its index extends the previous one's instead of being rebuilt. */
-export function extendSlot(previous: AppliedSlot, eventIds: readonly string[], completions: readonly UsageEvent[]): AppliedSlot {
-  const completionLines = completions.map((event) => JSON.stringify(event));
+/** A slot that extends `previous` (same hour) with more event ids; its index extends the previous one's instead of being rebuilt. */
+export function extendSlot(previous: AppliedSlot, eventIds: readonly string[]): AppliedSlot {
   const slot: AppliedSlot = {
     appliedHourStartMillis: previous.appliedHourStartMillis,
     eventIds: [...previous.eventIds, ...eventIds],
-    completions: [...previous.completions, ...completionLines],
   };
-  const previousIndex = indexOfSlot(previous);
-  const completionIndex = new Map(previousIndex.completions);
-  completions.forEach((event, position) => completionIndex.set(completionKey(event.tenantId, event.completionId ?? ""), completionLines[position] ?? ""));
-  slotIndexes.set(slot, { eventIds: new Set([...previousIndex.eventIds, ...eventIds]), completions: completionIndex });
+  slotIndexes.set(slot, { eventIds: new Set([...indexOfSlot(previous).eventIds, ...eventIds]) });
   return slot;
-}
-
-export function parseStoredEvent(json: string): UsageEvent {
-  return usageEventSchema.parse(JSON.parse(json));
-}
-
-export function completionKey(tenantId: string, completionId: string): string {
-  return `${tenantId}\u0000${completionId}`;
 }
 
 export function bucketKey(tenantId: string, modelId: string, hourStart: string): string {

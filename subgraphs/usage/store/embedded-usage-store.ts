@@ -3,11 +3,9 @@ import { JsonFileDocument } from "../../../platform/storage/json-file-document.t
 import type { UsageEvent } from "../usage-event.ts";
 import {
   bucketKey,
-  completionKey,
   emptyUsageDocument,
   extendSlot,
   indexOfSlot,
-  parseStoredEvent,
   toUsageBucket,
   usageDocumentSchema,
   type AppliedSlot,
@@ -46,12 +44,10 @@ export class EmbeddedUsageStore implements UsageStore {
       const buckets = new Map(current.buckets.map((bucket) => [bucketKey(bucket.tenantId, bucket.modelId, bucket.hourStart), bucket]));
       const copied = new Set<StoredBucket>();
       const newEventIds = new Set<string>();
-      const newCompletions: UsageEvent[] = [];
       let createdBucket = false;
       for (const event of events) {
         if (newEventIds.has(event.eventId) || appliedBefore(event.eventId)) continue;
         newEventIds.add(event.eventId);
-        if (event.completionId !== null) newCompletions.push(event);
         const hourStartMillis = hourStartMillisOf(event);
         // Past its retention a bucket would be dropped at once; the event still counts as applied.
         if (hourStartMillis + this.#options.bucketRetentionMillis <= now) continue;
@@ -71,7 +67,7 @@ export class EmbeddedUsageStore implements UsageStore {
       }
       const keptBuckets = [...buckets.values()].filter((bucket) => Date.parse(bucket.hourStart) + this.#options.bucketRetentionMillis > now);
       if (createdBucket) keptBuckets.sort(compareBuckets);
-      const applied = appendToSlot(keptSlots, Math.floor(now / millisPerHour) * millisPerHour, [...newEventIds], newCompletions);
+      const applied = appendToSlot(keptSlots, Math.floor(now / millisPerHour) * millisPerHour, [...newEventIds]);
       return { next: { buckets: keptBuckets, applied }, result: { applied: newEventIds.size, duplicates: events.length - newEventIds.size } };
     });
   }
@@ -82,16 +78,6 @@ export class EmbeddedUsageStore implements UsageStore {
       .filter((bucket) => matchesQuery(query, bucket.tenantId, bucket.modelId, Date.parse(bucket.hourStart)))
       .sort(compareBuckets)
       .map(toUsageBucket);
-  }
-
-  async completionEvent(tenantId: string, completionId: string): Promise<UsageEvent | undefined> {
-    const now = this.#options.now();
-    const key = completionKey(tenantId, completionId);
-    for (const slot of (await this.#document.read()).applied) {
-      const json = this.#isKept(slot, now) ? indexOfSlot(slot).completions.get(key) : undefined;
-      if (json !== undefined) return parseStoredEvent(json);
-    }
-    return undefined;
   }
 
   async checkHealth(): Promise<void> {
@@ -143,10 +129,10 @@ function addEvent(bucket: StoredBucket, event: UsageEvent): void {
   }
 }
 
-/** Adds the new ids and completions to the slot of the current hour, leaving older slots shared. */
-function appendToSlot(slots: AppliedSlot[], hourStartMillis: number, eventIds: string[], completions: UsageEvent[]): AppliedSlot[] {
+/** Adds the new ids to the slot of the current hour, leaving older slots shared. */
+function appendToSlot(slots: AppliedSlot[], hourStartMillis: number, eventIds: string[]): AppliedSlot[] {
   if (eventIds.length === 0) return slots;
   const last = slots.at(-1);
-  if (last !== undefined && last.appliedHourStartMillis === hourStartMillis) return [...slots.slice(0, -1), extendSlot(last, eventIds, completions)];
-  return [...slots, { appliedHourStartMillis: hourStartMillis, eventIds, completions: completions.map((event) => JSON.stringify(event)) }];
+  if (last !== undefined && last.appliedHourStartMillis === hourStartMillis) return [...slots.slice(0, -1), extendSlot(last, eventIds)];
+  return [...slots, { appliedHourStartMillis: hourStartMillis, eventIds }];
 }

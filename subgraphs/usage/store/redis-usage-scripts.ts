@@ -15,39 +15,37 @@ import { createHash } from "node:crypto";
  * - `usage-buckets-by-hour` and `usage-buckets-by-hour:<tenant>`: sorted sets of bucket keys scored
  *   by hour start (epoch milliseconds), so a query reads a range instead of scanning the keyspace.
  *   Members past the bucket retention are trimmed on writes; each set expires with its newest bucket.
- * - `usage-completion:<tenant>:<completionId>`: the event as JSON, expiring with the event id.
  *
  * Tenant and model ids in keys are escaped (`%` → `%25`, `:` → `%3A`) so keys stay unambiguous.
  */
 
 /**
- * KEYS: event, completion (or the event key again when none), bucket, tenant index, all index.
- * ARGV: event retention millis, has completion (1/0), completion JSON, write bucket (1/0),
- * bucket expiry (epoch millis), hour start (epoch millis), prune scores below (epoch millis),
- * now (epoch millis), tenantId, modelId, hourStart ISO, currency, then field/increment pairs after
- * `requests`. Returns 1 when the event was new, 0 when it was a duplicate.
+ * KEYS: event, bucket, tenant index, all index.
+ * ARGV: event retention millis, write bucket (1/0), bucket expiry (epoch millis), hour start
+ * (epoch millis), prune scores below (epoch millis), now (epoch millis), tenantId, modelId,
+ * hourStart ISO, currency, then field/increment pairs after `requests`. Returns 1 when the event
+ * was new, 0 when it was a duplicate.
  *
  * A bucket's identity, expiry and index entries are written once, by the event that creates it
  * (its `requests` becomes 1): the common case, an event for an existing bucket, is a few HINCRBYs.
  */
 export const applyUsageEventScript = `
 if not redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[1]) then return 0 end
-if ARGV[2] == '1' then redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[1]) end
-if ARGV[4] ~= '1' then return 1 end
-if redis.call('HINCRBY', KEYS[3], 'requests', 1) == 1 then
-  local expireAt = tonumber(ARGV[5])
-  local now = tonumber(ARGV[8])
-  redis.call('HSET', KEYS[3], 'tenantId', ARGV[9], 'modelId', ARGV[10], 'hourStart', ARGV[11])
-  redis.call('PEXPIREAT', KEYS[3], expireAt)
-  for index = 4, 5 do
-    redis.call('ZADD', KEYS[index], ARGV[6], KEYS[3])
-    redis.call('ZREMRANGEBYSCORE', KEYS[index], '-inf', '(' .. ARGV[7])
+if ARGV[2] ~= '1' then return 1 end
+if redis.call('HINCRBY', KEYS[2], 'requests', 1) == 1 then
+  local expireAt = tonumber(ARGV[3])
+  local now = tonumber(ARGV[6])
+  redis.call('HSET', KEYS[2], 'tenantId', ARGV[7], 'modelId', ARGV[8], 'hourStart', ARGV[9])
+  redis.call('PEXPIREAT', KEYS[2], expireAt)
+  for index = 3, 4 do
+    redis.call('ZADD', KEYS[index], ARGV[4], KEYS[2])
+    redis.call('ZREMRANGEBYSCORE', KEYS[index], '-inf', '(' .. ARGV[5])
     local ttl = redis.call('PTTL', KEYS[index])
     if ttl < 0 or now + ttl < expireAt then redis.call('PEXPIREAT', KEYS[index], expireAt) end
   end
 end
-redis.call('HSET', KEYS[3], 'currency', ARGV[12])
-for i = 13, #ARGV, 2 do redis.call('HINCRBY', KEYS[3], ARGV[i], ARGV[i + 1]) end
+redis.call('HSET', KEYS[2], 'currency', ARGV[10])
+for i = 11, #ARGV, 2 do redis.call('HINCRBY', KEYS[2], ARGV[i], ARGV[i + 1]) end
 return 1
 `;
 

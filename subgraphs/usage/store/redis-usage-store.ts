@@ -1,6 +1,6 @@
 import type { Redis } from "ioredis";
 import { withRedis } from "../../../platform/storage/redis-connection.ts";
-import { usageEventSchema, type UsageEvent } from "../usage-event.ts";
+import type { UsageEvent } from "../usage-event.ts";
 import { compareBuckets, hourStartMillisOf, matchesQuery, queryHourRange, statusCounter } from "./hourly-buckets.ts";
 import { emptyHistogram, latencyBucketIndex } from "./latency-histogram.ts";
 import { applyUsageEventScript, applyUsageEventScriptSha, keyComponent } from "./redis-usage-scripts.ts";
@@ -67,13 +67,6 @@ export class RedisUsageStore implements UsageStore {
     });
   }
 
-  completionEvent(tenantId: string, completionId: string): Promise<UsageEvent | undefined> {
-    return withRedis(async () => {
-      const json = await this.#redis.get(this.#completionKey(tenantId, completionId));
-      return json === null ? undefined : usageEventSchema.parse(JSON.parse(json));
-    });
-  }
-
   checkHealth(): Promise<void> {
     return withRedis(async () => {
       await this.#redis.ping();
@@ -88,7 +81,6 @@ export class RedisUsageStore implements UsageStore {
     const hourStartMillis = hourStartMillisOf(event);
     const bucketExpiresAtMillis = hourStartMillis + this.#options.bucketRetentionMillis;
     const hourStart = new Date(hourStartMillis).toISOString();
-    const eventKey = `${this.#prefix}usage-event:${event.eventId}`;
     // `requests` is incremented by the script itself; zero increments are left out.
     const increments: [field: string, amount: number][] = [
       [statusCounter[event.status], 1],
@@ -101,16 +93,13 @@ export class RedisUsageStore implements UsageStore {
     const timeToFirstToken = event.timeToFirstTokenMillis === null ? [] : [`t${latencyBucketIndex(event.timeToFirstTokenMillis)}`, "1"];
     return {
       keys: [
-        eventKey,
-        event.completionId === null ? eventKey : this.#completionKey(event.tenantId, event.completionId),
+        `${this.#prefix}usage-event:${event.eventId}`,
         `${this.#prefix}usage-bucket:${keyComponent(event.tenantId)}:${keyComponent(event.modelId)}:${hourStart}`,
         this.#tenantIndexKey(event.tenantId),
         this.#allIndexKey(),
       ],
       args: [
         String(this.#options.eventRetentionMillis),
-        event.completionId === null ? "0" : "1",
-        event.completionId === null ? "" : JSON.stringify(event),
         // Past its retention a bucket would be dropped at once; the event still counts as applied.
         bucketExpiresAtMillis > now ? "1" : "0",
         String(bucketExpiresAtMillis),
@@ -145,10 +134,6 @@ export class RedisUsageStore implements UsageStore {
     const pipeline = this.#redis.pipeline();
     for (const call of calls) pipeline.evalsha(applyUsageEventScriptSha, call.keys.length, ...call.keys, ...call.args);
     return ((await pipeline.exec()) ?? []).map(([error, reply]) => error ?? reply);
-  }
-
-  #completionKey(tenantId: string, completionId: string): string {
-    return `${this.#prefix}usage-completion:${keyComponent(tenantId)}:${completionId}`;
   }
 
   #tenantIndexKey(tenantId: string): string {

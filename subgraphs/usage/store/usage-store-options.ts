@@ -1,7 +1,7 @@
 /** Retention settings shared by every UsageStore. */
 export interface UsageStoreOptions {
   /**
-   * How long an applied event's id (and a completion's event, for `Completion.cost`) is kept,
+   * How long an applied event's id is kept,
    * counted from when it was applied, in milliseconds: a redelivery within this window is
    * recognised and ignored. Default 7 days.
    */

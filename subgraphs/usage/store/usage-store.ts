@@ -46,8 +46,6 @@ export interface UsageStore {
   apply(events: readonly UsageEvent[]): Promise<{ applied: number; duplicates: number }>;
   /** Hourly buckets matching the query, ordered by hour, then tenant, then model. */
   buckets(query: UsageQuery): Promise<UsageBucket[]>;
-  /** The event that recorded completion `completionId` of `tenantId`, while kept (`eventRetentionMillis`). */
-  completionEvent(tenantId: string, completionId: string): Promise<UsageEvent | undefined>;
   /** Resolves when the store can serve requests. */
   checkHealth(): Promise<void>;
   close(): Promise<void>;

@@ -152,17 +152,6 @@ export function usageStoreContract(createStore: (options?: UsageStoreOptions) =>
     assert.equal((await store.buckets(everything)).length, 3);
   });
 
-  it("finds the event of a completion, for its tenant only", async () => {
-    const store = await createStore();
-    const event = usageEvent({ completionId: "completion-1", costMicros: 1234, timeToFirstTokenMillis: 40, operation: "STREAM" });
-    await store.apply([event, usageEvent({ completionId: null })]);
-    assert.deepEqual(await store.completionEvent("acme", "completion-1"), event);
-    assert.equal(await store.completionEvent("globex", "completion-1"), undefined, "another tenant cannot see it");
-    assert.equal(await store.completionEvent("acme", "missing"), undefined);
-    await store.apply([{ ...event, costMicros: 9 }]);
-    assert.equal((await store.completionEvent("acme", "completion-1"))?.costMicros, 1234, "a duplicate changes nothing");
-  });
-
   it("keeps latency and time-to-first-token histograms", async () => {
     const store = await createStore();
     const latencies = [3, 3, 50, 900, 45_000];

@@ -39,7 +39,7 @@ const dimensions = Number(values.dimensions);
 const queries = Number(values.queries);
 const concurrencies = values.concurrency.split(",").map(Number);
 const recallQueries = Number(values["recall-queries"]);
-const chunksPerDocument = 100;
+const chunksPerDocument = 1_000;
 const tenantId = "bench";
 const collectionId = "col_bench";
 const scope: CollectionScope = { tenantId, collectionId };
@@ -187,7 +187,9 @@ for (const storeName of values.stores.split(",")) {
   await stack.stop();
   await milvus?.stop();
   await rm(dataDirectory, { recursive: true, force: true });
-  results[storeName] = { fillSeconds: Math.round(fillSeconds * 10) / 10, recallAt10: recall, direct: { vector: direct, keyword: directKeyword }, gateway: { vector: gateway, keyword: gatewayKeyword, hybrid: gatewayHybrid, queryEmbeddingOnly: queryEmbedding } };
-  console.error(`${storeName} done`);
+  const storeResult = { fillSeconds: Math.round(fillSeconds * 10) / 10, recallAt10: recall, direct: { vector: direct, keyword: directKeyword }, gateway: { vector: gateway, keyword: gatewayKeyword, hybrid: gatewayHybrid, queryEmbeddingOnly: queryEmbedding } };
+  results[storeName] = storeResult;
+  // Printed per store as it finishes, so a long run that is stopped keeps what it measured.
+  console.error(JSON.stringify({ [storeName]: storeResult }));
 }
 console.log(JSON.stringify(results, null, 2));

@@ -36,6 +36,8 @@ export class ModelEngines {
   /** Registry key (engine identity) in use per model id. */
   readonly #identities = new Map<string, string>();
   readonly #definitions = new Map<string, ModelRecord>();
+  /** The last successful read of each name that found a model: served while the store is unreachable. */
+  readonly #lastKnown = new Map<string, ModelRecord>();
   #unsubscribe: (() => Promise<void>) | undefined;
 
   private constructor(options: ModelEnginesOptions) {
@@ -64,9 +66,25 @@ export class ModelEngines {
     return model === undefined ? undefined : { model, scheduler: await this.schedulerFor(model) };
   }
 
-  /** The model named `name` as stored now, without opening its engine (to check it first). */
-  find(name: string): Promise<ModelRecord | undefined> {
-    return this.#options.models.resolve(name);
+  /**
+   * The model named `name` as stored now, without opening its engine (to check it first). While
+   * the store is unreachable (a Redis restart), a model read before is served as it was last read,
+   * so inference of known models goes on (quotas then decide, see QUOTA_FAIL_OPEN); a name never
+   * read fails as the store does.
+   */
+  async find(name: string): Promise<ModelRecord | undefined> {
+    let model: ModelRecord | undefined;
+    try {
+      model = await this.#options.models.resolve(name);
+    } catch (error) {
+      const lastKnown = this.#lastKnown.get(name);
+      if (lastKnown === undefined) throw error;
+      this.#options.logger.warn("model store unreachable; serving the model as last read", { name, error });
+      return lastKnown;
+    }
+    if (model === undefined) this.#lastKnown.delete(name);
+    else this.#lastKnown.set(name, model);
+    return model;
   }
 
   /** The scheduler of `model` (as just read from the store), opening its engine on first use. */

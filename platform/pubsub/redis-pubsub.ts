@@ -19,6 +19,9 @@ export class RedisPubSub implements PubSub {
     this.#keyPrefix = keyPrefix;
     this.#logger = logger;
     this.#subscriber.on("message", (channel: string, text: string) => this.#deliver(channel, text));
+    // Without a listener ioredis prints every failed reconnect as an unhandled error; the shared
+    // connection already reports the outage.
+    this.#subscriber.on("error", (error: Error) => this.#logger.debug("pub/sub subscriber connection error", { error: error.message }));
   }
 
   async publish(channel: string, message: unknown): Promise<void> {

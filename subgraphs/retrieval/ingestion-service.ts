@@ -181,6 +181,7 @@ export class IngestionService {
     let chunkCount = 0;
     let tokenCount = 0;
     let lastProgressAt = performance.now();
+    let chunksTotal: number | null = null;
     const flush = async () => {
       if (batch.length === 0) return;
       const vectors = await this.#embedder.embed(collection.embeddingModelId, batch.map((chunk) => chunk.text), context, signal);
@@ -209,7 +210,7 @@ export class IngestionService {
       batch = [];
       if (performance.now() - lastProgressAt >= progressIntervalMillis) {
         lastProgressAt = performance.now();
-        await this.#catalog.recordIngestionProgress(context.tenantId, documentId, generation, { chunksEmbedded: chunkCount, chunksTotal: null });
+        await this.#catalog.recordIngestionProgress(context.tenantId, documentId, generation, { chunksEmbedded: chunkCount, chunksTotal });
       }
     };
     for await (const chunk of chunks) {
@@ -217,6 +218,9 @@ export class IngestionService {
       batch.push(chunk);
       if (batch.length >= this.#limits.embeddingBatchSize) await flush();
     }
+    // The whole text is split now: the total is known while the last batch embeds.
+    chunksTotal = chunkCount + batch.length;
+    await this.#catalog.recordIngestionProgress(context.tenantId, documentId, generation, { chunksEmbedded: chunkCount, chunksTotal });
     await flush();
     return { chunkCount, tokenCount };
   }

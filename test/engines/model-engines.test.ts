@@ -110,6 +110,21 @@ describe("ModelEngines", () => {
     }
   });
 
+  it("serves models it has read while the store is unreachable, and nothing it has not", async () => {
+    const store = new EmbeddedModelStore(await temporaryDirectory("model-engines-outage"));
+    let reachable = true;
+    const flaky = { resolve: (name: string) => (reachable ? store.resolve(name) : Promise.reject(new Error("connection refused"))) };
+    const outage = await ModelEngines.create({ models: flaky, config: loadEngineConfig({}), modelsDirectory, logger: createLogger("test", "error") });
+    await new ModelCatalog(store, new InMemoryPubSub(), createLogger("test", "error")).register(registration({ id: "kept", engine: { kind: "LLAMA_CPP", modelPath: "chat.gguf" } }));
+    assert.equal((await outage.find("kept"))?.id, "kept");
+    reachable = false;
+    assert.equal((await outage.find("kept"))?.id, "kept", "the last read is served during the outage");
+    await assert.rejects(outage.find("never-read"), /connection refused/);
+    reachable = true;
+    assert.equal(await outage.find("never-read"), undefined);
+    await outage.close();
+  });
+
   it("identifies engines by what opens them, not by bookkeeping", () => {
     const base = { id: "m", contextLength: 2048, embeddingDimensions: null, engine: { kind: "LLAMA_CPP" as const, modelPath: "a.gguf", baseUrl: null, upstreamModel: null, apiKey: null } };
     assert.equal(engineIdentity(base), engineIdentity({ ...base }));

@@ -13,7 +13,8 @@ import { findFreePort } from "../harness/redis-server.ts";
 import { provisionRedis, requireServer } from "../harness/redis-suite.ts";
 import { temporaryDirectory } from "../harness/temporary-directory.ts";
 
-const redis = await provisionRedis();
+// Persistent, so the registry and quota survive the restart of the Redis-down test.
+const redis = await provisionRedis({ appendOnly: true });
 const secret = "quota-test-signing-secret-0123456789abcdef";
 const signer = new InternalContextSigner(secret);
 const replicas = 3;
@@ -26,6 +27,18 @@ interface Replica {
   child: ChildProcess;
   url: string;
   output: () => string;
+}
+
+async function post(replica: Replica, index: number): Promise<{ data?: { createCompletion: { usage: { promptTokens: number; completionTokens: number } } }; errors?: { extensions?: { code?: string; limit?: string } }[] }> {
+  const response = await fetch(replica.url, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      [internalContextHeader]: signer.sign({ requestId: `request-${index}`, tenantId: "tenant-q", apiKeyId: "key-q", roles: ["member"] }),
+    },
+    body: JSON.stringify({ query: createCompletion, variables: { input: { model: "quota-chat", prompt: "Hello there", maxTokens } } }),
+  });
+  return (await response.json()) as Awaited<ReturnType<typeof post>>;
 }
 
 async function startReplica(environment: NodeJS.ProcessEnv): Promise<Replica> {
@@ -70,7 +83,8 @@ describe("a token-per-minute quota across inference replicas", { skip: redis.ski
       MODELS_DIR: modelsDirectory,
       DATA_DIR: await temporaryDirectory("quota-data"),
       LLAMA_CPP_THREADS: "1",
-      LOG_LEVEL: "error",
+      // Warnings name what a replica did while Redis was away; printed only when a test fails.
+      LOG_LEVEL: "warn",
     };
     for (let index = 0; index < replicas; index += 1) running.push(await startReplica(environment));
   });
@@ -84,20 +98,7 @@ describe("a token-per-minute quota across inference replicas", { skip: redis.ski
     const secondOfMinute = new Date().getUTCSeconds();
     if (secondOfMinute > 40) await new Promise((resolve) => setTimeout(resolve, (61 - secondOfMinute) * 1_000));
     const requests = 60;
-    const outcomes = await Promise.all(
-      Array.from({ length: requests }, async (_, index) => {
-        const replica = running[index % replicas] as Replica;
-        const response = await fetch(replica.url, {
-          method: "POST",
-          headers: {
-            "content-type": "application/json",
-            [internalContextHeader]: signer.sign({ requestId: `request-${index}`, tenantId: "tenant-q", apiKeyId: "key-q", roles: ["member"] }),
-          },
-          body: JSON.stringify({ query: createCompletion, variables: { input: { model: "quota-chat", prompt: "Hello there", maxTokens } } }),
-        });
-        return (await response.json()) as { data?: { createCompletion: { usage: { promptTokens: number; completionTokens: number } } }; errors?: { extensions?: { code?: string; limit?: string } }[] };
-      }),
-    );
+    const outcomes = await Promise.all(Array.from({ length: requests }, (_, index) => post(running[index % replicas] as Replica, index)));
     const admitted = outcomes.filter((outcome) => outcome.data?.createCompletion !== undefined);
     const refused = outcomes.filter((outcome) => outcome.errors !== undefined);
     assert.equal(admitted.length + refused.length, requests);
@@ -112,5 +113,29 @@ describe("a token-per-minute quota across inference replicas", { skip: redis.ski
     assert.ok(reserved > tokensPerMinute - perCall, `the limit is used, not under-admitted (${reserved} of ${tokensPerMinute})`);
     const use = await new RedisQuotaStore(connection, prefix).currentUse("tenant-q", Date.now());
     assert.ok(use.tokensThisMinute <= tokensPerMinute);
+  });
+
+  it("fails closed while Redis is down, metering the refusals once it is back", async () => {
+    const server = requireServer(redis);
+    const streamKey = `${prefix}usage-events`;
+    const eventsBefore = await connection.xlen(streamKey);
+    await connection.quit();
+    await server.stop();
+    const replica = running[0] as Replica;
+    const outcome = await post(replica, 1_000);
+    assert.equal(outcome.errors?.[0]?.extensions?.code, "SERVICE_UNAVAILABLE", JSON.stringify(outcome));
+    await server.restart();
+    connection = new Redis(server.url);
+    // The refusal's usage event waited in the replica's buffer and is written once Redis returns.
+    const deadline = Date.now() + 20_000;
+    while ((await connection.xlen(streamKey)) < eventsBefore + 1) {
+      if (Date.now() > deadline) {
+        const metrics = await fetch(replica.url.replace(/\/graphql$/, "/metrics")).then((response) => response.text());
+        assert.fail(`the buffered usage event never reached the stream (${JSON.stringify(outcome)}; ${metrics}): ${replica.output()}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const last = await connection.xrevrange(streamKey, "+", "-", "COUNT", 1);
+    assert.match(JSON.stringify(last), /SERVICE_UNAVAILABLE/);
   });
 });

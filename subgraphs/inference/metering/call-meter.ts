@@ -3,7 +3,7 @@ import { ErrorCode } from "../../../platform/errors/error-code.ts";
 import { ServiceError } from "../../../platform/errors/service-error.ts";
 import type { ModelRecord } from "../../model-registry/model-record.ts";
 import type { UsageEventSink } from "../../usage/events/usage-event-sink.ts";
-import type { QuotaStore, Reservation } from "../../usage/quota/quota-store.ts";
+import type { QuotaStore, Reservation, ReservationOutcome } from "../../usage/quota/quota-store.ts";
 import type { UsageOperation, UsageStatus } from "../../usage/usage-event.ts";
 import type { CallContext } from "../completion-service.ts";
 import { costMicros } from "./cost.ts";
@@ -62,9 +62,9 @@ export class CallMeter {
   async open(start: MeteredCallStart): Promise<MeteredCall> {
     const { call, model } = start;
     const nowMillis = Date.now();
-    let reservation: Reservation | undefined;
+    let outcome: ReservationOutcome;
     try {
-      const outcome = await this.#quotas.reserve({
+      outcome = await this.#quotas.reserve({
         reservationId: start.eventId,
         tenantId: call.request.tenantId,
         tokens: start.estimatedPromptTokens + start.estimatedCompletionTokens,
@@ -72,34 +72,34 @@ export class CallMeter {
         stream: start.operation === "STREAM",
         nowMillis,
       });
-      if (!outcome.admitted) {
-        const refused = new MeteredCall(this, start, undefined);
-        await refused.finish({ status: "FAILED", errorCode: ErrorCode.QuotaExceeded, promptTokens: 0, completionTokens: 0, timeToFirstTokenMillis: null, completionId: null });
-        const resetsAt = outcome.resetsAtMillis === null ? null : new Date(outcome.resetsAtMillis).toISOString();
-        throw new ServiceError(
-          ErrorCode.QuotaExceeded,
-          `The tenant's ${outcome.limit} quota (${outcome.limitValue}) would be exceeded: ${outcome.used} used, ${outcome.requested} requested.${resetsAt === null ? " A slot frees when a running stream ends." : ` It resets at ${resetsAt}.`}`,
-          {
-            details: {
-              limit: outcome.limit,
-              limitValue: outcome.limitValue,
-              used: outcome.used,
-              requested: outcome.requested,
-              resetsAt,
-              retryAfterMillis: outcome.resetsAtMillis === null ? null : Math.max(0, outcome.resetsAtMillis - nowMillis),
-            },
-          },
-        );
-      }
-      reservation = outcome.reservation;
     } catch (error) {
-      if (error instanceof ServiceError) throw error;
-      if (!this.#options.failOpen) {
-        throw new ServiceError(ErrorCode.ServiceUnavailable, "Quotas cannot be checked right now (their store is unreachable), so the call was refused.", { cause: error });
+      if (this.#options.failOpen) {
+        this.#options.logger.warn("quota store unreachable; admitting the call unchecked (QUOTA_FAIL_OPEN=true)", { tenantId: call.request.tenantId, error });
+        return new MeteredCall(this, start, undefined);
       }
-      this.#options.logger.warn("quota store unreachable; admitting the call unchecked (QUOTA_FAIL_OPEN=true)", { tenantId: call.request.tenantId, error });
+      // Metered like any refused call: the event waits in the sink's buffer until Redis is back.
+      await new MeteredCall(this, start, undefined).finish(refusal(ErrorCode.ServiceUnavailable));
+      throw new ServiceError(ErrorCode.ServiceUnavailable, "Quotas cannot be checked right now (their store is unreachable), so the call was refused.", { cause: error });
     }
-    return new MeteredCall(this, start, reservation);
+    if (!outcome.admitted) {
+      await new MeteredCall(this, start, undefined).finish(refusal(ErrorCode.QuotaExceeded));
+      const resetsAt = outcome.resetsAtMillis === null ? null : new Date(outcome.resetsAtMillis).toISOString();
+      throw new ServiceError(
+        ErrorCode.QuotaExceeded,
+        `The tenant's ${outcome.limit} quota (${outcome.limitValue}) would be exceeded: ${outcome.used} used, ${outcome.requested} requested.${resetsAt === null ? " A slot frees when a running stream ends." : ` It resets at ${resetsAt}.`}`,
+        {
+          details: {
+            limit: outcome.limit,
+            limitValue: outcome.limitValue,
+            used: outcome.used,
+            requested: outcome.requested,
+            resetsAt,
+            retryAfterMillis: outcome.resetsAtMillis === null ? null : Math.max(0, outcome.resetsAtMillis - nowMillis),
+          },
+        },
+      );
+    }
+    return new MeteredCall(this, start, outcome.reservation);
   }
 
   /** Settles and emits; never throws (a failed settle leaves the estimate counted: the tenant is limited early, never late). */
@@ -150,6 +150,11 @@ export class MeteredCall {
     this.#finished ??= this.#meter.record(this.#start, this.#reservation, outcome);
     return this.#finished;
   }
+}
+
+/** A call refused before any work: metered as FAILED with no tokens. */
+function refusal(errorCode: ErrorCode): CallOutcome {
+  return { status: "FAILED", errorCode, promptTokens: 0, completionTokens: 0, timeToFirstTokenMillis: null, completionId: null };
 }
 
 /** The usage status and error code of a call that ended with `error` (an unexpected error counts as INTERNAL_SERVER_ERROR). */

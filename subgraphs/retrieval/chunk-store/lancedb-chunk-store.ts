@@ -17,14 +17,18 @@ export interface LanceDbChunkStoreOptions {
   indexM?: number;
   /** Candidates kept while building the HNSW graph. Default 300. */
   indexEfConstruction?: number;
-  /** Candidates kept while searching the HNSW graph; raised to `limit × refineFactor` when smaller. Default 300. */
+  /** Candidates kept while searching the HNSW graph; raised to `limit × refineFactor` when smaller. Default 600. */
   searchEf?: number;
   /**
    * ANN candidates re-ranked by exact distance, as a multiple of `limit`: corrects the error of the
    * 8-bit quantised vectors the index compares. Default 3 (recall@10 0.98 on 10,000 random 384-d vectors).
    */
   refineFactor?: number;
-  /** IVF partitions probed per search (the index has one partition until a table is very large). Default 20. */
+  /**
+   * IVF partitions probed per search. Default 50: on 100,000 random 384-d vectors whose index was
+   * built at 10,000 rows and extended by `optimize()`, 20 probes (with ef 300) gave recall@10 0.93
+   * and 50 (with ef 600) 0.98, at the same latency; the refine factor made no difference there.
+   */
   nprobes?: number;
   /**
    * Writes (inserts and deletes) to a table between two `optimize()` runs, which compact its files,
@@ -76,9 +80,9 @@ export class LanceDbChunkStore implements ChunkStore {
     this.#indexMinRows = positiveInteger("indexMinRows", options.indexMinRows ?? 10_000);
     this.#indexM = positiveInteger("indexM", options.indexM ?? 32);
     this.#indexEfConstruction = positiveInteger("indexEfConstruction", options.indexEfConstruction ?? 300);
-    this.#searchEf = positiveInteger("searchEf", options.searchEf ?? 300);
+    this.#searchEf = positiveInteger("searchEf", options.searchEf ?? 600);
     this.#refineFactor = positiveInteger("refineFactor", options.refineFactor ?? 3);
-    this.#nprobes = positiveInteger("nprobes", options.nprobes ?? 20);
+    this.#nprobes = positiveInteger("nprobes", options.nprobes ?? 50);
     this.#optimizeEveryWrites = positiveInteger("optimizeEveryWrites", options.optimizeEveryWrites ?? 20);
     this.#keepVersionsMillis = options.keepVersionsMillis ?? 3_600_000;
     this.#logger = options.logger ?? createLogger("retrieval");

@@ -15,7 +15,6 @@ import { Redis } from "ioredis";
 import type { RequestContext } from "../platform/context/request-context.ts";
 import { createLogger } from "../platform/logging/logger.ts";
 import { CallMeter } from "../subgraphs/inference/metering/call-meter.ts";
-import type { ModelRecord } from "../subgraphs/model-registry/model-record.ts";
 import { InProcessUsageQueue } from "../subgraphs/usage/events/in-process-usage-queue.ts";
 import { RedisStreamUsageConsumer } from "../subgraphs/usage/events/redis-stream-usage-consumer.ts";
 import { RedisStreamUsageSink } from "../subgraphs/usage/events/redis-stream-usage-sink.ts";
@@ -28,28 +27,14 @@ import { RedisUsageStore } from "../subgraphs/usage/store/redis-usage-store.ts";
 import type { UsageStore } from "../subgraphs/usage/store/usage-store.ts";
 import type { UsageEvent } from "../subgraphs/usage/usage-event.ts";
 import { startTestRedis } from "../test/harness/redis-server.ts";
+import { modelRecord } from "../test/subgraphs/model-registry/model-fixtures.ts";
 import { describeMachine, percentile } from "./measure.ts";
 
 const { values } = parseArgs({ options: { calls: { type: "string", default: "3000" }, events: { type: "string", default: "50000" } } });
 const calls = Number(values.calls);
 const eventCount = Number(values.events);
 const logger = createLogger("bench", "error");
-const model: ModelRecord = {
-  id: "bench-model",
-  displayName: "Bench",
-  family: "llama",
-  capabilities: ["COMPLETION"],
-  contextLength: 4096,
-  embeddingDimensions: null,
-  engine: { kind: "LLAMA_CPP", modelPath: "x.gguf", baseUrl: null, upstreamModel: null, apiKey: null },
-  pricing: { inputPerMillionTokens: 1, outputPerMillionTokens: 2, currency: "USD" },
-  status: "ACTIVE",
-  aliases: [],
-  defaultParameters: { temperature: null, topP: null, maxTokens: null, stop: null },
-  version: 1,
-  createdAt: "2026-11-22T00:00:00.000Z",
-  updatedAt: "2026-11-22T00:00:00.000Z",
-};
+const model = modelRecord({ id: "bench-model", pricing: { inputPerMillionTokens: 1, outputPerMillionTokens: 2, currency: "USD" } });
 const request: RequestContext = { requestId: "bench", tenantId: "bench-tenant", apiKeyId: "bench-key", roles: ["member"] };
 const round = (value: number) => Math.round(value * 1000) / 1000;
 

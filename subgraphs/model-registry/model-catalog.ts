@@ -7,7 +7,7 @@ import type { PubSub } from "../../platform/pubsub/pubsub.ts";
 import type { ModelFilter, RegisterModelInput, UpdateModelInput } from "./generated/resolvers-types.ts";
 import { namesOf, type ModelDefinition, type ModelRecord, type ModelStatus } from "./model-record.ts";
 import { definitionFromRegistration, definitionFromUpdate } from "./model-validation.ts";
-import { compareIds } from "./store/embedded-model-store.ts";
+import { compareBytes } from "../../platform/storage/compare-bytes.ts";
 import { ModelStoreConflictError, type ModelStore } from "./store/model-store.ts";
 
 /** Page sizes `models(first:)` accepts. */
@@ -51,7 +51,7 @@ export class ModelCatalog {
       if (afterId === undefined) throw badUserInput("after", "after is not a cursor returned by models(); pass pageInfo.endCursor.");
     }
     const matching = (await this.#store.list()).filter((model) => matchesFilter(model, filter));
-    const remaining = afterId === undefined ? matching : matching.filter((model) => compareIds(model.id, afterId) > 0);
+    const remaining = afterId === undefined ? matching : matching.filter((model) => compareBytes(model.id, afterId) > 0);
     const nodes = remaining.slice(0, first);
     const last = nodes.at(-1);
     return {

@@ -1,3 +1,4 @@
+import { compareBytes } from "../../platform/storage/compare-bytes.ts";
 import { histogramPercentile, mergeHistograms } from "./store/latency-histogram.ts";
 import type { LatencyHistogram, UsageBucket } from "./store/usage-store.ts";
 
@@ -9,18 +10,10 @@ export interface CostRecord {
   currency: string;
 }
 
-/** Sums over a set of buckets; resolvers derive rates, percentiles and amounts from it. */
-export interface UsageSummaryRecord {
-  requests: number;
-  succeeded: number;
-  failed: number;
-  cancelled: number;
-  promptTokens: number;
-  completionTokens: number;
+/** Sums over a set of buckets (one cost per currency); resolvers derive rates, percentiles and amounts from it. */
+export type UsageSummaryRecord = Pick<UsageBucket, "requests" | "succeeded" | "failed" | "cancelled" | "promptTokens" | "completionTokens" | "latency" | "timeToFirstToken"> & {
   costs: CostRecord[];
-  latency: LatencyHistogram;
-  timeToFirstToken: LatencyHistogram;
-}
+};
 
 export interface UsageRowRecord {
   periodStart: string | null;
@@ -94,8 +87,8 @@ export function buildUsageReport(buckets: readonly UsageBucket[], request: { fro
     addBucket(row.summary, bucket);
     addBucket(totals, bucket);
   }
-  // Code-unit order, as the stores order ids: the same for every locale.
-  const compare = (left: string | null, right: string | null) => ((left ?? "") < (right ?? "") ? -1 : (left ?? "") > (right ?? "") ? 1 : 0);
+  // Byte order, as the stores order ids: the same for every locale.
+  const compare = (left: string | null, right: string | null) => compareBytes(left ?? "", right ?? "");
   const sorted = [...rows.values()].sort(
     (left, right) => compare(left.periodStart, right.periodStart) || compare(left.tenantId, right.tenantId) || compare(left.modelId, right.modelId),
   );

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { z } from "zod";
+import { compareBytes } from "../../../platform/storage/compare-bytes.ts";
 import { JsonFileDocument } from "../../../platform/storage/json-file-document.ts";
 import { modelRecordSchema, namesOf, type ModelRecord } from "../model-record.ts";
 import { ModelStoreConflictError, type ModelStore } from "./model-store.ts";
@@ -36,7 +37,7 @@ export class EmbeddedModelStore implements ModelStore {
     return this.#document.update((catalogue) => {
       if (catalogue.models.some((model) => model.id === record.id)) throw new ModelStoreConflictError({ reason: "id-taken" });
       assertNamesFree(catalogue.models, record);
-      const models = [...catalogue.models, record].sort((left, right) => compareIds(left.id, right.id));
+      const models = [...catalogue.models, record].sort((left, right) => compareBytes(left.id, right.id));
       return { next: { models }, result: undefined };
     });
   }
@@ -64,11 +65,6 @@ export class EmbeddedModelStore implements ModelStore {
   async close(): Promise<void> {
     // Every write is on disk before it resolves: nothing to flush.
   }
-}
-
-/** Byte order, the same order Redis sorted sets use for equal scores. */
-export function compareIds(left: string, right: string): number {
-  return Buffer.compare(Buffer.from(left), Buffer.from(right));
 }
 
 function findForWrite(models: readonly ModelRecord[], id: string, expectedVersion: number | undefined): ModelRecord {

@@ -1,3 +1,4 @@
+import { compareBytes } from "../../../platform/storage/compare-bytes.ts";
 import type { CollectionRecord, DocumentRecord, MetadataFilter } from "./retrieval-catalog.ts";
 
 /**
@@ -5,10 +6,6 @@ import type { CollectionRecord, DocumentRecord, MetadataFilter } from "./retriev
  * identical answers (the contract suite runs against both).
  */
 
-/** Byte order of the UTF-8 encodings: stable across locales, and the order Redis uses for equal scores. */
-export function compareBytes(left: string, right: string): number {
-  return Buffer.compare(Buffer.from(left), Buffer.from(right));
-}
 
 /** Collections by name, then id (names are unique per tenant, so the id only breaks impossible ties). */
 export function sortCollections(collections: CollectionRecord[]): CollectionRecord[] {

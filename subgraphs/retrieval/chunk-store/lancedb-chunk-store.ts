@@ -4,6 +4,7 @@ import * as lancedb from "@lancedb/lancedb";
 import { Field, FixedSizeList, Float32, Int32, Schema, Utf8 } from "apache-arrow";
 import { createLogger, type Logger } from "../../../platform/logging/logger.ts";
 import type { ChunkHit, ChunkInput, ChunkSearchOptions, ChunkStore, CollectionScope, StoredChunk } from "./chunk-store.ts";
+import { assertDimensions, describeScope, positiveInteger, searchLimit } from "./chunk-store-checks.ts";
 
 export interface LanceDbChunkStoreOptions {
   /** Directory holding one LanceDB table per collection (rows, full-text and vector indexes); created when missing. */
@@ -95,7 +96,7 @@ export class LanceDbChunkStore implements ChunkStore {
       const existing = await this.#open(name);
       if (existing !== undefined) {
         if (existing.dimensions !== dimensions) {
-          throw new Error(`Chunk collection ${describe(scope)} already exists with ${existing.dimensions} dimensions, not ${dimensions}.`);
+          throw new Error(`Chunk collection ${describeScope(scope)} already exists with ${existing.dimensions} dimensions, not ${dimensions}.`);
         }
         await this.#ensureFullTextIndex(existing.table);
         return;
@@ -127,7 +128,7 @@ export class LanceDbChunkStore implements ChunkStore {
     const name = tableName(scope);
     return this.#serialize(name, async () => {
       const open = await this.#open(name);
-      if (open === undefined) throw new Error(`Chunk collection ${describe(scope)} does not exist; create it first.`);
+      if (open === undefined) throw new Error(`Chunk collection ${describeScope(scope)} does not exist; create it first.`);
       // All checked before anything is written: LanceDB would silently store a vector of the wrong length.
       for (const chunk of chunks) assertDimensions(scope, open.dimensions, chunk.vector, `chunk ${chunk.id}`);
       await open.table.add(chunks.map(toRow));
@@ -415,26 +416,6 @@ function documentIdFilter(documentIds: readonly string[] | undefined): string | 
   return `document_id IN (${[...new Set(documentIds)].map(sqlString).join(", ")})`;
 }
 
-function assertDimensions(scope: CollectionScope, dimensions: number, vector: Float32Array, what: string): void {
-  if (vector.length !== dimensions) {
-    throw new Error(`The vector of ${what} has ${vector.length} dimensions; collection ${describe(scope)} has ${dimensions}.`);
-  }
-}
-
-function searchLimit(limit: number): number {
-  if (!Number.isInteger(limit) || limit < 1 || limit > 1_000) throw new Error(`A search limit must be an integer from 1 to 1,000, got ${limit}.`);
-  return limit;
-}
-
-function positiveInteger(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got ${value}.`);
-  return value;
-}
-
 function isNotFound(error: unknown): boolean {
   return error instanceof Error && /was not found/i.test(error.message);
-}
-
-function describe(scope: CollectionScope): string {
-  return `${scope.tenantId}/${scope.collectionId}`;
 }

@@ -1,5 +1,6 @@
 import { ConsistencyLevelEnum, DataType, FunctionType, MilvusClient, type FieldType, type ResStatus } from "@zilliz/milvus2-sdk-node";
 import type { ChunkHit, ChunkInput, ChunkSearchOptions, ChunkStore, CollectionScope, StoredChunk } from "./chunk-store.ts";
+import { assertDimensions, describeScope, positiveInteger, searchLimit } from "./chunk-store-checks.ts";
 
 export type MilvusConsistencyLevel = "Strong" | "Session" | "Bounded" | "Eventually";
 
@@ -73,7 +74,7 @@ export class MilvusChunkStore implements ChunkStore {
     positiveInteger("dimensions", dimensions);
     const existing = await this.#dimensions(scope, { refresh: true });
     if (existing !== undefined && existing !== dimensions) {
-      throw new Error(`Chunk collection ${describe(scope)} already exists with ${existing} dimensions, not ${dimensions}.`);
+      throw new Error(`Chunk collection ${describeScope(scope)} already exists with ${existing} dimensions, not ${dimensions}.`);
     }
     // The chunk collection first: a registry row always names a collection that exists.
     await this.#ensureChunkCollection(dimensions);
@@ -98,7 +99,7 @@ export class MilvusChunkStore implements ChunkStore {
   async insertChunks(scope: CollectionScope, chunks: readonly ChunkInput[]): Promise<void> {
     if (chunks.length === 0) return;
     const dimensions = await this.#dimensionsFor(scope, chunks[0]?.vector.length ?? 0);
-    if (dimensions === undefined) throw new Error(`Chunk collection ${describe(scope)} does not exist; create it first.`);
+    if (dimensions === undefined) throw new Error(`Chunk collection ${describeScope(scope)} does not exist; create it first.`);
     // All checked before anything is written.
     for (const chunk of chunks) assertDimensions(scope, dimensions, chunk.vector, `chunk ${chunk.id}`);
     const collection = await this.#ensureChunkCollection(dimensions);
@@ -432,22 +433,3 @@ function asError(operation: string, error: unknown): Error {
   return new Error(`Milvus could not ${operation}: ${String(error)}`);
 }
 
-function assertDimensions(scope: CollectionScope, dimensions: number, vector: Float32Array, what: string): void {
-  if (vector.length !== dimensions) {
-    throw new Error(`The vector of ${what} has ${vector.length} dimensions; collection ${describe(scope)} has ${dimensions}.`);
-  }
-}
-
-function searchLimit(limit: number): number {
-  if (!Number.isInteger(limit) || limit < 1 || limit > 1_000) throw new Error(`A search limit must be an integer from 1 to 1,000, got ${limit}.`);
-  return limit;
-}
-
-function positiveInteger(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got ${value}.`);
-  return value;
-}
-
-function describe(scope: CollectionScope): string {
-  return `${scope.tenantId}/${scope.collectionId}`;
-}

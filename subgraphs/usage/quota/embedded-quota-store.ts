@@ -1,9 +1,9 @@
+import { compareBytes } from "../../../platform/storage/compare-bytes.ts";
 import { join } from "node:path";
 import { z } from "zod";
 import { JsonFileDocument } from "../../../platform/storage/json-file-document.ts";
 import {
   assertQuotaAmount,
-  compareTenantIds,
   streamLeaseMillisOf,
   tenantQuotaSchema,
   type QuotaStore,
@@ -57,7 +57,7 @@ export class EmbeddedQuotaStore implements QuotaStore {
     const checked = tenantQuotaSchema.parse(quota);
     await this.#document.update((settings) => {
       const others = settings.quotas.filter((existing) => existing.tenantId !== checked.tenantId);
-      const quotas = [...others, checked].sort((left, right) => compareTenantIds(left.tenantId, right.tenantId));
+      const quotas = [...others, checked].sort((left, right) => compareBytes(left.tenantId, right.tenantId));
       return { next: { quotas }, result: undefined };
     });
   }

@@ -94,7 +94,7 @@ export interface QuotaUse {
  */
 export interface QuotaStore {
   getQuota(tenantId: string): Promise<TenantQuota | undefined>;
-  /** Every tenant's quota, ordered by tenant id (`compareTenantIds`). */
+  /** Every tenant's quota, ordered by tenant id (byte order, `compareBytes`). */
   listQuotas(): Promise<TenantQuota[]>;
   setQuota(quota: TenantQuota): Promise<void>;
   /** True when the tenant had a quota. */
@@ -140,11 +140,6 @@ export function streamLeaseMillisOf(options: QuotaStoreOptions): number {
 /** Throws unless `value` is a whole number, zero or more, that counters can add exactly. */
 export function assertQuotaAmount(name: string, value: number): void {
   if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${name} must be a whole number, zero or more; got ${value}`);
-}
-
-/** Byte order of the UTF-8 ids: the order `listQuotas` returns, the same in both stores. */
-export function compareTenantIds(left: string, right: string): number {
-  return Buffer.compare(Buffer.from(left), Buffer.from(right));
 }
 
 function quotaAmount(): z.ZodNumber {

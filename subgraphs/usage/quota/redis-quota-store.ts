@@ -1,9 +1,9 @@
+import { compareBytes } from "../../../platform/storage/compare-bytes.ts";
 import type { Redis } from "ioredis";
 import { z } from "zod";
 import { withRedis } from "../../../platform/storage/redis-connection.ts";
 import {
   assertQuotaAmount,
-  compareTenantIds,
   quotaLimitNames,
   streamLeaseMillisOf,
   tenantQuotaSchema,
@@ -59,7 +59,7 @@ export class RedisQuotaStore implements QuotaStore {
 
   listQuotas(): Promise<TenantQuota[]> {
     return withRedis(async () => {
-      const tenantIds = (await this.#redis.smembers(this.#tenantsKey())).sort(compareTenantIds);
+      const tenantIds = (await this.#redis.smembers(this.#tenantsKey())).sort(compareBytes);
       const hashes = await Promise.all(tenantIds.map((tenantId) => this.#redis.hgetall(this.#settingsKey(tenantId))));
       return hashes.map(parseQuota).filter((quota) => quota !== undefined);
     });

@@ -1,3 +1,4 @@
+import { compareBytes } from "../../../platform/storage/compare-bytes.ts";
 import type { UsageEvent, UsageStatus } from "../usage-event.ts";
 import type { UsageBucket, UsageQuery } from "./usage-store.ts";
 
@@ -33,10 +34,6 @@ export type BucketIdentity = Pick<UsageBucket, "tenantId" | "modelId" | "hourSta
 export function compareBuckets(left: BucketIdentity, right: BucketIdentity): number {
   if (left.hourStart !== right.hourStart) return Date.parse(left.hourStart) - Date.parse(right.hourStart);
   return compareBytes(left.tenantId, right.tenantId) || compareBytes(left.modelId, right.modelId);
-}
-
-function compareBytes(left: string, right: string): number {
-  return Buffer.compare(Buffer.from(left), Buffer.from(right));
 }
 
 /** The counter that an event's status increments. */

@@ -75,9 +75,10 @@ const paths: Record<string, (index: number) => Promise<number>> = {
     }
   },
 };
-const subgraphClient = createClient({ url: inference.graphqlUrl.replace(/^http/, "ws"), webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { [internalContextHeader]: signer.sign({ requestId: "open", tenantId: "bench", apiKeyId: "bench", roles: ["member"] }) } });
+// Not lazy: a lazy client closes its socket when its last operation ends and reconnects for the next.
+const subgraphClient = createClient({ url: inference.graphqlUrl.replace(/^http/, "ws"), webSocketImpl: WebSocket, retryAttempts: 0, lazy: false, connectionParams: { [internalContextHeader]: signer.sign({ requestId: "open", tenantId: "bench", apiKeyId: "bench", roles: ["member"] }) } });
 paths["subgraph over graphql-ws (open socket)"] = (index) => firstToken(() => subgraphClient.iterate({ query, variables: { input: input(index) } }), isDelta);
-const gatewayClient = createClient({ url: gateway.graphqlUrl.replace(/^http/, "ws"), webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: `Bearer ${key}` } });
+const gatewayClient = createClient({ url: gateway.graphqlUrl.replace(/^http/, "ws"), webSocketImpl: WebSocket, retryAttempts: 0, lazy: false, connectionParams: { authorization: `Bearer ${key}` } });
 paths["gateway over graphql-ws (open socket)"] = (index) => firstToken(() => gatewayClient.iterate({ query, variables: { input: input(index) } }), isDelta);
 
 // When the subgraph's TextStartEvent arrives, against its first TextDeltaEvent: splits the hop

@@ -86,6 +86,7 @@ export class ModelScheduler {
       open: (engineRequest, engineSignal) => this.engine.streamGeneration(engineRequest, engineSignal),
       metrics: this.streamMetrics,
       active: this.activeStreams,
+      readAheadEvents: this.options.streamReadAheadEvents,
     });
   }
 

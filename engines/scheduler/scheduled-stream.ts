@@ -1,6 +1,7 @@
 import type { GenerationEvent, GenerationRequest } from "../engine.ts";
 import { subscribeToAbort } from "./abort-subscriptions.ts";
 import type { AdmissionQueue, ReleaseSlot } from "./admission-queue.ts";
+import { ReadAhead } from "./read-ahead.ts";
 import type { RequestMetrics } from "./request-metrics.ts";
 import { cancelledError } from "./scheduler-errors.ts";
 
@@ -12,6 +13,8 @@ export interface StreamContext {
   metrics: RequestMetrics;
   /** Streams holding an engine slot, so that closing the scheduler can stop them. */
   active: Set<ScheduledStream>;
+  /** Most engine events read ahead of the reader (see `streamReadAheadEvents`). */
+  readAheadEvents: number;
 }
 
 type Phase = "idle" | "admitting" | "streaming" | "finished";
@@ -112,7 +115,7 @@ export class ScheduledStream implements AsyncIterableIterator<GenerationEvent> {
     this.startedAtMillis = performance.now();
     this.context.active.add(this);
     try {
-      this.upstream = this.context.open(this.request, this.controller.signal)[Symbol.asyncIterator]();
+      this.upstream = new ReadAhead(this.context.open(this.request, this.controller.signal)[Symbol.asyncIterator](), this.context.readAheadEvents);
     } catch (error) {
       this.finish("failed");
       throw error;

@@ -32,6 +32,12 @@ export interface SchedulerOptions {
    * the engine decodes the running streams together. Default 4.
    */
   maxConcurrentStreams?: number;
+  /**
+   * Most events of one stream the scheduler reads from the engine before its reader takes them. The
+   * engine decodes the next tokens while earlier ones are delivered, instead of waiting for each to
+   * reach the client; a reader that stops reading stops the engine this many events later. Default 32.
+   */
+  streamReadAheadEvents?: number;
   /** How many recent queue-wait samples are kept per kind for the p50/p99 figures. Default 1024. */
   waitSampleSize?: number;
 }
@@ -44,6 +50,7 @@ export const defaultSchedulerOptions: ResolvedSchedulerOptions = Object.freeze({
   maxQueueDepth: 256,
   maxConcurrentBatches: 1,
   maxConcurrentStreams: 4,
+  streamReadAheadEvents: 32,
   waitSampleSize: 1024,
 });
 
@@ -55,12 +62,13 @@ export function resolveSchedulerOptions(options: SchedulerOptions = {}): Resolve
     maxQueueDepth: options.maxQueueDepth ?? defaultSchedulerOptions.maxQueueDepth,
     maxConcurrentBatches: options.maxConcurrentBatches ?? defaultSchedulerOptions.maxConcurrentBatches,
     maxConcurrentStreams: options.maxConcurrentStreams ?? defaultSchedulerOptions.maxConcurrentStreams,
+    streamReadAheadEvents: options.streamReadAheadEvents ?? defaultSchedulerOptions.streamReadAheadEvents,
     waitSampleSize: options.waitSampleSize ?? defaultSchedulerOptions.waitSampleSize,
   };
   if (!Number.isFinite(resolved.batchWindowMillis) || resolved.batchWindowMillis < 0) {
     throw new RangeError(`batchWindowMillis must be a finite number >= 0, got ${resolved.batchWindowMillis}`);
   }
-  for (const name of ["maxBatchSize", "maxQueueDepth", "maxConcurrentBatches", "maxConcurrentStreams", "waitSampleSize"] as const) {
+  for (const name of ["maxBatchSize", "maxQueueDepth", "maxConcurrentBatches", "maxConcurrentStreams", "streamReadAheadEvents", "waitSampleSize"] as const) {
     const value = resolved[name];
     if (!Number.isSafeInteger(value) || value < 1) {
       throw new RangeError(`${name} must be an integer >= 1, got ${value}`);

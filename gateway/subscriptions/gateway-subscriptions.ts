@@ -50,6 +50,7 @@ export class GatewaySubscriptions {
       signer: settings.signer,
       connectTimeoutMillis: this.options.upstreamConnectTimeoutMillis,
       idleTimeoutMillis: this.options.upstreamIdleTimeoutMillis,
+      keepOpenMillis: this.options.upstreamKeepOpenMillis,
       logger: settings.logger,
     });
     this.#stopListening = settings.gateway.onSchemaLoadOrUpdate((schema) => this.planner.update(schema));
@@ -63,6 +64,11 @@ export class GatewaySubscriptions {
   /** Subscriptions open on subgraphs now. */
   get upstreamSubscriptions(): number {
     return this.#upstream.openCount;
+  }
+
+  /** Connections to subgraphs open now (subscriptions to one subgraph share one). */
+  get upstreamConnections(): number {
+    return this.#upstream.connectionCount;
   }
 
   /** The graphql-ws endpoint to serve on the gateway's GraphQL path (`webSocket` of `startServiceServer`). */

@@ -21,6 +21,12 @@ export interface SubscriptionOptions {
    * `platform/websocket/` ping every 12 s. Milliseconds; 0 turns the check off. Default 30,000.
    */
   upstreamIdleTimeoutMillis?: number;
+  /**
+   * Subscriptions to one subgraph share one connection; this is how long that connection stays
+   * open once its last subscription has ended, so the next one starts without a new handshake.
+   * Milliseconds. Default 60,000.
+   */
+  upstreamKeepOpenMillis?: number;
   /** How long a client socket may take to send `connection_init`, in milliseconds. Default 3,000. */
   connectionInitTimeoutMillis?: number;
   /** Most operations (subscriptions, queries, mutations) in flight on one client socket; more are refused with `TOO_MANY_OPERATIONS`. Operations. Default 100. */
@@ -35,6 +41,7 @@ export const subscriptionDefaults: ResolvedSubscriptionOptions = {
   planCacheSize: 500,
   upstreamConnectTimeoutMillis: 5_000,
   upstreamIdleTimeoutMillis: 30_000,
+  upstreamKeepOpenMillis: 60_000,
   connectionInitTimeoutMillis: 3_000,
   maxOperationsPerConnection: 100,
 };
@@ -44,7 +51,7 @@ export function resolveSubscriptionOptions(options: SubscriptionOptions = {}): R
   const resolved: ResolvedSubscriptionOptions = { ...subscriptionDefaults };
   for (const [key, value] of Object.entries(options) as [keyof SubscriptionOptions, number | undefined][]) {
     if (value === undefined) continue;
-    const minimum = key === "upstreamIdleTimeoutMillis" ? 0 : 1;
+    const minimum = key === "upstreamIdleTimeoutMillis" || key === "upstreamKeepOpenMillis" ? 0 : 1;
     if (!Number.isInteger(value) || value < minimum) throw new RangeError(`subscription option ${key} must be an integer >= ${minimum}, got ${value}`);
     resolved[key] = value;
   }

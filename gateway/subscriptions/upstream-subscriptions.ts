@@ -1,12 +1,13 @@
-import { createClient, type Client, type SubscribePayload } from "graphql-ws";
+import { randomUUID } from "node:crypto";
+import type { SubscribePayload } from "graphql-ws";
 import type { FormattedExecutionResult, GraphQLError, GraphQLFormattedError } from "graphql";
 import { performance } from "node:perf_hooks";
 import WebSocket from "ws";
 import { internalContextHeader, type InternalContextSigner } from "../../platform/context/internal-context-token.ts";
 import type { RequestContext } from "../../platform/context/request-context.ts";
 import type { Logger } from "../../platform/logging/logger.ts";
-import { WebSocketCloseCode } from "../../platform/websocket/close-codes.ts";
 import { fromUpstreamErrors, upstreamUnavailable } from "./subscription-errors.ts";
+import { UpstreamConnection } from "./upstream-connection.ts";
 
 /** Where one upstream subscription's outcome goes. After `error` or `complete`, nothing more is called. */
 export interface UpstreamHandlers {
@@ -21,7 +22,7 @@ export interface UpstreamSubscriptionRequest {
   /** The subgraph's HTTP GraphQL URL; the WebSocket one is derived (`http` → `ws`, `https` → `wss`). */
   url: string;
   payload: SubscribePayload;
-  /** Signed into the connection parameters: the subgraph sees the caller as over HTTP. */
+  /** Signed into the subscription's `extensions`: the subgraph sees the caller as over HTTP. */
   caller: RequestContext;
 }
 
@@ -31,15 +32,17 @@ export interface UpstreamSubscriptionsSettings {
   connectTimeoutMillis: number;
   /** A socket silent for this long (no message, no ping) is dropped as dead, in milliseconds; 0 for never. */
   idleTimeoutMillis: number;
+  /** How long a subgraph connection with no subscription left stays open for the next one, in milliseconds. */
+  keepOpenMillis: number;
   logger: Logger;
 }
 
 /**
- * Opens subscriptions on subgraphs over graphql-ws, one socket per subscription: the signed
- * context in the connection parameters is the caller's (its request id included), so the
- * subgraph attributes each stream to its own request, and one stream's failure is its own.
- * Never reconnects: a lost connection ends the subscription with `SERVICE_UNAVAILABLE` (a silent
- * resubscribe would restart work such as a generation).
+ * Opens subscriptions on subgraphs over graphql-ws, many on one connection per subgraph URL (see
+ * `UpstreamConnection`). The caller's signed context (its request id included) travels in each
+ * subscription's `extensions`, so the subgraph attributes each stream to its own request. Never
+ * resubscribes: a lost connection ends its subscriptions with `SERVICE_UNAVAILABLE` (a silent
+ * resubscribe would restart work such as a generation), and the next subscription opens a new one.
  */
 export class UpstreamSubscriptions {
   readonly #settings: UpstreamSubscriptionsSettings;
@@ -47,6 +50,8 @@ export class UpstreamSubscriptions {
   readonly #webSocketImpl: unknown;
   /** Open sockets and when each last heard from its subgraph (`performance.now()`). */
   readonly #sockets = new Map<WebSocket, number>();
+  /** The live connection to each subgraph, by WebSocket URL. */
+  readonly #connections = new Map<string, UpstreamConnection>();
   readonly #idleSweep: NodeJS.Timeout | undefined;
 
   constructor(settings: UpstreamSubscriptionsSettings) {
@@ -91,85 +96,80 @@ export class UpstreamSubscriptions {
     return this.#open.size;
   }
 
-  /** Starts one subscription; returns the function that cancels it at once (sends `complete` upstream and closes the socket). */
+  /** Connections to subgraphs open or opening now. */
+  get connectionCount(): number {
+    return this.#connections.size;
+  }
+
+  /** Starts one subscription; returns the function that cancels it at once (sends `complete` upstream; the connection stays for others). */
   open(request: UpstreamSubscriptionRequest, handlers: UpstreamHandlers): () => void {
     const { serviceName, caller } = request;
     const { signer, logger } = this.#settings;
     let finished = false;
-    let connected = false;
     let unsubscribe: () => void = () => undefined;
-    // Declared before the client so its listeners can use it; assigned right after.
-    let client: Client | undefined;
-
     const finish = (outcome: () => void) => {
       if (finished) return;
       finished = true;
-      clearTimeout(connectTimer);
       this.#open.delete(cancel);
       unsubscribe();
-      // Connected: `unsubscribe` sent `complete` and the lazy client closes its socket (1000).
-      // Still connecting: drop the socket now rather than wait for a handshake that may hang.
-      if (connected) void client?.dispose();
-      else client?.terminate();
       outcome();
     };
     const cancel = () => finish(() => undefined);
-    const fail = (reason: string, details: Record<string, unknown>) =>
-      finish(() => {
-        logger.warn("upstream subscription failed", { serviceName, reason, requestId: caller.requestId, ...details });
-        handlers.error([upstreamUnavailable(serviceName, reason)]);
-      });
-
-    client = createClient({
-      url: toWebSocketUrl(request.url),
-      webSocketImpl: this.#webSocketImpl,
-      lazy: true,
-      lazyCloseTimeout: 0,
-      retryAttempts: 0,
-      shouldRetry: () => false,
-      connectionParams: () => ({ [internalContextHeader]: signer.sign(caller) }),
-      on: {
-        connected: () => {
-          connected = true;
-          clearTimeout(connectTimer);
-        },
-        // Every way a socket ends passes here, first: a close after our own `finish` is ignored.
-        closed: (event) => {
-          const code = closeCode(event);
-          if (code === WebSocketCloseCode.Unauthorized || code === WebSocketCloseCode.Forbidden) {
-            logger.error("a subgraph refused the gateway's signed context: are INTERNAL_SIGNING_SECRETs the same?", { serviceName, code });
-          }
-          fail(describeClose(code, connected), { code, reason: closeReasonOf(event) });
-        },
-        error: (error) => logger.debug("upstream socket error", { serviceName, error }),
-      },
-    });
-    const connectTimer = setTimeout(
-      () => fail(`no connection within ${this.#settings.connectTimeoutMillis} ms`, {}),
-      this.#settings.connectTimeoutMillis,
-    );
     this.#open.add(cancel);
-    unsubscribe = client.subscribe<Record<string, unknown>, unknown>(request.payload, {
+    const payload: SubscribePayload = {
+      ...request.payload,
+      extensions: { ...request.payload.extensions, [internalContextHeader]: signer.sign(caller) },
+    };
+    unsubscribe = this.#connectionTo(serviceName, request.url).subscribe(payload, {
       next: (value) => {
-        if (!finished) handlers.next(value as FormattedExecutionResult);
+        if (!finished) handlers.next(value);
       },
-      error: (error) => {
-        if (Array.isArray(error)) {
-          finish(() => handlers.error(fromUpstreamErrors(error as GraphQLFormattedError[], serviceName)));
-        } else {
-          fail(error instanceof Error ? "connection failed" : describeClose(closeCode(error), connected), { error });
-        }
-      },
+      error: (errors) => finish(() => handlers.error(fromUpstreamErrors(errors as GraphQLFormattedError[], serviceName))),
       complete: () => finish(() => handlers.complete()),
+      lost: (end) =>
+        finish(() => {
+          logger.warn("upstream subscription failed", { serviceName, reason: end.reason, requestId: caller.requestId, code: end.code, closeReason: end.closeReason });
+          handlers.error([upstreamUnavailable(serviceName, end.reason)]);
+        }),
     });
     return cancel;
   }
 
-  /** Cancels every open upstream subscription and stops the idle checks (gateway shutdown). */
+  /** Cancels every open upstream subscription, closes the connections and stops the idle checks (gateway shutdown). */
   closeAll(): void {
     clearInterval(this.#idleSweep);
     for (const cancel of [...this.#open]) cancel();
+    for (const connection of [...this.#connections.values()]) connection.close();
   }
+
+  #connectionTo(serviceName: string, url: string): UpstreamConnection {
+    const webSocketUrl = toWebSocketUrl(url);
+    const existing = this.#connections.get(webSocketUrl);
+    if (existing?.usable === true) return existing;
+    const { signer, logger, connectTimeoutMillis, keepOpenMillis } = this.#settings;
+    const connection: UpstreamConnection = new UpstreamConnection(
+      {
+        serviceName,
+        webSocketUrl,
+        webSocketImpl: this.#webSocketImpl,
+        // The connection is the gateway's; each subscription carries its own caller in `extensions`.
+        connectionParams: () => ({ [internalContextHeader]: signer.sign(gatewayConnectionCaller()) }),
+        connectTimeoutMillis,
+        keepOpenMillis,
+        logger,
+      },
+      () => {
+        if (this.#connections.get(webSocketUrl) === connection) this.#connections.delete(webSocketUrl);
+      },
+    );
+    this.#connections.set(webSocketUrl, connection);
+    return connection;
+  }
+}
+
+/** The caller a gateway connection opens as: no tenant's, no role. */
+function gatewayConnectionCaller(): RequestContext {
+  return { requestId: `gateway-connection-${randomUUID()}`, tenantId: "gateway", apiKeyId: "gateway", roles: [] };
 }
 
 /** `http://host:port/graphql` → `ws://host:port/graphql`; `https` → `wss`. */
@@ -178,22 +178,4 @@ export function toWebSocketUrl(httpUrl: string): string {
   if (url.protocol === "http:") url.protocol = "ws:";
   else if (url.protocol === "https:") url.protocol = "wss:";
   return url.toString();
-}
-
-function closeCode(event: unknown): number | undefined {
-  const code = typeof event === "object" && event !== null ? (event as { code?: unknown }).code : undefined;
-  return typeof code === "number" ? code : undefined;
-}
-
-function closeReasonOf(event: unknown): string | undefined {
-  const reason = typeof event === "object" && event !== null ? (event as { reason?: unknown }).reason : undefined;
-  return typeof reason === "string" && reason !== "" ? reason : undefined;
-}
-
-/** A reason safe to show clients: no addresses, no internal messages. */
-function describeClose(code: number | undefined, wasConnected: boolean): string {
-  if (!wasConnected) return "could not connect";
-  if (code === WebSocketCloseCode.GoingAway) return "it is restarting";
-  if (code === 1006 || code === 4499) return "connection lost";
-  return `connection closed with code ${code ?? "unknown"}`;
 }

@@ -1,6 +1,8 @@
 import type { GraphQLSchema } from "graphql";
 import { internalContextHeader, type InternalContextSigner } from "../context/internal-context-token.ts";
 import type { RequestContext } from "../context/request-context.ts";
+import { ErrorCode } from "../errors/error-code.ts";
+import { ServiceError } from "../errors/service-error.ts";
 import type { Logger } from "../logging/logger.ts";
 import { closeReason, WebSocketCloseCode } from "./close-codes.ts";
 import { formatExecutionResult, formatGraphQLError, type ErrorFormatter } from "./format-result.ts";
@@ -22,15 +24,20 @@ export interface SubgraphWebSocketOptions<Context> extends Omit<WebSocketEndpoin
 
 /** What a subgraph socket carries between graphql-ws callbacks. */
 interface SubgraphSocketState extends Record<PropertyKey, unknown> {
+  /** The caller the connection was opened with. */
   requestContext: RequestContext;
+  /** Callers of operations that carried their own signed context, by operation id, until their context is built. */
+  operationCallers: Map<string, RequestContext>;
 }
 
 /**
  * graphql-ws for a subgraph, on the same port and path as its HTTP endpoint (pass it as
  * `webSocket` to `startServiceServer`). Like HTTP requests, connections must come from the
  * gateway: `connection_init` must carry `{ "x-internal-context": <signed context> }`, else the
- * socket is closed with 4401 (Unauthorized). The verified context is the caller of every
- * operation on that socket.
+ * socket is closed with 4401 (Unauthorized). The gateway shares one connection among many
+ * callers' subscriptions, each carrying its caller's signed context in
+ * `extensions["x-internal-context"]`; an operation without one runs as the connection's caller,
+ * one with an invalid one is refused (UNAUTHENTICATED) and the socket stays open.
  *
  * ```ts
  * startServiceServer<InferenceContext>({
@@ -66,15 +73,36 @@ export function createSubgraphWebSocketEndpoint<Context>(options: SubgraphWebSoc
           return false;
         }
         ctx.extra.requestContext = requestContext;
+        ctx.extra.operationCallers = new Map();
         return true;
       },
-      context: async (ctx) => {
-        const requestContext = ctx.extra.requestContext;
+      onSubscribe: (ctx, id, payload) => {
+        const token = payload.extensions?.[internalContextHeader];
+        if (token === undefined) return;
+        const caller = typeof token === "string" ? signer.verify(token) : undefined;
+        if (caller === undefined) {
+          logger.warn("operation refused: invalid signed context in its extensions", { id });
+          return [new ServiceError(ErrorCode.Unauthenticated, `Unauthorized: the operation's ${internalContextHeader} is missing, forged or expired.`)];
+        }
+        ctx.extra.operationCallers?.set(id, caller);
+        return;
+      },
+      context: async (ctx, id) => {
+        const operationCaller = ctx.extra.operationCallers?.get(id);
+        ctx.extra.operationCallers?.delete(id);
+        const requestContext = operationCaller ?? ctx.extra.requestContext;
         if (requestContext === undefined) throw new Error("graphql-ws ran an operation on an unauthenticated socket");
         return (await options.context(requestContext)) as object;
       },
+      // An operation refused after onSubscribe (invalid document) never builds its context.
+      onComplete: (ctx, id) => {
+        ctx.extra.operationCallers?.delete(id);
+      },
       onNext: (_ctx, _id, _payload, _args, result) => formatExecutionResult(result, formatError),
-      onError: (_ctx, _id, _payload, errors) => errors.map((error) => formatGraphQLError(error, formatError)),
+      onError: (ctx, id, _payload, errors) => {
+        ctx.extra.operationCallers?.delete(id);
+        return errors.map((error) => formatGraphQLError(error, formatError));
+      },
     },
     { ...options, logger },
   );

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import type { GenerationEvent } from "../../../engines/engine.ts";
 import { ModelScheduler } from "../../../engines/scheduler/model-scheduler.ts";
 import { RecordingEngine, replyFor } from "./recording-engine.ts";
 import { collect, flush, isSettled, textRequest } from "./scheduler-test-helpers.ts";
@@ -41,6 +42,29 @@ describe("ModelScheduler streams", () => {
     assert.equal(requests.completed, 5);
     assert.equal(requests.running, 0);
     assert.equal(requests.queueWait.samples, 5);
+    await scheduler.close();
+  });
+
+  it("reads the engine's stream ahead of its reader, at most streamReadAheadEvents events", async () => {
+    const engine = new RecordingEngine();
+    let produced = 0;
+    // An engine that would decode 100 tokens, counting each one it is asked for.
+    engine.streamGeneration = async function* (): AsyncGenerator<GenerationEvent> {
+      for (let index = 0; index < 100; index += 1) {
+        produced += 1;
+        yield { type: "text-delta", index, text: "t" };
+      }
+    };
+    const scheduler = new ModelScheduler(engine, { streamReadAheadEvents: 5 });
+    const stream = scheduler.streamGeneration(textRequest("ahead"));
+    assert.deepEqual(await stream.next(), { done: false, value: { type: "text-delta", index: 0, text: "t" } });
+    await flush();
+    // The reader took one event and is "busy": the engine went on decoding, and stopped at the bound.
+    assert.equal(produced, 6);
+    await stream.next();
+    await flush();
+    assert.equal(produced, 7);
+    await stream.return?.();
     await scheduler.close();
   });
 

@@ -75,6 +75,17 @@ describe("federated subscriptions through the gateway", () => {
     await waitFor(() => stack.gateway.subscriptions.activeSubscriptions === 0 && stack.gateway.subscriptions.upstreamSubscriptions === 0, 2_000, "all subscriptions to end");
   });
 
+  it("multiplexes every subscription to a subgraph on one upstream connection, kept open for the next ones", async () => {
+    const before = stack.ticker.webSocketUpgrades();
+    const first = await Promise.all(Array.from({ length: 10 }, () => subscribe(client(), Ticks, { count: 2, interval: 1 }).ended));
+    assert.ok(first.every((result) => result.completed));
+    assert.equal(stack.gateway.subscriptions.upstreamConnections, 1);
+    // The connection outlives its subscriptions: the next one starts without a new handshake.
+    const next = await subscribe(client(), Ticks, { count: 1, interval: 0 }).ended;
+    assert.equal(next.completed, true);
+    assert.ok(stack.ticker.webSocketUpgrades() - before <= 1, `${stack.ticker.webSocketUpgrades() - before} connections for 11 subscriptions`);
+  });
+
   it("cancels the upstream stream at once when the client completes the subscription", async () => {
     const before = stack.ticker.streams.length;
     let cancelledAt = 0;

@@ -51,6 +51,46 @@ describe("createSubgraphWebSocketEndpoint (graphql-ws on a subgraph's HTTP port)
     assert.equal((error as { code: number }).code, 4401);
   });
 
+  it("runs each operation as the caller signed into its extensions, on one shared connection, and refuses forged ones without closing it", async () => {
+    let connections = 0;
+    const gatewayConnection = createClient({
+      url: ticker.service.graphqlUrl.replace(/^http/, "ws"),
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      lazy: false,
+      connectionParams: { "x-internal-context": testSigner().sign({ requestId: "connection", tenantId: "gateway", apiKeyId: "gateway", roles: [] }) },
+      on: { connected: () => (connections += 1) },
+    });
+    clients.push(gatewayConnection);
+    const query = `subscription { ticks(count: 1, intervalMillis: 0) { n tenant requestId } }`;
+    const run = (extensions: Record<string, unknown> | undefined) => {
+      const events: unknown[] = [];
+      return new Promise<{ events: unknown[]; error?: unknown }>((resolve) => {
+        gatewayConnection.subscribe(
+          { query, ...(extensions === undefined ? {} : { extensions }) },
+          { next: (value) => events.push(value.data), error: (error) => resolve({ events, error }), complete: () => resolve({ events }) },
+        );
+      });
+    };
+    const alice = testSigner().sign({ requestId: "request-a", tenantId: "tenant-a", apiKeyId: "key-a", roles: ["member"] });
+    const bob = testSigner().sign({ requestId: "request-b", tenantId: "tenant-b", apiKeyId: "key-b", roles: ["member"] });
+    const [first, second, forged, plain] = await Promise.all([
+      run({ "x-internal-context": alice }),
+      run({ "x-internal-context": bob }),
+      run({ "x-internal-context": new InternalContextSigner("another-secret-another-secret-0000").sign(caller) }),
+      run(undefined),
+    ]);
+    assert.deepEqual(first.events, [{ ticks: { n: 1, tenant: "tenant-a", requestId: "request-a" } }]);
+    assert.deepEqual(second.events, [{ ticks: { n: 1, tenant: "tenant-b", requestId: "request-b" } }]);
+    assert.equal((forged.error as { extensions?: { code?: string } }[])[0]?.extensions?.code, "UNAUTHENTICATED");
+    assert.deepEqual(forged.events, []);
+    // Without its own context, an operation runs as the connection's caller.
+    assert.deepEqual(plain.events, [{ ticks: { n: 1, tenant: "gateway", requestId: "connection" } }]);
+    // The refusal left the connection open for the next operation.
+    assert.deepEqual((await run({ "x-internal-context": alice })).events, [{ ticks: { n: 1, tenant: "tenant-a", requestId: "request-a" } }]);
+    assert.equal(connections, 1, "every operation ran on the one connection");
+  });
+
   it("answers upgrades on other paths with 404 and keeps plain HTTP working", async () => {
     const socket = new WebSocket(`${ticker.service.url.replace(/^http/, "ws")}/elsewhere`, "graphql-transport-ws");
     const status = await new Promise<number | undefined>((resolve) => {

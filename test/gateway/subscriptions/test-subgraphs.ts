@@ -81,6 +81,8 @@ export interface TickStreamRecord {
 export interface TestSubgraph {
   name: string;
   service: RunningService;
+  /** WebSocket upgrade requests received so far (connections opened to it). */
+  webSocketUpgrades(): number;
   /** Ends the process's part abruptly: every TCP connection destroyed (no close frames), the port closed. */
   kill(): Promise<void>;
   stop(): Promise<void>;
@@ -168,6 +170,7 @@ async function startTestSubgraph<Context extends { request: RequestContext }>(
   const logger = createLogger(name, "error");
   const schema = buildSubgraphSchema({ typeDefs, resolvers: resolvers as GraphQLResolverMap<unknown> });
   const sockets = new Set<Socket>();
+  let upgrades = 0;
   const service = await startServiceServer<Context>({
     name,
     host: "127.0.0.1",
@@ -186,15 +189,18 @@ async function startTestSubgraph<Context extends { request: RequestContext }>(
       closeTimeoutMillis: 500,
     }),
     configureHttpServer: (httpServer) =>
-      httpServer.on("connection", (socket: Socket) => {
-        sockets.add(socket);
-        socket.once("close", () => sockets.delete(socket));
-      }),
+      httpServer
+        .on("connection", (socket: Socket) => {
+          sockets.add(socket);
+          socket.once("close", () => sockets.delete(socket));
+        })
+        .on("upgrade", () => (upgrades += 1)),
   });
   let killed = false;
   return {
     name,
     service,
+    webSocketUpgrades: () => upgrades,
     kill: async () => {
       killed = true;
       const closed = new Promise<void>((resolve) => service.httpServer.close(() => resolve()));

@@ -72,7 +72,9 @@ await createGraphClient({ url: gateway.graphqlUrl, apiKey: key }).request(BenchR
   },
 });
 const direct = await LlamaCppEngine.open({ modelPath: modelFile, contextLength, sequences, threads: Number(values.threads) });
-const client = createClient({ url: gateway.graphqlUrl.replace(/^http/, "ws"), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${key}` }, retryAttempts: 0 });
+// Not lazy: the client keeps its socket open between streams, as an app does while it streams
+// (a lazy client closes when its last operation ends and would pay a handshake per stream).
+const client = createClient({ url: gateway.graphqlUrl.replace(/^http/, "ws"), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${key}` }, retryAttempts: 0, lazy: false });
 
 interface Measure {
   firstTokenMillis: number;
@@ -105,7 +107,7 @@ async function directly(index: number): Promise<Measure> {
 }
 
 async function level(run: (index: number) => Promise<Measure>, concurrency: number) {
-  const requests = Math.max(8, concurrency * 2);
+  const requests = Math.max(24, concurrency * 2);
   const measures: Measure[] = [];
   let started = 0;
   const begin = performance.now();

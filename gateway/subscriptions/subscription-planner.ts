@@ -6,7 +6,7 @@ import { ErrorCode } from "../../platform/errors/error-code.ts";
 import { ServiceError } from "../../platform/errors/service-error.ts";
 import type { Logger } from "../../platform/logging/logger.ts";
 import type { GatewayContext } from "../gateway-context.ts";
-import { LruCache } from "./lru-cache.ts";
+import { LruCache } from "../../platform/cache/lru-cache.ts";
 
 /**
  * Name of the pretend subgraph that "serves" the primary fetch when an event is resolved: the

@@ -1,8 +1,9 @@
-import type { GraphQLSchema } from "graphql";
+import type { DocumentNode, ExecutionArgs, GraphQLError, GraphQLSchema } from "graphql";
 import { internalContextHeader, type InternalContextSigner } from "../context/internal-context-token.ts";
 import type { RequestContext } from "../context/request-context.ts";
 import { ErrorCode } from "../errors/error-code.ts";
 import { ServiceError } from "../errors/service-error.ts";
+import { ValidatedDocuments } from "../graphql/validated-documents.ts";
 import type { Logger } from "../logging/logger.ts";
 import { closeReason, WebSocketCloseCode } from "./close-codes.ts";
 import { formatExecutionResult, formatGraphQLError, type ErrorFormatter } from "./format-result.ts";
@@ -17,6 +18,8 @@ export interface SubgraphWebSocketOptions<Context> extends Omit<WebSocketEndpoin
   context: (request: RequestContext) => Context | Promise<Context>;
   /** Formats each outgoing error; pass the service's Apollo `formatError` so both transports mask alike. Default: as graphql-js formats them. */
   formatError?: ErrorFormatter;
+  /** Most operation documents kept parsed and validated, by their text. Documents. Default 500. */
+  documentCacheSize?: number;
   /** How long a new socket may take to send `connection_init`, in milliseconds. Default 3,000. */
   connectionInitTimeoutMillis?: number;
   logger: Logger;
@@ -57,6 +60,7 @@ interface SubgraphSocketState extends Record<PropertyKey, unknown> {
  */
 export function createSubgraphWebSocketEndpoint<Context>(options: SubgraphWebSocketOptions<Context>): WebSocketEndpoint {
   const { schema, signer, logger, formatError } = options;
+  const documents = new ValidatedDocuments(schema, options.documentCacheSize ?? 500);
   return createWebSocketEndpoint<Record<string, unknown>, SubgraphSocketState>(
     {
       schema,
@@ -76,16 +80,25 @@ export function createSubgraphWebSocketEndpoint<Context>(options: SubgraphWebSoc
         ctx.extra.operationCallers = new Map();
         return true;
       },
-      onSubscribe: (ctx, id, payload) => {
+      onSubscribe: (ctx, id, payload): ExecutionArgs | readonly GraphQLError[] => {
         const token = payload.extensions?.[internalContextHeader];
-        if (token === undefined) return;
-        const caller = typeof token === "string" ? signer.verify(token) : undefined;
-        if (caller === undefined) {
+        const caller = token === undefined ? undefined : typeof token === "string" ? signer.verify(token) : undefined;
+        if (token !== undefined && caller === undefined) {
           logger.warn("operation refused: invalid signed context in its extensions", { id });
           return [new ServiceError(ErrorCode.Unauthenticated, `Unauthorized: the operation's ${internalContextHeader} is missing, forged or expired.`)];
         }
-        ctx.extra.operationCallers?.set(id, caller);
-        return;
+        // Checked here rather than by graphql-ws, whose parse errors would close the socket with
+        // every other operation on it.
+        const document = documents.get(payload.query);
+        if (Array.isArray(document)) return document;
+        if (caller !== undefined) ctx.extra.operationCallers?.set(id, caller);
+        // No contextValue: graphql-ws builds it with `context` below.
+        return {
+          schema,
+          document: document as DocumentNode,
+          ...(payload.operationName === undefined || payload.operationName === null ? {} : { operationName: payload.operationName }),
+          ...(payload.variables === undefined || payload.variables === null ? {} : { variableValues: payload.variables }),
+        };
       },
       context: async (ctx, id) => {
         const operationCaller = ctx.extra.operationCallers?.get(id);
@@ -94,7 +107,7 @@ export function createSubgraphWebSocketEndpoint<Context>(options: SubgraphWebSoc
         if (requestContext === undefined) throw new Error("graphql-ws ran an operation on an unauthenticated socket");
         return (await options.context(requestContext)) as object;
       },
-      // An operation refused after onSubscribe (invalid document) never builds its context.
+      // An operation refused after onSubscribe (no such operation name) never builds its context.
       onComplete: (ctx, id) => {
         ctx.extra.operationCallers?.delete(id);
       },

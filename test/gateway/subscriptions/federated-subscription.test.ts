@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { ExecutionResult, FormattedExecutionResult } from "graphql";
 import { FederatedSubscription } from "../../../gateway/subscriptions/federated-subscription.ts";
-import { LruCache } from "../../../gateway/subscriptions/lru-cache.ts";
 import { SubscriptionFailure, upstreamUnavailable } from "../../../gateway/subscriptions/subscription-errors.ts";
 import { resolveSubscriptionOptions, subscriptionDefaults } from "../../../gateway/subscriptions/subscription-options.ts";
 import { toWebSocketUrl, type UpstreamHandlers } from "../../../gateway/subscriptions/upstream-subscriptions.ts";
@@ -113,20 +112,6 @@ describe("FederatedSubscription", () => {
 });
 
 describe("subscription helpers", () => {
-  it("LruCache keeps the most recently used entries", () => {
-    const cache = new LruCache<string, number>(2);
-    cache.set("a", 1);
-    cache.set("b", 2);
-    assert.equal(cache.get("a"), 1);
-    cache.set("c", 3);
-    assert.equal(cache.get("b"), undefined);
-    assert.equal(cache.get("a"), 1);
-    assert.equal(cache.size, 2);
-    cache.clear();
-    assert.equal(cache.size, 0);
-    assert.throws(() => new LruCache(0), RangeError);
-  });
-
   it("resolveSubscriptionOptions fills defaults and refuses nonsense", () => {
     assert.deepEqual(resolveSubscriptionOptions(), subscriptionDefaults);
     assert.equal(resolveSubscriptionOptions({ maxBufferedEvents: 8 }).maxBufferedEvents, 8);

@@ -86,7 +86,12 @@ describe("createSubgraphWebSocketEndpoint (graphql-ws on a subgraph's HTTP port)
     assert.deepEqual(forged.events, []);
     // Without its own context, an operation runs as the connection's caller.
     assert.deepEqual(plain.events, [{ ticks: { n: 1, tenant: "gateway", requestId: "connection" } }]);
-    // The refusal left the connection open for the next operation.
+    // Documents that do not parse or validate are refused one by one, the connection kept.
+    const syntax = await new Promise<unknown>((resolve) => gatewayConnection.subscribe({ query: "subscription { ticks(" }, { next: () => undefined, error: resolve, complete: () => resolve(undefined) }));
+    assert.equal((syntax as { extensions?: { code?: string } }[])[0]?.extensions?.code, "GRAPHQL_PARSE_FAILED");
+    const invalid = await new Promise<unknown>((resolve) => gatewayConnection.subscribe({ query: "subscription { nope }" }, { next: () => undefined, error: resolve, complete: () => resolve(undefined) }));
+    assert.equal((invalid as { extensions?: { code?: string } }[])[0]?.extensions?.code, "GRAPHQL_VALIDATION_FAILED");
+    // The refusals left the connection open for the next operation.
     assert.deepEqual((await run({ "x-internal-context": alice })).events, [{ ticks: { n: 1, tenant: "tenant-a", requestId: "request-a" } }]);
     assert.equal(connections, 1, "every operation ran on the one connection");
   });

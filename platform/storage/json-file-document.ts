@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, open, readFile, rename, rm, stat } from "node:fs/promises";
+import { statSync } from "node:fs";
+import { mkdir, open, readFile, rename, rm } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { z } from "zod";
 
@@ -80,9 +81,15 @@ export class JsonFileDocument<Document> {
     this.#cached = { document, fingerprint: await this.#fingerprint() };
   }
 
+  /**
+   * Synchronous on purpose: every read checks it (an API key on every request, a model on every
+   * completion), a `stat` takes about 5 µs, and the asynchronous one is a round trip through
+   * libuv's thread pool (about 90 µs idle), where it queues behind llama.cpp's decode jobs
+   * under load.
+   */
   async #fingerprint(): Promise<string> {
     try {
-      const stats = await stat(this.path);
+      const stats = statSync(this.path);
       return `${stats.ino}:${stats.size}:${stats.mtimeMs}`;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return "missing";

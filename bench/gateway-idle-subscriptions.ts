@@ -10,8 +10,9 @@
  *     [--idle-seconds 15] [--max-seconds 600] [--max-gateway-rss-mb 3072]
  *
  * Target (issue): 10,000 idle subscriptions in under 1 GB of gateway memory. Each subscription
- * holds two sockets in the gateway (client and subgraph), so N is capped by the open-file limit
- * (`ulimit -n`): about (limit - 256) / 2 here; raise it (`ulimit -n 65536`) to reach 10,000.
+ * holds one socket in the gateway (its client's; subscriptions to a subgraph share one upstream
+ * connection), so N is capped by the open-file limit (`ulimit -n`) of the gateway and of the
+ * client process: raise it (`ulimit -n 20000`) to reach 10,000.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -45,7 +46,8 @@ const idleSeconds = Number(values["idle-seconds"]);
 const deadline = Date.now() + Number(values["max-seconds"]) * 1000;
 const maxGatewayRssBytes = Number(values["max-gateway-rss-mb"]) * 2 ** 20;
 const fileLimit = Number(spawnSync("sh", ["-c", "ulimit -n"], { encoding: "utf8" }).stdout.trim()) || 1024;
-const reachable = Math.floor((fileLimit - 256) / 2);
+// One socket per subscription in the gateway and in the client process, plus what each process opens besides.
+const reachable = fileLimit - 256;
 const planned = Math.min(target, reachable);
 if (planned < target) console.error(`open-file limit ${fileLimit}: capping at ${planned} subscriptions (raise it with ulimit -n to reach ${target})`);
 

@@ -1,15 +1,15 @@
 /**
  * Streamed generation through the whole stack (graphql-ws client → gateway → inference subgraph →
  * scheduler → llama.cpp) versus the llama.cpp engine called directly, on a generated ~100M model.
- * Both paths run alternately, level by level, on one machine; the direct engine is opened on the
+ * Both paths run in alternating rounds at each level, on one machine; the direct engine is opened on the
  * same file (the loaded weights are shared) with the same sequences and threads.
  *
- *   node --import tsx bench/streaming-full-stack.ts [--concurrency 1,16,64] [--max-tokens 32] [--preset bench]
+ *   node --import tsx bench/streaming-full-stack.ts [--concurrency 1,16,64] [--max-tokens 32] [--preset bench] [--threads N]
  *
  * Prints one JSON document: per path and level, tokens per second and time to first token p50/p99.
  */
 import { mkdtemp, rm } from "node:fs/promises";
-import { availableParallelism, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { print, type ExecutionResult } from "graphql";
@@ -17,6 +17,7 @@ import { createClient } from "graphql-ws";
 import WebSocket from "ws";
 import { createGraphClient, graphql } from "../client/index.ts";
 import type { GenerationRequest } from "../engines/engine.ts";
+import { defaultLlamaCppThreads } from "../engines/engine-config.ts";
 import { generateModel, isModelPresetName, modelPresets } from "../engines/gguf/generate-model.ts";
 import { LlamaCppEngine } from "../engines/llama-cpp/llama-cpp-engine.ts";
 import { startBenchStack } from "./bench-stack.ts";
@@ -39,7 +40,8 @@ const { values } = parseArgs({
     concurrency: { type: "string", default: "1,16,64" },
     "max-tokens": { type: "string", default: "32" },
     preset: { type: "string", default: "bench" },
-    threads: { type: "string", default: String(availableParallelism()) },
+    // The service's default (LLAMA_CPP_THREADS): every core but one.
+    threads: { type: "string", default: String(defaultLlamaCppThreads()) },
   },
 });
 const levels = values.concurrency.split(",").map(Number);
@@ -106,8 +108,8 @@ async function directly(index: number): Promise<Measure> {
   throw new Error("no text-end");
 }
 
-async function level(run: (index: number) => Promise<Measure>, concurrency: number) {
-  const requests = Math.max(24, concurrency * 2);
+/** Runs `requests` streams, `concurrency` at a time; returns their measures and the wall time. */
+async function batch(run: (index: number) => Promise<Measure>, concurrency: number, requests: number, firstIndex: number) {
   const measures: Measure[] = [];
   let started = 0;
   const begin = performance.now();
@@ -115,15 +117,35 @@ async function level(run: (index: number) => Promise<Measure>, concurrency: numb
     Array.from({ length: concurrency }, async () => {
       while (started < requests) {
         started += 1;
-        measures.push(await run(started));
+        measures.push(await run(firstIndex + started));
       }
     }),
   );
-  const seconds = (performance.now() - begin) / 1000;
-  const tokens = measures.reduce((sum, measure) => sum + measure.tokens, 0);
-  const firstTokens = measures.map((measure) => measure.firstTokenMillis).sort((left, right) => left - right);
+  return { measures, seconds: (performance.now() - begin) / 1000 };
+}
+
+/**
+ * Both paths at one concurrency, in alternating rounds (direct, stack, direct, stack...) so that a
+ * drift of the machine's speed during the run falls on both alike.
+ */
+async function level(concurrency: number) {
+  const rounds = concurrency === 1 ? 4 : 2;
+  const requestsPerRound = Math.max(15, concurrency);
+  const totals = { direct: { measures: [] as Measure[], seconds: 0 }, fullStack: { measures: [] as Measure[], seconds: 0 } };
+  for (let round = 0; round < rounds; round += 1) {
+    for (const [name, run] of [["direct", directly], ["fullStack", throughStack]] as const) {
+      const result = await batch(run, concurrency, requestsPerRound, round * requestsPerRound);
+      totals[name].measures.push(...result.measures);
+      totals[name].seconds += result.seconds;
+    }
+  }
   const round = (value: number) => Math.round(value * 100) / 100;
-  return { concurrency, requests, tokens, seconds: round(seconds), tokensPerSecond: round(tokens / seconds), timeToFirstTokenMillis: { p50: round(percentile(firstTokens, 0.5)), p99: round(percentile(firstTokens, 0.99)) } };
+  const summary = ({ measures, seconds }: { measures: Measure[]; seconds: number }) => {
+    const tokens = measures.reduce((sum, measure) => sum + measure.tokens, 0);
+    const firstTokens = measures.map((measure) => measure.firstTokenMillis).sort((left, right) => left - right);
+    return { requests: measures.length, tokens, seconds: round(seconds), tokensPerSecond: round(tokens / seconds), timeToFirstTokenMillis: { p50: round(percentile(firstTokens, 0.5)), p99: round(percentile(firstTokens, 0.99)) } };
+  };
+  return { direct: summary(totals.direct), fullStack: summary(totals.fullStack) };
 }
 
 try {
@@ -131,8 +153,7 @@ try {
   await directly(0);
   const results = [];
   for (const concurrency of levels) {
-    const viaDirect = await level(directly, concurrency);
-    const viaStack = await level(throughStack, concurrency);
+    const { direct: viaDirect, fullStack: viaStack } = await level(concurrency);
     results.push({ concurrency, direct: viaDirect, fullStack: viaStack, throughputRatio: Math.round((viaStack.tokensPerSecond / viaDirect.tokensPerSecond) * 1000) / 1000, addedTimeToFirstTokenP50Millis: Math.round((viaStack.timeToFirstTokenMillis.p50 - viaDirect.timeToFirstTokenMillis.p50) * 100) / 100 });
   }
   console.log(JSON.stringify({ benchmark: "streaming-full-stack", machine: await describeMachine(), model: { preset, parameters: model.parameterCount }, maxTokens, sequences, threads: Number(values.threads), results }, null, 2));

@@ -43,10 +43,15 @@ export interface EngineConfig {
   };
 }
 
+/** Threads per llama.cpp context unless `LLAMA_CPP_THREADS` says otherwise: every core but one, which is left to the Node.js event loop. */
+export function defaultLlamaCppThreads(): number {
+  return Math.max(1, availableParallelism() - 1);
+}
+
 export const engineEnvironment = {
   LLAMA_CPP_GPU: z.enum(["cpu", "cuda", "auto"]).default("cpu"),
   LLAMA_CPP_SEQUENCES: integerVariable(8, 1, 256),
-  LLAMA_CPP_THREADS: integerVariable(Math.max(1, availableParallelism() - 1), 1, 1024),
+  LLAMA_CPP_THREADS: integerVariable(defaultLlamaCppThreads(), 1, 1024),
   LLAMA_CPP_EMBEDDING_CONTEXTS: integerVariable(1, 1, 64),
   LLAMA_CPP_MAX_CONTEXT_LENGTH: integerVariable(8192, 16, 1_048_576),
   UPSTREAM_REQUEST_TIMEOUT_MILLIS: integerVariable(60_000, 100, 3_600_000),

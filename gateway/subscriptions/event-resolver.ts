@@ -25,7 +25,8 @@ export interface SubscriptionEvent {
  * Resolves one upstream event into the client's result, through the gateway's own executor: the
  * plan `Sequence[primary, rest]` runs with the primary fetch answered by the event, so fields other
  * subgraphs own (entities reached from the event) are fetched and merged as for a query, and the
- * result is shaped to the client's selection (aliases, `__typename`, skipped fields).
+ * result is shaped to the client's selection (aliases, `__typename`, skipped fields). An event
+ * the subgraph answered entirely (`prepared.passThrough`) is the result as it is.
  */
 export async function resolveSubscriptionEvent({ prepared, event, variables, source, caller, logger }: SubscriptionEvent): Promise<ExecutionResult> {
   const serviceName = prepared.primary.serviceName;
@@ -33,6 +34,7 @@ export async function resolveSubscriptionEvent({ prepared, event, variables, sou
   if (event.data === undefined || event.data === null) {
     return { data: null, errors: upstreamErrors };
   }
+  if (prepared.passThrough) return upstreamErrors.length === 0 ? { data: event.data } : { data: event.data, errors: upstreamErrors };
   const eventSource: GraphQLDataSource<GatewayContext> = { process: async () => ({ data: event.data }) };
   const serviceMap: ServiceMap = Object.create(prepared.snapshot.serviceMap) as ServiceMap;
   serviceMap[subscriptionEventServiceName] = eventSource;

@@ -1,7 +1,7 @@
 import { buildOperationContext, type GraphQLDataSource, type ServiceMap } from "@apollo/gateway";
 import { operationFromDocument, Supergraph, type Schema } from "@apollo/federation-internals";
 import { QueryPlanner, type FetchNode, type PlanNode, type QueryPlan } from "@apollo/query-planner";
-import { GraphQLError, validate, type DocumentNode, type GraphQLSchema } from "graphql";
+import { getOperationAST, GraphQLError, isAbstractType, Kind, parse, print, validate, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
 import { ErrorCode } from "../../platform/errors/error-code.ts";
 import { ServiceError } from "../../platform/errors/service-error.ts";
 import type { Logger } from "../../platform/logging/logger.ts";
@@ -29,6 +29,11 @@ export interface SupergraphSnapshot {
   readonly subgraphUrls: ReadonlyMap<string, string>;
   /** Each subgraph's data source, for the entity fetches of an event. */
   readonly serviceMap: ServiceMap;
+  /**
+   * False when some union or interface has a member clients cannot see (`@inaccessible`): the
+   * executor hides such objects, so events then always go through it.
+   */
+  readonly everyPossibleTypeVisible: boolean;
 }
 
 /** A subscription operation checked and planned; shared by every subscription with the same document. */
@@ -41,6 +46,12 @@ export interface PreparedSubscription {
   readonly primary: FetchNode;
   /** What resolves one event: the primary fetch answered by the event, then the rest of the plan. */
   readonly eventPlan: QueryPlan;
+  /**
+   * True when an event is already the client's result: the plan has no fetch beyond the primary
+   * one, which asks the subgraph for exactly the client's selection (see `answersSelectionAlone`).
+   * Such events skip the executor (about 0.3 ms an event).
+   */
+  readonly passThrough: boolean;
 }
 
 export interface SubscriptionPlannerOptions {
@@ -98,11 +109,13 @@ export class SubscriptionPlanner {
         }
         serviceMap[name] = entry.dataSource;
       }
+      const supergraphSchema = supergraph.schema.toGraphQLJSSchema();
       this.#snapshot = {
         generation: (this.#snapshot?.generation ?? 0) + 1,
         apiSchema,
         plannerApiSchema: supergraph.apiSchema(),
-        supergraphSchema: supergraph.schema.toGraphQLJSSchema(),
+        supergraphSchema,
+        everyPossibleTypeVisible: everyPossibleTypeVisible(apiSchema, supergraphSchema),
         planner: new QueryPlanner(supergraph),
         subgraphUrls,
         serviceMap,
@@ -162,10 +175,42 @@ export class SubscriptionPlanner {
       operationContext: buildOperationContext({ schema: snapshot.apiSchema, operationDocument: document, ...(operationName === undefined ? {} : { operationName }) }),
       primary: root.primary,
       eventPlan: { kind: "QueryPlan", node: eventRoot },
+      passThrough: root.rest === undefined && snapshot.everyPossibleTypeVisible && answersSelectionAlone(root.primary, document, operationName),
     };
     this.#cache.set(key, prepared);
     return prepared;
   }
+}
+
+/**
+ * Whether the subgraph's answer to `primary` is the client's result as is: the fetch selects
+ * exactly what the client's operation selects (same fields, aliases, arguments, fragments and
+ * directives, compared as printed) and renames or sets nothing. The planner adds `__typename`
+ * or key fields, or rewrites fragments, when it needs them; then the two differ and the executor
+ * shapes the result.
+ */
+export function answersSelectionAlone(primary: FetchNode, document: DocumentNode, operationName: string | undefined): boolean {
+  if ((primary.inputRewrites?.length ?? 0) > 0 || (primary.outputRewrites?.length ?? 0) > 0 || (primary.contextRewrites?.length ?? 0) > 0) return false;
+  if (document.definitions.some((definition) => definition.kind === Kind.FRAGMENT_DEFINITION)) return false;
+  const clientOperation = getOperationAST(document, operationName);
+  let fetchOperation: OperationDefinitionNode | null | undefined;
+  try {
+    fetchOperation = getOperationAST(primary.operationDocumentNode ?? parse(primary.operation), primary.operationName);
+  } catch {
+    return false;
+  }
+  if (clientOperation === null || clientOperation === undefined || fetchOperation === null || fetchOperation === undefined) return false;
+  return print(clientOperation.selectionSet) === print(fetchOperation.selectionSet);
+}
+
+function everyPossibleTypeVisible(apiSchema: GraphQLSchema, supergraphSchema: GraphQLSchema): boolean {
+  for (const type of Object.values(apiSchema.getTypeMap())) {
+    if (!isAbstractType(type)) continue;
+    const inSupergraph = supergraphSchema.getType(type.name);
+    if (!isAbstractType(inSupergraph)) return false;
+    if (supergraphSchema.getPossibleTypes(inSupergraph).length !== apiSchema.getPossibleTypes(type).length) return false;
+  }
+  return true;
 }
 
 function cacheKey(source: string, operationName: string | undefined): string {

@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
 import { performance } from "node:perf_hooks";
 import { after, before, describe, it } from "node:test";
+import { parse } from "graphql";
 import type { Client } from "graphql-ws";
+import { resolveSubscriptionEvent } from "../../../gateway/subscriptions/event-resolver.ts";
+import type { Logger } from "../../../platform/logging/logger.ts";
 import WebSocket from "ws";
 import {
   executeOverSocket,
@@ -24,6 +27,8 @@ const Ticks = `
     }
   }
 `;
+
+const silentLogger: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
 const itemNames: Record<string, string> = { "1": "alpha", "2": "beta", "3": "gamma" };
 
@@ -84,6 +89,32 @@ describe("federated subscriptions through the gateway", () => {
     const next = await subscribe(client(), Ticks, { count: 1, interval: 0 }).ended;
     assert.equal(next.completed, true);
     assert.ok(stack.ticker.webSocketUpgrades() - before <= 1, `${stack.ticker.webSocketUpgrades() - before} connections for 11 subscriptions`);
+  });
+
+  it("passes events the subgraph answers alone through as they are, exactly as the executor would shape them", async () => {
+    const planner = stack.gateway.subscriptions.planner;
+    const caller = { requestId: "r", tenantId: "tenant-a", apiKeyId: "k", roles: ["member" as const] };
+    const cases: { query: string; event: Record<string, unknown>; passThrough: boolean }[] = [
+      { query: `subscription { ticks(count: 1, intervalMillis: 0) { n tenant } }`, event: { ticks: { n: 1, tenant: "tenant-a" } }, passThrough: true },
+      { query: `subscription { beat: ticks(count: 1, intervalMillis: 0) { __typename number: n } }`, event: { beat: { __typename: "Tick", number: 7 } }, passThrough: true },
+      { query: `subscription($quiet: Boolean!) { ticks(count: 1, intervalMillis: 0) { n tenant @skip(if: $quiet) } }`, event: { ticks: { n: 2 } }, passThrough: true },
+      // Another subgraph's fields: the executor fetches them.
+      { query: `subscription { ticks(count: 1, intervalMillis: 0) { n item { name } } }`, event: { ticks: { n: 1, item: { __typename: "Item", id: "1" } } }, passThrough: false },
+      // Named fragments: the planner rewrites them, so the executor shapes the result.
+      { query: `subscription { ticks(count: 1, intervalMillis: 0) { ...Parts } } fragment Parts on Tick { n }`, event: { ticks: { n: 3 } }, passThrough: false },
+    ];
+    for (const { query, event, passThrough } of cases) {
+      const prepared = planner.prepare(query, parse(query), undefined);
+      assert.ok(!Array.isArray(prepared), query);
+      assert.equal(prepared.passThrough, passThrough, query);
+      const variables = { quiet: true };
+      const resolve = (forced: boolean) =>
+        resolveSubscriptionEvent({ prepared: { ...prepared, passThrough: forced }, event: { data: event }, variables, source: query, caller, logger: silentLogger });
+      const throughExecutor = await resolve(false);
+      assert.equal(throughExecutor.errors, undefined, query);
+      // Compared as sent on the wire (the executor builds null-prototype objects).
+      if (passThrough) assert.deepEqual(JSON.parse(JSON.stringify(await resolve(true))), JSON.parse(JSON.stringify(throughExecutor)), query);
+    }
   });
 
   it("cancels the upstream stream at once when the client completes the subscription", async () => {

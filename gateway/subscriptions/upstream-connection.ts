@@ -53,9 +53,11 @@ export class UpstreamConnection {
   #ended = false;
   /** Set when the gateway gave up on connecting, so the close says why. */
   #timedOut = false;
+  /** Closing because it was idle for `keepOpenMillis`. */
+  #retiring = false;
   readonly #onEnded: () => void;
 
-  /** @param onEnded called once, when the connection is over (to leave the pool). */
+  /** @param onEnded called when the connection takes no more subscriptions (to leave the pool); may be called twice. */
   constructor(settings: UpstreamConnectionSettings, onEnded: () => void) {
     this.#settings = settings;
     this.#onEnded = onEnded;
@@ -84,9 +86,9 @@ export class UpstreamConnection {
     }, settings.connectTimeoutMillis);
   }
 
-  /** False once the socket has closed: the connection takes no more subscriptions. */
+  /** False once the socket has closed or is closing: the connection takes no more subscriptions. */
   get usable(): boolean {
-    return !this.#ended;
+    return !this.#ended && !this.#retiring;
   }
 
   /** Subscriptions on this connection now. */
@@ -96,7 +98,7 @@ export class UpstreamConnection {
 
   /** Starts `payload` on the subgraph; the returned function stops it (sends `complete`, the socket stays). */
   subscribe(payload: SubscribePayload, subscriber: ConnectionSubscriber): () => void {
-    if (this.#ended) throw new Error("subscribe on an ended upstream connection");
+    if (!this.usable) throw new Error("subscribe on an ended upstream connection");
     clearTimeout(this.#idleTimer);
     this.#idleTimer = undefined;
     this.#subscribers.add(subscriber);
@@ -137,8 +139,12 @@ export class UpstreamConnection {
   #closeWhenIdle(): void {
     clearTimeout(this.#idleTimer);
     this.#idleTimer = setTimeout(() => {
+      if (this.#subscribers.size > 0) return;
+      // Out of the pool first: a subscription arriving while the socket closes gets a new connection.
+      this.#retiring = true;
+      this.#onEnded();
       // Closing normally (1000) reaches `#end` through the client's `closed` event.
-      if (this.#subscribers.size === 0) void Promise.resolve(this.#client.dispose()).catch(() => this.#terminate());
+      void Promise.resolve(this.#client.dispose()).catch(() => this.#terminate());
     }, this.#settings.keepOpenMillis);
     // An idle connection must not keep a stopping gateway alive.
     this.#idleTimer.unref();

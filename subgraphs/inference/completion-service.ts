@@ -100,7 +100,8 @@ export class CompletionService {
       if (finished) return;
       finished = true;
       call.signal.removeEventListener("abort", onClientGone);
-      cancel.abort();
+      // Stops the engine if it is still generating (the reader left early). Not an abort: a
+      // stream that reached its end would be counted as cancelled.
       await upstream.return?.();
       // A client that left before the end: the tokens it was sent are what it used (one per delta).
       await metered.finish({

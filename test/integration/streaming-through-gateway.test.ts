@@ -120,8 +120,12 @@ describe("streaming completions through the gateway", () => {
   });
 
   it("runs 50 concurrent streams to completion", async () => {
+    const before = await streamMetrics();
     const results = await Promise.all(Array.from({ length: 50 }, (_, index) => collect({ model: "stream-chat", prompt: `Stream number ${index}`, maxTokens: 4, seed: index })));
     for (const events of results) assert.equal(events.at(-1)?.__typename, "TextEndEvent");
+    const afterwards = await streamMetrics();
+    assert.equal((afterwards?.completed ?? 0) - (before?.completed ?? 0), 50, "the engine's metrics count 50 completed streams");
+    assert.equal(afterwards?.cancelledWhileRunning, before?.cancelledWhileRunning, "and none cancelled");
   });
 
   it("fails an invalid request before any engine time", async () => {

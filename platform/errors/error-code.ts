@@ -48,6 +48,11 @@ export enum ErrorCode {
   /** The embedding model returned vectors of another length than the collection's; `extensions.expected` and `actual` give them. */
   EmbeddingDimensionMismatch = "EMBEDDING_DIMENSION_MISMATCH",
   /**
+   * A document's ingestion did not complete within INGESTION_TIMEOUT_MILLIS (or the service running
+   * it stopped); nothing of it was kept. `extensions.timeoutMillis` gives the limit. Ingest it again.
+   */
+  IngestionTimedOut = "INGESTION_TIMED_OUT",
+  /**
    * A tenant quota would be exceeded. `extensions.limit` names it (TOKENS_PER_MINUTE,
    * TOKENS_PER_DAY, COST_PER_MONTH, CONCURRENT_STREAMS), with `limitValue`, `used`, `requested`,
    * and `resetsAt` / `retryAfterMillis` when the window resets (null for streams: when one ends).
@@ -58,7 +63,7 @@ export enum ErrorCode {
 }
 
 /** Codes whose operations may succeed if repeated unchanged later. */
-const retryableCodes: ReadonlySet<ErrorCode> = new Set([ErrorCode.Overloaded, ErrorCode.ServiceUnavailable, ErrorCode.QuotaExceeded]);
+const retryableCodes: ReadonlySet<ErrorCode> = new Set([ErrorCode.Overloaded, ErrorCode.ServiceUnavailable, ErrorCode.QuotaExceeded, ErrorCode.IngestionTimedOut]);
 
 export function isRetryable(code: ErrorCode): boolean {
   return retryableCodes.has(code);

@@ -34,6 +34,8 @@ export interface RetrievalConfig extends CommonConfig {
   maximumDocumentBytes: number;
   /** Chunks embedded per call to the inference subgraph. Default 32. */
   embeddingBatchSize: number;
+  /** Longest a document's ingestion may run, in milliseconds. Default 3,600,000 (1 h). */
+  ingestionTimeoutMillis: number;
 }
 
 /** Every variable the retrieval subgraph reads. */
@@ -50,6 +52,7 @@ export const retrievalEnvironment = {
   ...peerServiceEnvironment("inference"),
   MAX_DOCUMENT_BYTES: integerVariable(4_194_304, 1_024, 1_073_741_824),
   EMBEDDING_BATCH_SIZE: integerVariable(32, 1, 256),
+  INGESTION_TIMEOUT_MILLIS: integerVariable(3_600_000, 1_000, 604_800_000),
 };
 
 export function loadRetrievalConfig(environment: NodeJS.ProcessEnv = process.env): RetrievalConfig {
@@ -83,5 +86,6 @@ export function loadRetrievalConfig(environment: NodeJS.ProcessEnv = process.env
     inferenceUrl: peerServiceUrl(values, "inference"),
     maximumDocumentBytes: values.MAX_DOCUMENT_BYTES,
     embeddingBatchSize: values.EMBEDDING_BATCH_SIZE,
+    ingestionTimeoutMillis: values.INGESTION_TIMEOUT_MILLIS,
   };
 }

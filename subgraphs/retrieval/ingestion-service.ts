@@ -17,6 +17,13 @@ import type { RetrievalLimits } from "./retrieval-limits.ts";
 const progressIntervalMillis = 500;
 
 /**
+ * How long past its deadline an ingestion must be before a reader takes it for abandoned, in
+ * milliseconds. The service running an ingestion fails it itself at the deadline; the margin
+ * keeps readers from racing it.
+ */
+const abandonedMarginMillis = 60_000;
+
+/**
  * Splits, embeds and stores documents. A document's new chunks are written under a fresh
  * generation that searches ignore; one atomic catalogue step then makes it the active generation,
  * and only after that are the old chunks deleted. So a re-ingest is never half-visible, and a
@@ -24,6 +31,10 @@ const progressIntervalMillis = 500;
  *
  * Memory stays bounded for large documents: chunks are produced lazily and at most one batch of
  * `embeddingBatchSize` chunks (with its vectors) is held at a time.
+ *
+ * An ingestion that runs past `ingestionTimeoutMillis` fails with INGESTION_TIMED_OUT. One whose
+ * service stopped mid-way is settled the same way by whoever reads its document after the deadline
+ * (`settleAbandoned`), so no document stays INGESTING forever and no chunks stay behind.
  */
 export class IngestionService {
   readonly #catalog: RetrievalCatalog;
@@ -34,6 +45,8 @@ export class IngestionService {
   readonly #logger: Logger;
   /** Ingestions running after their request returned (`waitForCompletion: false`). */
   readonly #background = new Map<Promise<unknown>, AbortController>();
+  /** Ingestions running in this process, by `ingestionKey`. */
+  readonly #running = new Set<string>();
 
   constructor(dependencies: {
     catalog: RetrievalCatalog;
@@ -79,7 +92,16 @@ export class IngestionService {
       throw error;
     }
     const cancel = new AbortController();
-    const run = this.#run(collection, record.id, generation, document, context, cancel.signal);
+    // A timer of our own rather than AbortSignal.timeout, whose timer does not keep the process
+    // alive and would linger for the whole timeout after the ingestion ended.
+    const deadline = new AbortController();
+    const deadlineTimer = setTimeout(() => deadline.abort(new DOMException("The ingestion's deadline passed.", "TimeoutError")), this.#limits.ingestionTimeoutMillis);
+    const key = ingestionKey(context.tenantId, record.id, generation);
+    this.#running.add(key);
+    const run = this.#run(collection, record.id, generation, document, context, { signal: AbortSignal.any([cancel.signal, deadline.signal]), deadline: deadline.signal }).finally(() => {
+      clearTimeout(deadlineTimer);
+      this.#running.delete(key);
+    });
     if (!document.waitForCompletion) {
       const tracked = run.catch(() => undefined).finally(() => this.#background.delete(tracked));
       this.#background.set(tracked, cancel);
@@ -92,6 +114,41 @@ export class IngestionService {
     } finally {
       signal.removeEventListener("abort", onClientGone);
     }
+  }
+
+  /**
+   * `documents` with their abandoned ingestions settled: a document still INGESTING a minute past
+   * its deadline, with no ingestion of it running in this process (the service running it
+   * stopped), gets the failure that service would have recorded (INGESTION_TIMED_OUT) and loses
+   * that ingestion's chunks. Then it reads as the failure left it: still serving its previous
+   * version with status FAILED, or gone (undefined) when it never completed an ingestion.
+   */
+  async settleAbandoned(documents: readonly (DocumentRecord | undefined)[]): Promise<(DocumentRecord | undefined)[]> {
+    const now = Date.now();
+    return Promise.all(
+      documents.map(async (document) => {
+        const ingestion = document?.ingestion;
+        if (document === undefined || ingestion === null || ingestion === undefined || ingestion.status !== "INGESTING") return document;
+        if (Date.parse(ingestion.startedAt) + this.#limits.ingestionTimeoutMillis + abandonedMarginMillis > now) return document;
+        if (this.#running.has(ingestionKey(document.tenantId, document.id, ingestion.generation))) return document;
+        const failure = this.#timedOut();
+        this.#logger.warn("an abandoned ingestion is failed: its service stopped before the end", { documentId: document.id, generation: ingestion.generation, startedAt: ingestion.startedAt });
+        await this.#catalog.failIngestion(document.tenantId, document.id, ingestion.generation, { code: failure.code, message: failure.message }, new Date(now).toISOString());
+        await this.#chunks.deleteDocumentChunks({ tenantId: document.tenantId, collectionId: document.collectionId }, document.id, { generation: ingestion.generation }).catch((error: unknown) => {
+          this.#logger.warn("chunks of an abandoned ingestion not deleted; searches ignore them", { documentId: document.id, error });
+        });
+        return this.#catalog.getDocument(document.tenantId, document.id);
+      }),
+    );
+  }
+
+  #timedOut(cause?: unknown): ServiceError {
+    const timeoutMillis = this.#limits.ingestionTimeoutMillis;
+    return new ServiceError(
+      ErrorCode.IngestionTimedOut,
+      `The ingestion did not complete within ${timeoutMillis} ms (INGESTION_TIMEOUT_MILLIS), or the service running it stopped; nothing of it was kept. Ingest the document again.`,
+      { details: { timeoutMillis }, ...(cause === undefined ? {} : { cause }) },
+    );
   }
 
   /** Deletes the document's record, then all its chunks. False when the tenant has no such document. */
@@ -114,7 +171,7 @@ export class IngestionService {
     generation: string,
     document: ValidatedDocument,
     context: RequestContext,
-    signal: AbortSignal,
+    { signal, deadline }: { signal: AbortSignal; deadline: AbortSignal },
   ): Promise<DocumentRecord> {
     const scope: CollectionScope = { tenantId: context.tenantId, collectionId: collection.id };
     const startedAt = performance.now();
@@ -155,7 +212,8 @@ export class IngestionService {
           { field: "input.source" },
         );
       }
-      const failure = toIngestionError(error, signal);
+      // Whatever the deadline's abort made fail (an embeddings call, a store write) failed because of it.
+      const failure = deadline.aborted ? this.#timedOut(error) : toIngestionError(error, signal);
       await this.#catalog
         .failIngestion(context.tenantId, documentId, generation, { code: failure.code, message: failure.message }, new Date().toISOString())
         .catch((catalogError: unknown) => this.#logger.error("ingestion failure not recorded", { documentId, error: catalogError }));
@@ -224,6 +282,10 @@ export class IngestionService {
     await flush();
     return { chunkCount, tokenCount };
   }
+}
+
+function ingestionKey(tenantId: string, documentId: string, generation: string): string {
+  return `${tenantId}\u0000${documentId}\u0000${generation}`;
 }
 
 function toIngestionError(error: unknown, signal: AbortSignal): ServiceError {

@@ -8,6 +8,11 @@ export interface RetrievalLimits {
   maximumMetadataEntries: number;
   /** Most hits one search returns. Default 100. */
   maximumTopK: number;
+  /**
+   * Longest a document's ingestion may run, in milliseconds; then it fails with
+   * INGESTION_TIMED_OUT and nothing of it is kept. Default 3,600,000 (INGESTION_TIMEOUT_MILLIS).
+   */
+  ingestionTimeoutMillis: number;
 }
 
 export const defaultRetrievalLimits: RetrievalLimits = {
@@ -15,4 +20,5 @@ export const defaultRetrievalLimits: RetrievalLimits = {
   embeddingBatchSize: 32,
   maximumMetadataEntries: 32,
   maximumTopK: 100,
+  ingestionTimeoutMillis: 3_600_000,
 };

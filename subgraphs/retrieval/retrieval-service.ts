@@ -39,7 +39,8 @@ export class RetrievalService {
   /** Loaders scoped to one operation's tenant (never shared across requests: no cross-tenant cache). */
   createLoaders(request: RequestContext): RetrievalLoaders {
     return {
-      documents: new DataLoader((ids: readonly string[]) => this.catalog.getDocuments(request.tenantId, ids)),
+      // Abandoned ingestions are settled on read, so no document shows INGESTING forever.
+      documents: new DataLoader(async (ids: readonly string[]) => this.ingestion.settleAbandoned(await this.catalog.getDocuments(request.tenantId, ids))),
       collections: new DataLoader(async (ids: readonly string[]) => Promise.all(ids.map((id) => this.catalog.getCollection(request.tenantId, id)))),
       chunks: new DataLoader((ids: readonly string[]) => this.search.findChunks(request.tenantId, ids)),
     };

@@ -58,7 +58,7 @@ export async function startRetrieval(config: RetrievalConfig, logger: Logger): P
     chunks,
     models,
     embedder,
-    limits: { ...defaultRetrievalLimits, maximumDocumentBytes: config.maximumDocumentBytes, embeddingBatchSize: config.embeddingBatchSize },
+    limits: { ...defaultRetrievalLimits, maximumDocumentBytes: config.maximumDocumentBytes, embeddingBatchSize: config.embeddingBatchSize, ingestionTimeoutMillis: config.ingestionTimeoutMillis },
     logger,
   });
   const schema = buildSubgraphSchema({

@@ -31,6 +31,12 @@ describe("retrieval configuration", () => {
     assert.deepEqual(variablesAtFault(() => loadRetrievalConfig({ VECTOR_STORE: "qdrant" })), ["VECTOR_STORE"]);
   });
 
+  it("gives ingestions an hour by default and refuses deadlines below a second", () => {
+    assert.equal(loadRetrievalConfig({}).ingestionTimeoutMillis, 3_600_000);
+    assert.equal(loadRetrievalConfig({ INGESTION_TIMEOUT_MILLIS: "60000" }).ingestionTimeoutMillis, 60_000);
+    assert.deepEqual(variablesAtFault(() => loadRetrievalConfig({ INGESTION_TIMEOUT_MILLIS: "10" })), ["INGESTION_TIMEOUT_MILLIS"]);
+  });
+
   it("keeps documents below the request body limit that carries them", () => {
     assert.deepEqual(variablesAtFault(() => loadRetrievalConfig({ MAX_DOCUMENT_BYTES: "2000000", MAX_REQUEST_BODY_BYTES: "1048576" })), ["MAX_DOCUMENT_BYTES"]);
     assert.equal(loadRetrievalConfig({ MAX_DOCUMENT_BYTES: "1000000", MAX_REQUEST_BODY_BYTES: "1048576" }).maximumDocumentBytes, 1_000_000);

@@ -39,11 +39,13 @@ export class FederatedSubscription implements AsyncIterableIterator<ExecutionRes
   #closed = false;
   #upstreamCancelled = false;
   #wake: (() => void) | undefined;
-  readonly #cancelUpstream: () => void;
+  /** Set once `openUpstream` has returned; the upstream may fail before that, synchronously. */
+  #cancelUpstream: (() => void) | undefined;
+  #cancelWhenOpened = false;
 
   constructor(options: FederatedSubscriptionOptions) {
     this.#options = options;
-    this.#cancelUpstream = options.openUpstream({
+    const cancelUpstream = options.openUpstream({
       next: (event) => this.#push(event),
       error: (errors) => this.#fail(errors, false),
       complete: () => {
@@ -52,6 +54,9 @@ export class FederatedSubscription implements AsyncIterableIterator<ExecutionRes
         this.#signal();
       },
     });
+    this.#cancelUpstream = cancelUpstream;
+    // Failed while opening (an error reported at once): cancel now that there is something to cancel.
+    if (this.#cancelWhenOpened) cancelUpstream();
   }
 
   /** Events waiting for the client. */
@@ -136,7 +141,8 @@ export class FederatedSubscription implements AsyncIterableIterator<ExecutionRes
   #cancel(): void {
     if (this.#upstreamCancelled) return;
     this.#upstreamCancelled = true;
-    this.#cancelUpstream();
+    if (this.#cancelUpstream === undefined) this.#cancelWhenOpened = true;
+    else this.#cancelUpstream();
   }
 
   #signal(): void {

@@ -1,7 +1,7 @@
 import { buildOperationContext, type GraphQLDataSource, type ServiceMap } from "@apollo/gateway";
 import { operationFromDocument, Supergraph, type Schema } from "@apollo/federation-internals";
 import { QueryPlanner, type FetchNode, type PlanNode, type QueryPlan } from "@apollo/query-planner";
-import { getOperationAST, GraphQLError, isAbstractType, Kind, parse, print, validate, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
+import { getOperationAST, GraphQLError, isAbstractType, isEnumType, Kind, parse, print, validate, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
 import { ErrorCode } from "../../platform/errors/error-code.ts";
 import { ServiceError } from "../../platform/errors/service-error.ts";
 import type { Logger } from "../../platform/logging/logger.ts";
@@ -30,10 +30,10 @@ export interface SupergraphSnapshot {
   /** Each subgraph's data source, for the entity fetches of an event. */
   readonly serviceMap: ServiceMap;
   /**
-   * False when some union or interface has a member clients cannot see (`@inaccessible`): the
-   * executor hides such objects, so events then always go through it.
+   * False when some union or interface has a member, or some enum a value, that clients cannot
+   * see (`@inaccessible`): the executor hides those, so events then always go through it.
    */
-  readonly everyPossibleTypeVisible: boolean;
+  readonly clientsSeeEveryMember: boolean;
 }
 
 /** A subscription operation checked and planned; shared by every subscription with the same document. */
@@ -115,7 +115,7 @@ export class SubscriptionPlanner {
         apiSchema,
         plannerApiSchema: supergraph.apiSchema(),
         supergraphSchema,
-        everyPossibleTypeVisible: everyPossibleTypeVisible(apiSchema, supergraphSchema),
+        clientsSeeEveryMember: clientsSeeEveryMember(apiSchema, supergraphSchema),
         planner: new QueryPlanner(supergraph),
         subgraphUrls,
         serviceMap,
@@ -175,7 +175,7 @@ export class SubscriptionPlanner {
       operationContext: buildOperationContext({ schema: snapshot.apiSchema, operationDocument: document, ...(operationName === undefined ? {} : { operationName }) }),
       primary: root.primary,
       eventPlan: { kind: "QueryPlan", node: eventRoot },
-      passThrough: root.rest === undefined && snapshot.everyPossibleTypeVisible && answersSelectionAlone(root.primary, document, operationName),
+      passThrough: root.rest === undefined && snapshot.clientsSeeEveryMember && answersSelectionAlone(root.primary, document, operationName),
     };
     this.#cache.set(key, prepared);
     return prepared;
@@ -203,12 +203,15 @@ export function answersSelectionAlone(primary: FetchNode, document: DocumentNode
   return print(clientOperation.selectionSet) === print(fetchOperation.selectionSet);
 }
 
-function everyPossibleTypeVisible(apiSchema: GraphQLSchema, supergraphSchema: GraphQLSchema): boolean {
+/** Whether every union and interface member and every enum value of the supergraph is in the API schema. */
+export function clientsSeeEveryMember(apiSchema: GraphQLSchema, supergraphSchema: GraphQLSchema): boolean {
   for (const type of Object.values(apiSchema.getTypeMap())) {
-    if (!isAbstractType(type)) continue;
     const inSupergraph = supergraphSchema.getType(type.name);
-    if (!isAbstractType(inSupergraph)) return false;
-    if (supergraphSchema.getPossibleTypes(inSupergraph).length !== apiSchema.getPossibleTypes(type).length) return false;
+    if (isAbstractType(type)) {
+      if (!isAbstractType(inSupergraph) || supergraphSchema.getPossibleTypes(inSupergraph).length !== apiSchema.getPossibleTypes(type).length) return false;
+    } else if (isEnumType(type)) {
+      if (!isEnumType(inSupergraph) || inSupergraph.getValues().length !== type.getValues().length) return false;
+    }
   }
   return true;
 }

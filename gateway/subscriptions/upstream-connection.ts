@@ -1,4 +1,5 @@
 import type { FormattedExecutionResult } from "graphql";
+import { randomUUID } from "node:crypto";
 import { createClient, type Client, type Sink, type SubscribePayload } from "graphql-ws";
 import type { Logger } from "../../platform/logging/logger.ts";
 import { WebSocketCloseCode } from "../../platform/websocket/close-codes.ts";
@@ -46,7 +47,8 @@ export interface ConnectionSubscriber extends Sink<FormattedExecutionResult<Reco
 export class UpstreamConnection {
   readonly #settings: UpstreamConnectionSettings;
   readonly #client: Client;
-  readonly #subscribers = new Set<ConnectionSubscriber>();
+  /** Subscriptions on the connection, each with what stops it hearing anything more. */
+  readonly #subscribers = new Map<ConnectionSubscriber, () => void>();
   readonly #connectTimer: NodeJS.Timeout;
   #idleTimer: NodeJS.Timeout | undefined;
   #connected = false;
@@ -69,6 +71,8 @@ export class UpstreamConnection {
       onNonLazyError: () => undefined,
       retryAttempts: 0,
       shouldRetry: () => false,
+      // Ids from crypto: on a connection shared by thousands of subscriptions, a clash would close it (4409).
+      generateID: () => randomUUID(),
       connectionParams: settings.connectionParams,
       on: {
         connected: () => {
@@ -101,8 +105,10 @@ export class UpstreamConnection {
     if (!this.usable) throw new Error("subscribe on an ended upstream connection");
     clearTimeout(this.#idleTimer);
     this.#idleTimer = undefined;
-    this.#subscribers.add(subscriber);
     let active = true;
+    this.#subscribers.set(subscriber, () => {
+      active = false;
+    });
     const leave = () => {
       active = false;
       this.#subscribers.delete(subscriber);
@@ -173,11 +179,16 @@ export class UpstreamConnection {
     };
     const subscribers = [...this.#subscribers];
     this.#subscribers.clear();
+    // Silenced first: the disposed client still completes its sinks afterwards.
+    for (const [, silence] of subscribers) silence();
+    if (subscribers.length > 0) {
+      this.#settings.logger.warn("upstream connection ended under its subscriptions", { serviceName: this.#settings.serviceName, subscriptions: subscribers.length, reason: end.reason, code, closeReason: end.closeReason });
+    }
     // Disposed, the client cannot resubscribe what was running on the socket. Disposing a client
     // whose connecting failed rejects with that failure, which `lost` reports already.
     Promise.resolve(this.#client.dispose()).catch(() => undefined);
     this.#onEnded();
-    for (const subscriber of subscribers) subscriber.lost(end);
+    for (const [subscriber] of subscribers) subscriber.lost(end);
   }
 }
 

@@ -128,7 +128,8 @@ export class UpstreamSubscriptions {
       complete: () => finish(() => handlers.complete()),
       lost: (end) =>
         finish(() => {
-          logger.warn("upstream subscription failed", { serviceName, reason: end.reason, requestId: caller.requestId, code: end.code, closeReason: end.closeReason });
+          // The connection logged the loss once for all of its subscriptions.
+          logger.debug("upstream subscription lost", { serviceName, reason: end.reason, requestId: caller.requestId });
           handlers.error([upstreamUnavailable(serviceName, end.reason)]);
         }),
     });

@@ -85,15 +85,11 @@ export class JsonFileDocument<Document> {
    * Synchronous on purpose: every read checks it (an API key on every request, a model on every
    * completion), a `stat` takes about 5 µs, and the asynchronous one is a round trip through
    * libuv's thread pool (about 90 µs idle), where it queues behind llama.cpp's decode jobs
-   * under load.
+   * under load. (On a network filesystem a stat blocks longer: keep DATA_DIR on local disk.)
    */
   async #fingerprint(): Promise<string> {
-    try {
-      const stats = statSync(this.path);
-      return `${stats.ino}:${stats.size}:${stats.mtimeMs}`;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return "missing";
-      throw error;
-    }
+    // No exception for a missing file: a fresh store is read on every request until its first write.
+    const stats = statSync(this.path, { throwIfNoEntry: false });
+    return stats === undefined ? "missing" : `${stats.ino}:${stats.size}:${stats.mtimeMs}`;
   }
 }

@@ -27,10 +27,8 @@ export interface SubgraphWebSocketOptions<Context> extends Omit<WebSocketEndpoin
 
 /** What a subgraph socket carries between graphql-ws callbacks. */
 interface SubgraphSocketState extends Record<PropertyKey, unknown> {
-  /** The caller the connection was opened with. */
+  /** The caller the connection was opened with: that of operations without their own signed context. */
   requestContext: RequestContext;
-  /** Callers of operations that carried their own signed context, by operation id, until their context is built. */
-  operationCallers: Map<string, RequestContext>;
 }
 
 /**
@@ -77,45 +75,40 @@ export function createSubgraphWebSocketEndpoint<Context>(options: SubgraphWebSoc
           return false;
         }
         ctx.extra.requestContext = requestContext;
-        ctx.extra.operationCallers = new Map();
         return true;
       },
-      onSubscribe: (ctx, id, payload): ExecutionArgs | readonly GraphQLError[] => {
+      // Everything that can fail for one operation is checked here and answered as that
+      // operation's errors: graphql-ws closes the whole socket (4500) on a throw in its own parse
+      // or its `context` callback, and the gateway multiplexes many callers on it.
+      onSubscribe: async (ctx, id, payload): Promise<ExecutionArgs | readonly GraphQLError[]> => {
         const token = payload.extensions?.[internalContextHeader];
-        const caller = token === undefined ? undefined : typeof token === "string" ? signer.verify(token) : undefined;
-        if (token !== undefined && caller === undefined) {
+        const caller = token === undefined ? ctx.extra.requestContext : typeof token === "string" ? signer.verify(token) : undefined;
+        if (caller === undefined) {
           logger.warn("operation refused: invalid signed context in its extensions", { id });
           return [new ServiceError(ErrorCode.Unauthenticated, `Unauthorized: the operation's ${internalContextHeader} is missing, forged or expired.`)];
         }
-        // Checked here rather than by graphql-ws, whose parse errors would close the socket with
-        // every other operation on it.
         const document = documents.get(payload.query);
         if (Array.isArray(document)) return document;
-        if (caller !== undefined) ctx.extra.operationCallers?.set(id, caller);
-        // No contextValue: graphql-ws builds it with `context` below.
+        // graphql-ws has checked the message's shape: variables are an object or absent.
+        const variables = payload.variables ?? undefined;
+        let contextValue: object;
+        try {
+          contextValue = (await options.context(caller)) as object;
+        } catch (error) {
+          if (error instanceof ServiceError) return [error];
+          logger.error("building an operation's context failed", { id, error });
+          return [new ServiceError(ErrorCode.InternalServerError, "Internal server error")];
+        }
         return {
           schema,
           document: document as DocumentNode,
+          contextValue,
           ...(payload.operationName === undefined || payload.operationName === null ? {} : { operationName: payload.operationName }),
-          ...(payload.variables === undefined || payload.variables === null ? {} : { variableValues: payload.variables }),
+          ...(variables === undefined ? {} : { variableValues: variables }),
         };
       },
-      context: async (ctx, id) => {
-        const operationCaller = ctx.extra.operationCallers?.get(id);
-        ctx.extra.operationCallers?.delete(id);
-        const requestContext = operationCaller ?? ctx.extra.requestContext;
-        if (requestContext === undefined) throw new Error("graphql-ws ran an operation on an unauthenticated socket");
-        return (await options.context(requestContext)) as object;
-      },
-      // An operation refused after onSubscribe (no such operation name) never builds its context.
-      onComplete: (ctx, id) => {
-        ctx.extra.operationCallers?.delete(id);
-      },
       onNext: (_ctx, _id, _payload, _args, result) => formatExecutionResult(result, formatError),
-      onError: (ctx, id, _payload, errors) => {
-        ctx.extra.operationCallers?.delete(id);
-        return errors.map((error) => formatGraphQLError(error, formatError));
-      },
+      onError: (_ctx, _id, _payload, errors) => errors.map((error) => formatGraphQLError(error, formatError)),
     },
     { ...options, logger },
   );

@@ -131,13 +131,25 @@ export class IngestionService {
         if (document === undefined || ingestion === null || ingestion === undefined || ingestion.status !== "INGESTING") return document;
         if (Date.parse(ingestion.startedAt) + this.#limits.ingestionTimeoutMillis + abandonedMarginMillis > now) return document;
         if (this.#running.has(ingestionKey(document.tenantId, document.id, ingestion.generation))) return document;
-        const failure = this.#timedOut();
-        this.#logger.warn("an abandoned ingestion is failed: its service stopped before the end", { documentId: document.id, generation: ingestion.generation, startedAt: ingestion.startedAt });
-        await this.#catalog.failIngestion(document.tenantId, document.id, ingestion.generation, { code: failure.code, message: failure.message }, new Date(now).toISOString());
-        await this.#chunks.deleteDocumentChunks({ tenantId: document.tenantId, collectionId: document.collectionId }, document.id, { generation: ingestion.generation }).catch((error: unknown) => {
-          this.#logger.warn("chunks of an abandoned ingestion not deleted; searches ignore them", { documentId: document.id, error });
-        });
-        return this.#catalog.getDocument(document.tenantId, document.id);
+        const { generation } = ingestion;
+        try {
+          const failure = this.#timedOut();
+          this.#logger.warn("an abandoned ingestion is failed: its service stopped before the end", { documentId: document.id, generation, startedAt: ingestion.startedAt });
+          await this.#catalog.failIngestion(document.tenantId, document.id, generation, { code: failure.code, message: failure.message }, new Date(now).toISOString());
+          const settled = await this.#catalog.getDocument(document.tenantId, document.id);
+          // The record read above may be stale: if that ingestion completed meanwhile (another
+          // replica, a paused process), failIngestion changed nothing and its chunks now serve.
+          if (settled?.activeGeneration !== generation) {
+            await this.#chunks.deleteDocumentChunks({ tenantId: document.tenantId, collectionId: document.collectionId }, document.id, { generation }).catch((error: unknown) => {
+              this.#logger.warn("chunks of an abandoned ingestion not deleted; searches ignore them", { documentId: document.id, error });
+            });
+          }
+          return settled;
+        } catch (error) {
+          // A read must not fail because settling failed (catalogue unreachable); the next read tries again.
+          this.#logger.warn("an abandoned ingestion could not be settled; the document reads as it is", { documentId: document.id, error });
+          return document;
+        }
       }),
     );
   }

@@ -34,7 +34,10 @@ export const resolvers: Resolvers = {
       const documents = await context.retrieval.catalog.listDocuments(context.request.tenantId, collection.id, validateFilters(filters, keys, "filters"));
       return (await context.retrieval.ingestion.settleAbandoned(documents)).filter((document) => document !== undefined);
     },
-    documentCount: async (collection, _arguments, context) => (await context.retrieval.catalog.listDocuments(context.request.tenantId, collection.id)).length,
+    documentCount: async (collection, _arguments, context) => {
+      const documents = await context.retrieval.catalog.listDocuments(context.request.tenantId, collection.id);
+      return (await context.retrieval.ingestion.settleAbandoned(documents)).filter((document) => document !== undefined).length;
+    },
     metadataKeys: (collection, _arguments, context) => context.retrieval.catalog.metadataKeys(context.request.tenantId, collection.id),
   },
   Document: {

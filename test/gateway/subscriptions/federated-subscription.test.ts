@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { ExecutionResult, FormattedExecutionResult } from "graphql";
+import { buildSchema, type ExecutionResult, type FormattedExecutionResult } from "graphql";
+import { clientsSeeEveryMember } from "../../../gateway/subscriptions/subscription-planner.ts";
 import { FederatedSubscription } from "../../../gateway/subscriptions/federated-subscription.ts";
 import { SubscriptionFailure, upstreamUnavailable } from "../../../gateway/subscriptions/subscription-errors.ts";
 import { resolveSubscriptionOptions, subscriptionDefaults } from "../../../gateway/subscriptions/subscription-options.ts";
@@ -44,6 +45,23 @@ describe("FederatedSubscription", () => {
     assert.deepEqual(await subscription.next(), { done: true, value: undefined });
     assert.equal(state.cancelled, 0, "a completed upstream is not cancelled again");
     assert.equal(state.ended, 1);
+  });
+
+  it("ends with the error of an upstream that fails while it is being opened (no subgraph URL)", async () => {
+    let cancelled = 0;
+    const subscription = new FederatedSubscription({
+      maxBufferedEvents: 3,
+      logger: silent,
+      openUpstream: (handlers) => {
+        handlers.error([upstreamUnavailable("ticker", "could not connect")]);
+        return () => {
+          cancelled += 1;
+        };
+      },
+      resolveEvent: async (given) => ({ data: given.data ?? null }),
+    });
+    await assert.rejects(subscription.next(), (error: unknown) => error instanceof SubscriptionFailure && error.errors[0]?.extensions.code === "SERVICE_UNAVAILABLE");
+    assert.equal(cancelled, 1, "the upstream is cancelled once it exists");
   });
 
   it("cancels the upstream synchronously on return(), releasing a next() that waits for an event", async () => {
@@ -112,6 +130,15 @@ describe("FederatedSubscription", () => {
 });
 
 describe("subscription helpers", () => {
+  it("clientsSeeEveryMember is false when the supergraph has a union member or an enum value the API schema hides", () => {
+    const api = buildSchema(`type A { a: Int } type B { b: Int } union U = A | B enum E { ONE TWO } type Query { u: U e: E }`);
+    assert.equal(clientsSeeEveryMember(api, api), true);
+    const hiddenMember = buildSchema(`type A { a: Int } type B { b: Int } type C { c: Int } union U = A | B | C enum E { ONE TWO } type Query { u: U e: E }`);
+    assert.equal(clientsSeeEveryMember(api, hiddenMember), false);
+    const hiddenValue = buildSchema(`type A { a: Int } type B { b: Int } union U = A | B enum E { ONE TWO SECRET } type Query { u: U e: E }`);
+    assert.equal(clientsSeeEveryMember(api, hiddenValue), false);
+  });
+
   it("resolveSubscriptionOptions fills defaults and refuses nonsense", () => {
     assert.deepEqual(resolveSubscriptionOptions(), subscriptionDefaults);
     assert.equal(resolveSubscriptionOptions({ maxBufferedEvents: 8 }).maxBufferedEvents, 8);

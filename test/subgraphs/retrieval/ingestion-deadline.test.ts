@@ -129,6 +129,17 @@ describe("ingestion deadline (INGESTION_TIMEOUT_MILLIS)", () => {
     assert.equal(await chunks.countChunks(scope), servedChunks, "the abandoned generation's chunk is gone, the served ones stay");
   });
 
+  it("keeps the chunks of an ingestion that completed after the record was read (another replica finished it)", async () => {
+    const stale = await abandon("raced", "gen4", 2);
+    const before = await chunks.countChunks(scope);
+    await catalog.completeIngestion(caller.tenantId, stale.id, "gen4", { chunkCount: 1, tokenCount: 2, characterCount: 11, contentHash: "0".repeat(64), now: new Date().toISOString() });
+    const [settled] = await retrieval.ingestion.settleAbandoned([stale]);
+    assert.equal(settled?.activeGeneration, "gen4");
+    assert.equal(settled?.ingestion, null);
+    assert.equal(await chunks.countChunks(scope), before, "the now active chunk stays");
+    await retrieval.ingestion.deleteDocument(caller.tenantId, stale.id);
+  });
+
   it("leaves alone an ingestion still within its deadline and margin", async () => {
     const record = await abandon("recent", "gen3", 0);
     const [settled] = await retrieval.ingestion.settleAbandoned([record]);

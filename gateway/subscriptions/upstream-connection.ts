@@ -23,8 +23,6 @@ export interface UpstreamConnectionSettings {
 export interface ConnectionEnd {
   /** The client-safe reason: "could not connect", "connection lost"... */
   reason: string;
-  code: number | undefined;
-  closeReason: string | undefined;
 }
 
 /** What one subscription on a connection hears from it. */
@@ -93,11 +91,6 @@ export class UpstreamConnection {
   /** False once the socket has closed or is closing: the connection takes no more subscriptions. */
   get usable(): boolean {
     return !this.#ended && !this.#retiring;
-  }
-
-  /** Subscriptions on this connection now. */
-  get subscriptionCount(): number {
-    return this.#subscribers.size;
   }
 
   /** Starts `payload` on the subgraph; the returned function stops it (sends `complete`, the socket stays). */
@@ -174,15 +167,13 @@ export class UpstreamConnection {
     }
     const end: ConnectionEnd = {
       reason: this.#timedOut && !this.#connected ? `no connection within ${this.#settings.connectTimeoutMillis} ms` : describeClose(code, this.#connected),
-      code,
-      closeReason: closeReasonOf(event),
     };
     const subscribers = [...this.#subscribers];
     this.#subscribers.clear();
     // Silenced first: the disposed client still completes its sinks afterwards.
     for (const [, silence] of subscribers) silence();
     if (subscribers.length > 0) {
-      this.#settings.logger.warn("upstream connection ended under its subscriptions", { serviceName: this.#settings.serviceName, subscriptions: subscribers.length, reason: end.reason, code, closeReason: end.closeReason });
+      this.#settings.logger.warn("upstream connection ended under its subscriptions", { serviceName: this.#settings.serviceName, subscriptions: subscribers.length, reason: end.reason, code, closeReason: closeReasonOf(event) });
     }
     // Disposed, the client cannot resubscribe what was running on the socket. Disposing a client
     // whose connecting failed rejects with that failure, which `lost` reports already.

@@ -88,10 +88,8 @@ export class CompletionService {
     const completionId = randomUUID();
     // Reserved before the first event: a stream over quota fails at subscribe, with no engine work.
     const metered = await this.#open(prepared, call, completionId, "STREAM");
-    const cancel = new AbortController();
-    const onClientGone = () => cancel.abort();
-    call.signal.addEventListener("abort", onClientGone, { once: true });
-    const upstream = prepared.scheduler.streamGeneration(prepared.request, cancel.signal);
+    // The scheduler's stream listens to the caller's signal itself (and stops listening when it ends).
+    const upstream = prepared.scheduler.streamGeneration(prepared.request, call.signal);
     let firstTokenAt: number | undefined;
     let deltas = 0;
     let finished = false;
@@ -99,7 +97,6 @@ export class CompletionService {
     const finish = async () => {
       if (finished) return;
       finished = true;
-      call.signal.removeEventListener("abort", onClientGone);
       // Stops the engine if it is still generating (the reader left early). Not an abort: a
       // stream that reached its end would be counted as cancelled.
       await upstream.return?.();

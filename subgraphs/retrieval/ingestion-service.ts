@@ -6,7 +6,7 @@ import type { Logger } from "../../platform/logging/logger.ts";
 import type { ChunkInput, ChunkStore, CollectionScope } from "./chunk-store/chunk-store.ts";
 import { chunkIdOf } from "./chunk-id.ts";
 import { chunkDocument, type TextChunk } from "./chunking/chunk-document.ts";
-import { CatalogConflictError, type CollectionRecord, type DocumentRecord, type RetrievalCatalog } from "./catalog/retrieval-catalog.ts";
+import { CatalogConflictError, type CollectionRecord, type DocumentRecord, type MetadataFilter, type RetrievalCatalog } from "./catalog/retrieval-catalog.ts";
 import type { CollectionService } from "./collection-service.ts";
 import { newId } from "./collection-service.ts";
 import type { ValidatedDocument } from "./document-input.ts";
@@ -152,6 +152,12 @@ export class IngestionService {
         }
       }),
     );
+  }
+
+  /** The collection's documents (optionally filtered) as readers see them: abandoned ingestions settled. */
+  async listDocuments(tenantId: string, collectionId: string, filters?: readonly MetadataFilter[]): Promise<DocumentRecord[]> {
+    const settled = await this.settleAbandoned(await this.#catalog.listDocuments(tenantId, collectionId, filters));
+    return settled.filter((document) => document !== undefined);
   }
 
   #timedOut(cause?: unknown): ServiceError {

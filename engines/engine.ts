@@ -69,6 +69,8 @@ export interface EngineDescription {
   contextLength: number;
   /** Length of embedding vectors, or undefined when the engine does not embed. */
   embeddingDimensions: number | undefined;
+  /** How chats are rendered, for the logs (e.g. "the model file's Jinja chat template"). */
+  chatTemplate?: string;
 }
 
 export interface InferenceEngine {

@@ -46,7 +46,11 @@ export class ModelEngines {
       createEngine: (identity) => {
         const model = this.#definitions.get(identity);
         if (model === undefined) throw new Error(`no model definition for ${identity}`);
-        return openEngine(model, options.config, options.modelsDirectory);
+        return openEngine(model, options.config, options.modelsDirectory).then((engine) => {
+          const { kind, contextLength, chatTemplate } = engine.describe();
+          options.logger.info("opened the engine of a model", { modelId: model.id, kind, contextLength, ...(chatTemplate === undefined ? {} : { chatTemplate }) });
+          return engine;
+        });
       },
       schedulerOptions: (identity) => schedulerOptionsFor(this.#definitions.get(identity)?.engine.kind ?? "LLAMA_CPP", options.config),
     });

@@ -22,6 +22,7 @@ export async function openEngine(model: EngineDefinition, config: EngineConfig, 
       sequences: config.llamaCpp.sequences,
       threads: config.llamaCpp.threads,
       embeddingContexts: config.llamaCpp.embeddingContexts,
+      ...(engine.chatTemplate === undefined ? {} : { chatTemplate: engine.chatTemplate }),
     });
   }
   if (engine.baseUrl === null || engine.upstreamModel === null) {
@@ -43,6 +44,6 @@ export async function openEngine(model: EngineDefinition, config: EngineConfig, 
  * status or display name keeps the loaded engine; a new file, server or context length does not.
  */
 export function engineIdentity(model: EngineDefinition): string {
-  const { kind, modelPath, baseUrl, upstreamModel, apiKey } = model.engine;
-  return JSON.stringify([model.id, kind, modelPath, baseUrl, upstreamModel, apiKey, model.contextLength, model.embeddingDimensions]);
+  const { kind, modelPath, baseUrl, upstreamModel, apiKey, chatTemplate } = model.engine;
+  return JSON.stringify([model.id, kind, modelPath, baseUrl, upstreamModel, apiKey, chatTemplate ?? null, model.contextLength, model.embeddingDimensions]);
 }

@@ -142,6 +142,8 @@ export type ModelEngineInput = {
   /** Write-only: stored for the engine, never returned. */
   apiKey?: string | null | undefined;
   baseUrl?: string | null | undefined;
+  /** LLAMA_CPP: a Jinja chat template used instead of the GGUF file's. Leave out to use the file's. */
+  chatTemplate?: string | null | undefined;
   kind: EngineKind;
   modelPath?: string | null | undefined;
   upstreamModel?: string | null | undefined;

@@ -61,7 +61,7 @@ export class LlamaCppEngine implements InferenceEngine {
     this.#options = options;
     this.#modelLease = modelLease;
     this.#contextLength = contextLength;
-    this.#formatter = new PromptFormatter(modelLease.model);
+    this.#formatter = new PromptFormatter(modelLease.model, options.chatTemplate === undefined ? {} : { chatTemplate: options.chatTemplate });
     this.#embeds = supportsEmbeddings(modelLease.model);
   }
 
@@ -88,10 +88,11 @@ export class LlamaCppEngine implements InferenceEngine {
       kind: "llama-cpp",
       contextLength: this.#contextLength,
       embeddingDimensions: this.#embeds ? this.#modelLease.model.embeddingVectorSize : undefined,
+      chatTemplate: this.#formatter.describeChatTemplate(),
     };
   }
 
-  /** The chat template node-llama-cpp resolved for the model, e.g. "ChatML". */
+  /** "jinja" when chats use the model's own template (file or registry), else the built-in wrapper's name, e.g. "ChatML". */
   get chatTemplateName(): string {
     return this.#formatter.chatTemplateName;
   }

@@ -43,6 +43,8 @@ export interface LlamaCppEngineOptions {
   threads?: number;
   /** Most tokens decoded in one llama.cpp batch, summed over all sequences. Default min(512, contextLength x sequences). */
   batchSize?: number;
+  /** A Jinja chat template used instead of the file's `tokenizer.chat_template`. Default: the file's. */
+  chatTemplate?: string;
 }
 
 /** Options with every default applied except the context length, which needs the loaded model. */
@@ -55,6 +57,7 @@ export interface ResolvedLlamaCppEngineOptions {
   readonly embeddingContexts: number;
   readonly threads: number;
   readonly batchSize: number | undefined;
+  readonly chatTemplate: string | undefined;
 }
 
 export const defaultSequences = 8;
@@ -78,6 +81,7 @@ export function resolveEngineOptions(options: LlamaCppEngineOptions): ResolvedLl
     embeddingContexts: optionalPositiveInteger("embeddingContexts", options.embeddingContexts) ?? defaultEmbeddingContexts,
     threads: optionalPositiveInteger("threads", options.threads) ?? availableParallelism(),
     batchSize: optionalPositiveInteger("batchSize", options.batchSize),
+    chatTemplate: optionalTemplate(options.chatTemplate),
   };
 }
 
@@ -102,4 +106,10 @@ function optionalPositiveInteger(name: string, value: number | undefined): numbe
     throw new EngineError("invalid-request", `${name} must be a positive integer, got ${String(value)}`);
   }
   return value;
+}
+
+function optionalTemplate(template: string | undefined): string | undefined {
+  if (template === undefined) return undefined;
+  if (typeof template !== "string" || template.trim() === "") throw new EngineError("invalid-request", "chatTemplate must be a non-empty string");
+  return template;
 }

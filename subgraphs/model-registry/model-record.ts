@@ -26,6 +26,8 @@ export const modelRecordSchema = z.object({
     upstreamModel: z.string().nullable(),
     /** Write-only secret for the upstream server; never leaves the registry through GraphQL. */
     apiKey: z.string().nullable(),
+    /** LLAMA_CPP: a Jinja chat template that replaces the GGUF file's. Absent: the file's is used. */
+    chatTemplate: z.string().optional(),
   }),
   pricing: z.object({
     inputPerMillionTokens: z.number().nonnegative(),

@@ -1,3 +1,4 @@
+import { Template } from "@huggingface/jinja";
 import { ErrorCode } from "../../platform/errors/error-code.ts";
 import { ServiceError } from "../../platform/errors/service-error.ts";
 import type { GenerationParametersInput, ModelEngineInput, ModelPricingInput, RegisterModelInput, UpdateModelInput } from "./generated/resolvers-types.ts";
@@ -91,6 +92,7 @@ function engineFromInput(input: ModelEngineInput, current: ModelEngineRecord | u
     baseUrl: input.baseUrl?.trim().replace(/\/+$/, "") || null,
     upstreamModel: input.upstreamModel?.trim() || null,
     apiKey: keepKey ? (current?.apiKey ?? null) : input.apiKey || null,
+    ...(input.chatTemplate === undefined || input.chatTemplate === null || input.chatTemplate.trim() === "" ? {} : { chatTemplate: input.chatTemplate }),
   };
 }
 
@@ -159,7 +161,11 @@ function checkEngine(problems: ProblemList, engine: ModelEngineRecord): void {
     for (const field of ["baseUrl", "upstreamModel", "apiKey"] as const) {
       if (engine[field] !== null) problems.add(`input.engine.${field}`, `${field} is only for OPENAI_COMPATIBLE engines.`);
     }
+    if (engine.chatTemplate !== undefined) checkChatTemplate(problems, engine.chatTemplate);
     return;
+  }
+  if (engine.chatTemplate !== undefined) {
+    problems.add("input.engine.chatTemplate", "chatTemplate is only for LLAMA_CPP engines: an OPENAI_COMPATIBLE server applies its own template.");
   }
   if (engine.baseUrl === null) {
     problems.add("input.engine.baseUrl", "An OPENAI_COMPATIBLE engine needs baseUrl, for example http://vllm:8000/v1.");
@@ -170,6 +176,21 @@ function checkEngine(problems: ProblemList, engine: ModelEngineRecord): void {
     problems.add("input.engine.upstreamModel", "An OPENAI_COMPATIBLE engine needs upstreamModel, the model name the server expects.");
   }
   if (engine.modelPath !== null) problems.add("input.engine.modelPath", "modelPath is only for LLAMA_CPP engines.");
+}
+
+/** Longest chat template accepted, in characters (the longest published ones are about 10,000). */
+const maximumChatTemplateLength = 65_536;
+
+function checkChatTemplate(problems: ProblemList, template: string): void {
+  if (template.length > maximumChatTemplateLength) {
+    problems.add("input.engine.chatTemplate", `chatTemplate is ${template.length} characters; at most ${maximumChatTemplateLength} are accepted.`);
+    return;
+  }
+  try {
+    new Template(template);
+  } catch (error) {
+    problems.add("input.engine.chatTemplate", `chatTemplate is not a valid Jinja template: ${(error as Error).message}`);
+  }
 }
 
 function isHttpUrl(value: string): boolean {

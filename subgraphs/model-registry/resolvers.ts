@@ -38,5 +38,6 @@ export const resolvers: Resolvers = {
   },
   ModelEngine: {
     hasApiKey: (engine) => engine.apiKey !== null,
+    chatTemplate: (engine) => engine.chatTemplate ?? null,
   },
 };

@@ -89,6 +89,11 @@ export type ModelEngine = {
   __typename?: 'ModelEngine';
   /** OPENAI_COMPATIBLE: base URL of the API (for example `http://vllm:8000/v1`). */
   baseUrl?: Maybe<Scalars['String']['output']>;
+  /**
+   * LLAMA_CPP: the Jinja chat template that replaces the GGUF file's own `tokenizer.chat_template`, or
+   * null when chats are rendered with the file's template (the default, and what the model was trained on).
+   */
+  chatTemplate?: Maybe<Scalars['String']['output']>;
   /** OPENAI_COMPATIBLE: whether an API key is stored for the upstream server. The key itself is write-only. */
   hasApiKey: Scalars['Boolean']['output'];
   kind: EngineKind;
@@ -102,6 +107,8 @@ export type ModelEngineInput = {
   /** Write-only: stored for the engine, never returned. */
   apiKey?: InputMaybe<Scalars['String']['input']>;
   baseUrl?: InputMaybe<Scalars['String']['input']>;
+  /** LLAMA_CPP: a Jinja chat template used instead of the GGUF file's. Leave out to use the file's. */
+  chatTemplate?: InputMaybe<Scalars['String']['input']>;
   kind: EngineKind;
   modelPath?: InputMaybe<Scalars['String']['input']>;
   upstreamModel?: InputMaybe<Scalars['String']['input']>;
@@ -411,6 +418,7 @@ export type ModelConnectionResolvers<ContextType = ModelRegistryContext, ParentT
 
 export type ModelEngineResolvers<ContextType = ModelRegistryContext, ParentType extends ResolversParentTypes['ModelEngine'] = ResolversParentTypes['ModelEngine']> = ResolversObject<{
   baseUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  chatTemplate?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   hasApiKey?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['EngineKind'], ParentType, ContextType>;
   modelPath?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;

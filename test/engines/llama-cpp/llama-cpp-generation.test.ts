@@ -25,7 +25,7 @@ function isEngineError(code: EngineError["code"]) {
 
 describe("LlamaCppEngine generation", () => {
   it("describes itself with the served context length", () => {
-    assert.deepEqual(engine.describe(), { kind: "llama-cpp", contextLength: 256, embeddingDimensions: undefined });
+    assert.deepEqual(engine.describe(), { kind: "llama-cpp", contextLength: 256, embeddingDimensions: undefined, chatTemplate: "the model file's Jinja chat template" });
   });
 
   it("streams text-start, indexed deltas and text-end whose text is the deltas joined", async () => {
@@ -79,8 +79,8 @@ describe("LlamaCppEngine generation", () => {
     assert.ok(!result.text.includes(stop));
   });
 
-  it("formats chats with the model's ChatML template and generates from them", async () => {
-    assert.equal(engine.chatTemplateName, "ChatML");
+  it("formats chats with the model file's own (ChatML) Jinja template, BOS first as the file says, and generates from them", async () => {
+    assert.equal(engine.chatTemplateName, "jinja");
     const messages = [
       { role: "system" as const, content: "Be brief." },
       { role: "user" as const, content: "Hello there" },

@@ -23,6 +23,13 @@ describe("definitionFromRegistration", () => {
     assert.equal(definition.pricing.currency, "USD");
     assert.deepEqual(definition.aliases, ["tiny"]);
     assert.equal(definition.engine.apiKey, null);
+    assert.equal(definition.engine.chatTemplate, undefined);
+  });
+
+  it("keeps a llama.cpp model's chat template override", () => {
+    const chatTemplate = "{% for message in messages %}<|{{ message.role }}|>{{ message.content }}{% endfor %}<|assistant|>";
+    const definition = definitionFromRegistration(registration({ engine: { kind: "LLAMA_CPP", modelPath: "m.gguf", chatTemplate } }));
+    assert.equal(definition.engine.chatTemplate, chatTemplate);
   });
 
   const cases: [string, Partial<RegisterModelInput>, string][] = [
@@ -38,6 +45,13 @@ describe("definitionFromRegistration", () => {
     ["alias equal to its id", { aliases: ["tiny-chat"] }, "input.aliases[0]"],
     ["duplicate alias", { aliases: ["a", "a"] }, "input.aliases[1]"],
     ["llama.cpp without a path", { engine: { kind: "LLAMA_CPP" } }, "input.engine.modelPath"],
+    ["a chat template that is not Jinja", { engine: { kind: "LLAMA_CPP", modelPath: "m.gguf", chatTemplate: "{% for m in messages %}{{ m.content }" } }, "input.engine.chatTemplate"],
+    ["a chat template over 64 KiB", { engine: { kind: "LLAMA_CPP", modelPath: "m.gguf", chatTemplate: "x".repeat(65_537) } }, "input.engine.chatTemplate"],
+    [
+      "a chat template for an OpenAI-compatible server",
+      { engine: { kind: "OPENAI_COMPATIBLE", baseUrl: "http://vllm:8000/v1", upstreamModel: "m", chatTemplate: "{{ messages[0].content }}" } },
+      "input.engine.chatTemplate",
+    ],
     ["llama.cpp path that is no GGUF", { engine: { kind: "LLAMA_CPP", modelPath: "model.bin" } }, "input.engine.modelPath"],
     ["OpenAI-compatible without base URL", { engine: { kind: "OPENAI_COMPATIBLE", upstreamModel: "gpt-4o" } }, "input.engine.baseUrl"],
     ["OpenAI-compatible with a non-HTTP URL", { engine: { kind: "OPENAI_COMPATIBLE", baseUrl: "ftp://x", upstreamModel: "m" } }, "input.engine.baseUrl"],

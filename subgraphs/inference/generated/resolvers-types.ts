@@ -65,7 +65,14 @@ export type CompletionInput = {
   model: Scalars['ID']['input'];
   /** Text to continue. */
   prompt?: InputMaybe<Scalars['String']['input']>;
-  /** Sampler seed: the same seed, input and model give the same text, streamed or not. */
+  /**
+   * Sampler seed. On a llama.cpp model, the same seed, input and model give the same text, streamed
+   * or not, when the request is decoded alone (no other generation on that model at the same time).
+   * Greedy decoding (temperature 0) is under the same rule. While other generations run on the model, the text can
+   * differ: llama.cpp decodes concurrent requests in one batch and its arithmetic is not
+   * batch-invariant (measured on SmolLM2-135M: 0 of 8 seeded requests arriving 30 ms apart matched
+   * the alone result). OpenAI-compatible servers keep their own promise, usually best effort.
+   */
   seed?: InputMaybe<Scalars['Int']['input']>;
   /** Generation ends before any of these strings (at most 16). */
   stop?: InputMaybe<Array<Scalars['String']['input']>>;

@@ -53,6 +53,12 @@ type Documents = {
     "\n  mutation SetQuota($input: TenantQuotaInput!) {\n    setTenantQuota(input: $input) { tenantId tokensPerMinute tokensPerDay costPerMonth concurrentStreams updatedAt }\n  }\n": typeof types.SetQuotaDocument,
     "\n  mutation RemoveQuota($tenantId: ID!) { removeTenantQuota(tenantId: $tenantId) }\n": typeof types.RemoveQuotaDocument,
     "\n  query QuotaStatus($tenantId: ID) {\n    quota(tenantId: $tenantId) { tenantId tokensPerMinute currentUse { tokensThisMinute tokensToday costThisMonth activeStreams } }\n  }\n": typeof types.QuotaStatusDocument,
+    "\n  mutation RegisterRealModel($input: RegisterModelInput!) {\n    registerModel(input: $input) { id }\n  }\n": typeof types.RegisterRealModelDocument,
+    "\n  mutation CreateRealCollection($input: CreateCollectionInput!) {\n    createCollection(input: $input) { id dimensions }\n  }\n": typeof types.CreateRealCollectionDocument,
+    "\n  mutation IngestRealDocument($input: IngestDocumentInput!) {\n    ingestDocument(input: $input) { id source status }\n  }\n": typeof types.IngestRealDocumentDocument,
+    "\n  query SearchReal($input: SearchInput!) {\n    search(input: $input) { hits { score chunk { document { source } } } }\n  }\n": typeof types.SearchRealDocument,
+    "\n  query EmbedReal($model: ID!, $texts: [String!]!) {\n    embeddings(model: $model, texts: $texts) { dimensions embeddings { vector } usage { promptTokens } }\n  }\n": typeof types.EmbedRealDocument,
+    "\n  mutation GroundedReal($input: CompletionInput!) {\n    createCompletion(input: $input) { text citations { document { source } } }\n  }\n": typeof types.GroundedRealDocument,
 };
 const documents: Documents = {
     "\n  subscription BenchStream($input: CompletionInput!) {\n    completionStream(input: $input) {\n      __typename\n      ... on TextEndEvent { completion { usage { completionTokens } } }\n    }\n  }\n": types.BenchStreamDocument,
@@ -94,6 +100,12 @@ const documents: Documents = {
     "\n  mutation SetQuota($input: TenantQuotaInput!) {\n    setTenantQuota(input: $input) { tenantId tokensPerMinute tokensPerDay costPerMonth concurrentStreams updatedAt }\n  }\n": types.SetQuotaDocument,
     "\n  mutation RemoveQuota($tenantId: ID!) { removeTenantQuota(tenantId: $tenantId) }\n": types.RemoveQuotaDocument,
     "\n  query QuotaStatus($tenantId: ID) {\n    quota(tenantId: $tenantId) { tenantId tokensPerMinute currentUse { tokensThisMinute tokensToday costThisMonth activeStreams } }\n  }\n": types.QuotaStatusDocument,
+    "\n  mutation RegisterRealModel($input: RegisterModelInput!) {\n    registerModel(input: $input) { id }\n  }\n": types.RegisterRealModelDocument,
+    "\n  mutation CreateRealCollection($input: CreateCollectionInput!) {\n    createCollection(input: $input) { id dimensions }\n  }\n": types.CreateRealCollectionDocument,
+    "\n  mutation IngestRealDocument($input: IngestDocumentInput!) {\n    ingestDocument(input: $input) { id source status }\n  }\n": types.IngestRealDocumentDocument,
+    "\n  query SearchReal($input: SearchInput!) {\n    search(input: $input) { hits { score chunk { document { source } } } }\n  }\n": types.SearchRealDocument,
+    "\n  query EmbedReal($model: ID!, $texts: [String!]!) {\n    embeddings(model: $model, texts: $texts) { dimensions embeddings { vector } usage { promptTokens } }\n  }\n": types.EmbedRealDocument,
+    "\n  mutation GroundedReal($input: CompletionInput!) {\n    createCompletion(input: $input) { text citations { document { source } } }\n  }\n": types.GroundedRealDocument,
 };
 
 /**
@@ -266,6 +278,30 @@ export function graphql(source: "\n  mutation RemoveQuota($tenantId: ID!) { remo
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query QuotaStatus($tenantId: ID) {\n    quota(tenantId: $tenantId) { tenantId tokensPerMinute currentUse { tokensThisMinute tokensToday costThisMonth activeStreams } }\n  }\n"): (typeof documents)["\n  query QuotaStatus($tenantId: ID) {\n    quota(tenantId: $tenantId) { tenantId tokensPerMinute currentUse { tokensThisMinute tokensToday costThisMonth activeStreams } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RegisterRealModel($input: RegisterModelInput!) {\n    registerModel(input: $input) { id }\n  }\n"): (typeof documents)["\n  mutation RegisterRealModel($input: RegisterModelInput!) {\n    registerModel(input: $input) { id }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateRealCollection($input: CreateCollectionInput!) {\n    createCollection(input: $input) { id dimensions }\n  }\n"): (typeof documents)["\n  mutation CreateRealCollection($input: CreateCollectionInput!) {\n    createCollection(input: $input) { id dimensions }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation IngestRealDocument($input: IngestDocumentInput!) {\n    ingestDocument(input: $input) { id source status }\n  }\n"): (typeof documents)["\n  mutation IngestRealDocument($input: IngestDocumentInput!) {\n    ingestDocument(input: $input) { id source status }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query SearchReal($input: SearchInput!) {\n    search(input: $input) { hits { score chunk { document { source } } } }\n  }\n"): (typeof documents)["\n  query SearchReal($input: SearchInput!) {\n    search(input: $input) { hits { score chunk { document { source } } } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query EmbedReal($model: ID!, $texts: [String!]!) {\n    embeddings(model: $model, texts: $texts) { dimensions embeddings { vector } usage { promptTokens } }\n  }\n"): (typeof documents)["\n  query EmbedReal($model: ID!, $texts: [String!]!) {\n    embeddings(model: $model, texts: $texts) { dimensions embeddings { vector } usage { promptTokens } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation GroundedReal($input: CompletionInput!) {\n    createCompletion(input: $input) { text citations { document { source } } }\n  }\n"): (typeof documents)["\n  mutation GroundedReal($input: CompletionInput!) {\n    createCompletion(input: $input) { text citations { document { source } } }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

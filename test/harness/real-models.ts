@@ -7,7 +7,9 @@
 import { mkdir, rmdir, stat } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
+import { convertSentenceTransformer, type BertOutputType } from "../../engines/gguf/bert/convert-sentence-transformer.ts";
 import { allMiniLmL6V2, fetchPinnedGguf, fetchPinnedSentenceTransformer, smolLm2Instruct } from "../../engines/model-files/pinned-models.ts";
+import { temporaryDirectory } from "./temporary-directory.ts";
 
 export interface RealModels {
   /** SmolLM2-135M-Instruct Q4_1 GGUF. */
@@ -31,6 +33,24 @@ export function provisionRealModels(): Promise<RealModels> {
     return { chatModelPath: chat.path, embeddingSourceDirectory: embedding.path };
   });
   return provisioning;
+}
+
+const conversions = new Map<BertOutputType, Promise<string>>();
+
+/**
+ * all-MiniLM-L6-v2 converted to GGUF by this project's converter, once per test process into a
+ * temporary directory (about a second), so a converter change is always what is tested.
+ */
+export function realEmbeddingModelPath(models: RealModels, type: BertOutputType = "f16"): Promise<string> {
+  let conversion = conversions.get(type);
+  if (conversion === undefined) {
+    conversion = temporaryDirectory("minilm-gguf").then(async (directory) => {
+      const converted = await convertSentenceTransformer({ sourceDirectory: models.embeddingSourceDirectory, outputPath: join(directory, `all-MiniLM-L6-v2.${type}.gguf`), type });
+      return converted.path;
+    });
+    conversions.set(type, conversion);
+  }
+  return conversion;
 }
 
 export interface ProvisionedRealModels {

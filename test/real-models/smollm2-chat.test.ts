@@ -38,7 +38,7 @@ describe("SmolLM2-135M-Instruct through the llama.cpp engine", { skip: provision
     // Independent rendering: the template text read from the file with another GGUF reader,
     // rendered by @huggingface/jinja, tokenized by llama.cpp with special tokens parsed.
     const { gguf } = await import("@huggingface/gguf");
-    const { metadata } = await gguf(modelPath, { allowLocalFile: true });
+    const metadata = (await gguf(modelPath, { allowLocalFile: true })).metadata as Record<string, unknown>;
     const template = metadata["tokenizer.chat_template"];
     assert.equal(typeof template, "string");
     assert.equal(metadata["tokenizer.ggml.add_bos_token"], false);

@@ -6,6 +6,7 @@ import { spawn } from "node:child_process";
 import { readdir } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { projectRoot } from "../platform/schema-file.ts";
+import { provisionRealModelsOrSkip } from "../test/harness/real-models.ts";
 
 async function findTests(directory: string): Promise<string[]> {
   const entries = await readdir(directory, { withFileTypes: true });
@@ -18,6 +19,10 @@ async function findTests(directory: string): Promise<string[]> {
   );
   return nested.flat();
 }
+
+// The real models (about 180 MB, cached under ~/.cache/federated-ai-graph) are fetched once here,
+// with progress on the terminal, rather than by whichever test file asks first.
+await provisionRealModelsOrSkip();
 
 const files = (await findTests(join(projectRoot, "test"))).map((file) => relative(projectRoot, file)).sort();
 const child = spawn(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=2", ...process.argv.slice(2), ...files], {

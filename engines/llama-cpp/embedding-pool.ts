@@ -77,7 +77,7 @@ export class EmbeddingPool {
     try {
       if (signal.aborted) throw new EngineError("cancelled", "Embedding was aborted");
       const embedding = await context.getEmbeddingFor(text);
-      return Float32Array.from(embedding.vector);
+      return unitLength(Float32Array.from(embedding.vector));
     } catch (error) {
       if (error instanceof EngineError) throw error;
       if (signal.aborted) throw new EngineError("cancelled", "Embedding was aborted", { cause: error });
@@ -97,4 +97,19 @@ export class EmbeddingPool {
       `Text ${index} takes ${tokens} tokens; the embedding context length limit is ${this.#contextLength} tokens (at most ${this.#contextLength - 1} per text)`,
     );
   }
+}
+
+/**
+ * The vector scaled to length 1, as llama.cpp's own server and sentence-transformers' models
+ * (all-MiniLM-L6-v2 ends with a Normalize module) return them; llama.cpp's pooled output is not
+ * normalised (measured norms 1.5-7.2 on MiniLM). Cosine similarity is unchanged; dot products
+ * become cosines. A zero vector stays zero.
+ */
+function unitLength(vector: Float32Array): Float32Array {
+  let sumOfSquares = 0;
+  for (const value of vector) sumOfSquares += value * value;
+  if (sumOfSquares === 0) return vector;
+  const scale = 1 / Math.sqrt(sumOfSquares);
+  for (let index = 0; index < vector.length; index += 1) vector[index] = (vector[index] ?? 0) * scale;
+  return vector;
 }

@@ -88,7 +88,7 @@ export class LlamaCppEngine implements InferenceEngine {
       kind: "llama-cpp",
       contextLength: this.#contextLength,
       embeddingDimensions: this.#embeds ? this.#modelLease.model.embeddingVectorSize : undefined,
-      chatTemplate: this.#formatter.describeChatTemplate(),
+      ...(this.#embeds ? {} : { chatTemplate: this.#formatter.describeChatTemplate() }),
     };
   }
 

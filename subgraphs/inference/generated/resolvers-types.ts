@@ -89,6 +89,7 @@ export type Embedding = {
   __typename?: 'Embedding';
   /** Position of the text in the request. */
   index: Scalars['Int']['output'];
+  /** Unit length (L2-normalised) for llama.cpp models, as their own server returns them; OpenAI-compatible servers' vectors as they send them. */
   vector: Array<Scalars['Float']['output']>;
 };
 

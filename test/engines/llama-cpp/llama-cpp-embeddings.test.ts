@@ -41,13 +41,15 @@ describe("LlamaCppEngine embeddings", () => {
     });
   });
 
-  it("returns one finite Float32Array of the model's width per text", async () => {
+  it("returns one finite, unit-length Float32Array of the model's width per text", async () => {
     const vectors = await engine.embedBatch(["Hello world", "The quick brown fox"]);
     assert.equal(vectors.length, 2);
     for (const vector of vectors) {
       assert.ok(vector instanceof Float32Array);
       assert.equal(vector.length, modelPresets.tiny.embeddingLength);
       assert.ok(vector.every(Number.isFinite));
+      const norm = Math.sqrt(vector.reduce((sum, value) => sum + value * value, 0));
+      assert.ok(Math.abs(norm - 1) < 1e-5, `norm ${norm}`);
     }
   });
 

@@ -4,7 +4,8 @@
  * GGUF that llama.cpp (node-llama-cpp) loads with an embedding context, following
  * convert_hf_to_gguf.py's BertModel. Tensor data streams from the safetensors file through the
  * project's GGUF writer one chunk at a time: the model is never held in memory.
- * Measured: all-MiniLM-L6-v2 (22.7M parameters) converts in ~1 s to F32 and ~2 s to F16 on a 2-core box.
+ * Measured: all-MiniLM-L6-v2 (22.6M parameters, 90.9 MB) converts in 0.55-0.7 s to f32 or f16 on a
+ * 2-core box; peak memory ~50 MB above the process baseline (1 MiB chunks, encoded chunks awaiting GC).
  */
 import { mkdir } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";

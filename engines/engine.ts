@@ -42,6 +42,11 @@ export type FinishReason = "stop" | "length" | "cancelled";
 export interface TokenUsage {
   promptTokens: number;
   completionTokens: number;
+  /**
+   * Present (true) when a count is the ~4-characters-per-token estimate: the server reported no
+   * usage and no tokenizer was at hand. Billing and quotas treat such counts with a margin.
+   */
+  estimated?: true;
 }
 
 export interface GenerationResult {

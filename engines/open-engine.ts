@@ -32,6 +32,8 @@ export async function openEngine(model: EngineDefinition, config: EngineConfig, 
     baseUrl: engine.baseUrl,
     upstreamModel: engine.upstreamModel,
     ...(engine.apiKey === null ? {} : { apiKey: engine.apiKey }),
+    ...(engine.tokenizerPath === undefined ? {} : { tokenizerPath: isAbsolute(engine.tokenizerPath) ? engine.tokenizerPath : resolve(modelsDirectory, engine.tokenizerPath) }),
+    ...(engine.chatTemplate === undefined ? {} : { chatTemplate: engine.chatTemplate }),
     contextLength: model.contextLength,
     ...(model.embeddingDimensions === null ? {} : { embeddingDimensions: model.embeddingDimensions }),
     requestTimeoutMillis: config.openAiCompatible.requestTimeoutMillis,
@@ -44,6 +46,6 @@ export async function openEngine(model: EngineDefinition, config: EngineConfig, 
  * status or display name keeps the loaded engine; a new file, server or context length does not.
  */
 export function engineIdentity(model: EngineDefinition): string {
-  const { kind, modelPath, baseUrl, upstreamModel, apiKey, chatTemplate } = model.engine;
-  return JSON.stringify([model.id, kind, modelPath, baseUrl, upstreamModel, apiKey, chatTemplate ?? null, model.contextLength, model.embeddingDimensions]);
+  const { kind, modelPath, baseUrl, upstreamModel, apiKey, chatTemplate, tokenizerPath } = model.engine;
+  return JSON.stringify([model.id, kind, modelPath, baseUrl, upstreamModel, apiKey, chatTemplate ?? null, tokenizerPath ?? null, model.contextLength, model.embeddingDimensions]);
 }

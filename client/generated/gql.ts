@@ -14,7 +14,6 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
-    "\n  subscription BenchStream($input: CompletionInput!) {\n    completionStream(input: $input) {\n      __typename\n      ... on TextEndEvent { completion { usage { completionTokens } } }\n    }\n  }\n": typeof types.BenchStreamDocument,
     "\n  mutation BenchRegister($input: RegisterModelInput!) { registerModel(input: $input) { id } }\n": typeof types.BenchRegisterDocument,
     "\n  mutation RegisterFetchedModel($input: RegisterModelInput!) {\n    registerModel(input: $input) { id version contextLength embeddingDimensions engine { modelPath } }\n  }\n": typeof types.RegisterFetchedModelDocument,
     "\n  query FetchedModel($id: ID!) {\n    model(id: $id) { id family capabilities contextLength embeddingDimensions engine { kind modelPath } }\n  }\n": typeof types.FetchedModelDocument,
@@ -61,7 +60,6 @@ type Documents = {
     "\n  mutation GroundedReal($input: CompletionInput!) {\n    createCompletion(input: $input) { text citations { document { source } } }\n  }\n": typeof types.GroundedRealDocument,
 };
 const documents: Documents = {
-    "\n  subscription BenchStream($input: CompletionInput!) {\n    completionStream(input: $input) {\n      __typename\n      ... on TextEndEvent { completion { usage { completionTokens } } }\n    }\n  }\n": types.BenchStreamDocument,
     "\n  mutation BenchRegister($input: RegisterModelInput!) { registerModel(input: $input) { id } }\n": types.BenchRegisterDocument,
     "\n  mutation RegisterFetchedModel($input: RegisterModelInput!) {\n    registerModel(input: $input) { id version contextLength embeddingDimensions engine { modelPath } }\n  }\n": types.RegisterFetchedModelDocument,
     "\n  query FetchedModel($id: ID!) {\n    model(id: $id) { id family capabilities contextLength embeddingDimensions engine { kind modelPath } }\n  }\n": types.FetchedModelDocument,
@@ -122,10 +120,6 @@ const documents: Documents = {
  */
 export function graphql(source: string): unknown;
 
-/**
- * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
- */
-export function graphql(source: "\n  subscription BenchStream($input: CompletionInput!) {\n    completionStream(input: $input) {\n      __typename\n      ... on TextEndEvent { completion { usage { completionTokens } } }\n    }\n  }\n"): (typeof documents)["\n  subscription BenchStream($input: CompletionInput!) {\n    completionStream(input: $input) {\n      __typename\n      ... on TextEndEvent { completion { usage { completionTokens } } }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

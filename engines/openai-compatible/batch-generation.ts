@@ -12,10 +12,18 @@ import { callWithRetries, type UpstreamCallSettings } from "./upstream-call.ts";
 import { createChatCompletion, createTextCompletions, operations, type CompletedText, type UpstreamConnection } from "./upstream-requests.ts";
 import { apportionTotal } from "./usage-apportionment.ts";
 
-/** Whether the server refused an array `prompt`; kept by the engine so the question is settled once. */
+/**
+ * Whether the server refused an array `prompt`, kept per engine (one engine per upstream model):
+ * until `refusedUntil` (epoch milliseconds; 0 = never refused) prompts go one by one.
+ */
 export interface ArrayPromptSupport {
-  refused: boolean;
+  refusedUntil: number;
+  /** How long a refusal is remembered, in milliseconds, before one array call is tried again. */
+  readonly refusalMemoryMillis: number;
 }
+
+/** Refusals that say nothing about the array form: sending the prompts one by one cannot help. */
+const notAboutArrays: ReadonlySet<string> = new Set(["cancelled", "context-overflow", "upstream-unauthorized", "rate-limited"]);
 
 export interface BatchGenerationSettings {
   readonly connection: UpstreamConnection;
@@ -46,13 +54,14 @@ function groupTextRequests(requests: readonly GenerationRequest[]): TextGroup[] 
 }
 
 function estimatedResult(completed: CompletedText, promptTokens: number): GenerationResult {
-  return { text: completed.text, finishReason: completed.finishReason, usage: { promptTokens, completionTokens: estimateTextTokens(completed.text) } };
+  return { text: completed.text, finishReason: completed.finishReason, usage: { promptTokens, completionTokens: estimateTextTokens(completed.text), estimated: true } };
 }
 
 /** The group's prompts in one `/completions` call (a plain string for one prompt, an array for several). */
-async function generateInOneCall(settings: BatchGenerationSettings, group: TextGroup, signal: AbortSignal): Promise<GenerationResult[]> {
+async function generateInOneCall(settings: BatchGenerationSettings, group: TextGroup, signal: AbortSignal, retries = true): Promise<GenerationResult[]> {
+  const call = retries ? settings.call : { ...settings.call, retryPolicy: { ...settings.call.retryPolicy, maxRetries: 0 } };
   const batch = await callWithRetries(
-    settings.call,
+    call,
     operations.completions,
     (attemptSignal) => createTextCompletions(settings.connection, group.prompts, group.parameters, attemptSignal),
     signal,
@@ -85,19 +94,23 @@ async function generateEachPrompt(settings: BatchGenerationSettings, group: Text
 }
 
 /**
- * One call for the group. A server that refuses the array form (Ollama's `/v1/completions` takes only a
- * string) answers 4xx; the group is then sent prompt by prompt, and only once that worked — so the 4xx
- * was about the array and not about, say, a parameter — the engine stops sending arrays.
+ * One call for the group; batches degrade, never fail. Servers refuse the array form in their own
+ * ways: Ollama's `/v1/completions` answers 400 (it takes only a string), llama-cpp-python answers
+ * 500 (measured with 0.3.36: every caller of a batch failed after two retries of that 500). So the
+ * array call is tried once, without retries, and whatever it fails with — except failures that
+ * sending the prompts one by one cannot fix (overflow, auth, rate limits, cancellation) — the group
+ * goes prompt by prompt with the usual retries. Once that worked, the refusal was about the array:
+ * the engine sends no array to this upstream for `refusalMemoryMillis`.
  */
 async function generateTextGroup(settings: BatchGenerationSettings, group: TextGroup, signal: AbortSignal): Promise<GenerationResult[]> {
   if (group.prompts.length === 1) return generateInOneCall(settings, group, signal);
-  if (settings.arrayPrompts.refused) return generateEachPrompt(settings, group, signal);
+  if (Date.now() < settings.arrayPrompts.refusedUntil) return generateEachPrompt(settings, group, signal);
   try {
-    return await generateInOneCall(settings, group, signal);
+    return await generateInOneCall(settings, group, signal, false);
   } catch (error) {
-    if (!(error instanceof EngineError) || error.code !== "invalid-request") throw error;
+    if (!(error instanceof EngineError) || notAboutArrays.has(error.code)) throw error;
     const results = await generateEachPrompt(settings, group, signal);
-    settings.arrayPrompts.refused = true;
+    settings.arrayPrompts.refusedUntil = Date.now() + settings.arrayPrompts.refusalMemoryMillis;
     return results;
   }
 }

@@ -21,6 +21,10 @@ export interface GenerationStreamSettings {
   readonly engineSignal: AbortSignal;
   /** Prompt tokens for the usage report when the server sent none. */
   readonly countPromptTokens: (prompt: GenerationPrompt) => Promise<TokenCount>;
+  /** The model's context length in tokens, to name the cause of an empty reply. */
+  readonly contextLength: number;
+  /** Completion tokens for the usage report when the server sent none. */
+  readonly countCompletionTokens: (text: string) => Promise<TokenCount>;
 }
 
 /** What the caller has received so far, across attempts. */
@@ -75,7 +79,7 @@ async function* streamAttempt(
     // The SDK ends the iteration quietly when the request is aborted, so ask why it ended.
     if (cancelled()) return { kind: "cancelled" };
     if (attempt.timedOut) return { kind: "failed", error: new EngineError("timeout", `${operation}: the stream went silent past the request timeout`) };
-    if (pieceCount === 0) return { kind: "failed", error: new EngineError("invalid-response", `${operation}: the reply contained no stream events`) };
+    if (pieceCount === 0) return { kind: "failed", error: await emptyReplyError(settings, request, operation) };
     if (finishReason === undefined) {
       return { kind: "failed", error: new EngineError("unavailable", `${operation}: the stream ended before the server sent a finish reason`) };
     }
@@ -86,6 +90,30 @@ async function* streamAttempt(
   } finally {
     attempt.dispose();
   }
+}
+
+/**
+ * llama-cpp-python answers a prompt over the context length with an empty event stream (HTTP 200,
+ * no events): the prompt is counted to tell that case — context-overflow, never retryable, with
+ * the counts — from a server that failed otherwise.
+ */
+async function emptyReplyError(settings: GenerationStreamSettings, request: GenerationRequest, operation: string): Promise<EngineError> {
+  const count = await settings.countPromptTokens(request.prompt).catch(() => undefined);
+  const maxTokens = request.parameters.maxTokens;
+  if (count !== undefined && count.tokens + maxTokens > settings.contextLength) {
+    return new EngineError(
+      "context-overflow",
+      `${operation}: the server sent no stream events; the prompt takes ${count.tokens} tokens${count.exact ? "" : " (estimated)"} and maxTokens is ${maxTokens}: ` +
+        `${count.tokens + maxTokens} tokens exceed the context length limit of ${settings.contextLength} tokens`,
+    );
+  }
+  return new EngineError("invalid-response", `${operation}: the reply contained no stream events`);
+}
+
+async function countedUsage(settings: GenerationStreamSettings, prompt: GenerationPrompt, text: string): Promise<TokenUsage> {
+  const [promptCount, completionCount] = await Promise.all([settings.countPromptTokens(prompt), settings.countCompletionTokens(text)]);
+  const usage: TokenUsage = { promptTokens: promptCount.tokens, completionTokens: completionCount.tokens };
+  return promptCount.exact && completionCount.exact ? usage : { ...usage, estimated: true };
 }
 
 /**
@@ -104,11 +132,8 @@ export async function* streamGenerationEvents(
     const outcome = yield* streamAttempt(settings, request, signal, progress);
     if (outcome.kind === "cancelled") break;
     if (outcome.kind === "finished") {
-      const usage = outcome.usage ?? {
-        // Without the server's count: our best count of the prompt and an estimate of the completion.
-        promptTokens: (await settings.countPromptTokens(request.prompt)).tokens,
-        completionTokens: estimateTextTokens(progress.text),
-      };
+      // Without the server's count: our best counts (exact where a tokenizer is at hand).
+      const usage = outcome.usage ?? (await countedUsage(settings, request.prompt, progress.text));
       yield { type: "text-end", result: { text: progress.text, finishReason: outcome.finishReason, usage } };
       return;
     }
@@ -118,6 +143,6 @@ export async function* streamGenerationEvents(
   }
   // Cancelled: the request is already aborted, so no further calls (like /tokenize) for the usage.
   if (!progress.started) yield { type: "text-start" };
-  const usage = { promptTokens: estimatePromptTokens(request.prompt), completionTokens: estimateTextTokens(progress.text) };
+  const usage: TokenUsage = { promptTokens: estimatePromptTokens(request.prompt), completionTokens: estimateTextTokens(progress.text), estimated: true };
   yield { type: "text-end", result: { text: progress.text, finishReason: "cancelled", usage } };
 }

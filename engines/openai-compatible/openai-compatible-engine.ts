@@ -27,7 +27,8 @@ import {
 import { validateGenerationRequest } from "./request-validation.ts";
 import type { RetryPolicy } from "./retry-policy.ts";
 import { ServerTokenizer, serverRootUrl } from "./server-tokenizer.ts";
-import { estimatePromptTokens } from "./token-estimate.ts";
+import { LocalTokenizer } from "./local-tokenizer.ts";
+import { estimatePromptTokens, estimateTextTokens } from "./token-estimate.ts";
 import type { UpstreamCallSettings } from "./upstream-call.ts";
 import type { UpstreamConnection } from "./upstream-requests.ts";
 
@@ -39,12 +40,13 @@ export class OpenAICompatibleEngine implements InferenceEngine {
   readonly #tokenizer: ServerTokenizer;
   readonly #callSettings: UpstreamCallSettings;
   #learnedEmbeddingDimensions: number | undefined;
-  readonly #arrayPrompts: ArrayPromptSupport = { refused: false };
+  readonly #arrayPrompts: ArrayPromptSupport;
 
   constructor(options: OpenAICompatibleEngineOptions) {
     this.#options = resolveOpenAICompatibleEngineOptions(options);
     const client: OpenAI = createOpenAIClient(this.#options);
     this.#connection = { client, model: this.#options.upstreamModel };
+    this.#arrayPrompts = { refusedUntil: 0, refusalMemoryMillis: this.#options.arrayPromptRefusalMemoryMillis };
     const retryPolicy: RetryPolicy = {
       maxRetries: this.#options.maxRetries,
       initialBackoffMillis: this.#options.initialBackoffMillis,
@@ -78,8 +80,10 @@ export class OpenAICompatibleEngine implements InferenceEngine {
         retryPolicy: this.#callSettings.retryPolicy,
         requestTimeoutMillis: this.#options.requestTimeoutMillis,
         requestStreamUsage: this.#options.requestStreamUsage,
+        contextLength: this.#options.contextLength,
         engineSignal: this.#closing.signal,
         countPromptTokens: (prompt) => this.countPromptTokens(prompt),
+        countCompletionTokens: (text) => this.countCompletionTokens(text),
       },
       request,
       signal,
@@ -110,12 +114,37 @@ export class OpenAICompatibleEngine implements InferenceEngine {
     );
   }
 
-  /** Exact from the server's `/tokenize` where it has one; otherwise ~4 characters per token plus chat overhead, `exact: false`. */
+  /**
+   * Exact from the local tokenizer file when the registry names one (no network), else from the
+   * server's tokenizer endpoint where it has one; otherwise ~4 characters per token plus chat
+   * overhead, `exact: false`.
+   */
   async countPromptTokens(prompt: GenerationPrompt): Promise<TokenCount> {
     this.#assertOpen();
+    const local = await this.#localTokenizer();
+    if (local !== undefined) return { tokens: local.countPrompt(prompt), exact: true };
     const tokens = await this.#tokenizer.count(prompt);
     if (tokens !== undefined) return { tokens, exact: true };
     return { tokens: estimatePromptTokens(prompt), exact: false };
+  }
+
+  /** Tokens of generated text when the server reported no usage: local tokenizer, server endpoint, estimate. */
+  async countCompletionTokens(text: string): Promise<TokenCount> {
+    if (text === "") return { tokens: 0, exact: true };
+    const local = await this.#localTokenizer();
+    if (local !== undefined) return { tokens: local.countCompletion(text), exact: true };
+    const tokens = await this.#tokenizer.countCompletion(text);
+    if (tokens !== undefined) return { tokens, exact: true };
+    return { tokens: estimateTextTokens(text), exact: false };
+  }
+
+  #localTokenizerLoad: Promise<LocalTokenizer> | undefined;
+
+  #localTokenizer(): Promise<LocalTokenizer | undefined> {
+    const { tokenizerPath, chatTemplate } = this.#options;
+    if (tokenizerPath === undefined) return Promise.resolve(undefined);
+    this.#localTokenizerLoad ??= LocalTokenizer.open(tokenizerPath, chatTemplate);
+    return this.#localTokenizerLoad;
   }
 
   /**
@@ -130,6 +159,9 @@ export class OpenAICompatibleEngine implements InferenceEngine {
   /** Aborts in-flight requests (they end as cancelled) and refuses new ones; idempotent. */
   async close(): Promise<void> {
     this.#closing.abort();
+    const local = this.#localTokenizerLoad;
+    this.#localTokenizerLoad = undefined;
+    await local?.then((tokenizer) => tokenizer.close()).catch(() => undefined);
   }
 
   #assertOpen(): void {

@@ -42,6 +42,16 @@ export interface OpenAICompatibleEngineOptions {
   readonly tokenizeTimeoutMillis?: number;
   /** Ask for `stream_options: {include_usage: true}` so the server reports exact usage in the last chunk; turn off for servers that reject the field. Default true. */
   readonly requestStreamUsage?: boolean;
+  /** How long, in milliseconds, a server's refusal of an array `prompt` is remembered before one array call is tried again. Default 600000 (10 minutes). */
+  readonly arrayPromptRefusalMemoryMillis?: number;
+  /**
+   * A GGUF file of the served model (absolute path), loaded for its vocabulary and chat template only:
+   * exact token counts for servers whose streams carry no usage and that cannot tokenize chats
+   * (llama-cpp-python). Default: none.
+   */
+  readonly tokenizerPath?: string;
+  /** A Jinja chat template for the local tokenizer, instead of its file's. Default: the file's. */
+  readonly chatTemplate?: string;
   /** fetch used for every HTTP request (tests inject one). Default: the global fetch. */
   readonly fetch?: typeof fetch;
   /** Random numbers in [0, 1) for backoff jitter (tests make it deterministic). Default Math.random. */
@@ -61,6 +71,9 @@ export interface ResolvedOpenAICompatibleEngineOptions {
   readonly maxEmbeddingInputsPerCall: number;
   readonly tokenizeTimeoutMillis: number;
   readonly requestStreamUsage: boolean;
+  readonly arrayPromptRefusalMemoryMillis: number;
+  readonly tokenizerPath: string | undefined;
+  readonly chatTemplate: string | undefined;
   readonly fetch: typeof fetch;
   readonly random: () => number;
 }
@@ -73,6 +86,7 @@ export const defaultOpenAICompatibleEngineOptions = {
   maxEmbeddingInputsPerCall: 256,
   tokenizeTimeoutMillis: 5_000,
   requestStreamUsage: true,
+  arrayPromptRefusalMemoryMillis: 600_000,
 } as const;
 
 function invalidOption(message: string): EngineError {
@@ -114,6 +128,9 @@ export function resolveOpenAICompatibleEngineOptions(options: OpenAICompatibleEn
     ),
     tokenizeTimeoutMillis: requireInteger("tokenizeTimeoutMillis", options.tokenizeTimeoutMillis ?? defaults.tokenizeTimeoutMillis, 1),
     requestStreamUsage: options.requestStreamUsage ?? defaults.requestStreamUsage,
+    arrayPromptRefusalMemoryMillis: requireInteger("arrayPromptRefusalMemoryMillis", options.arrayPromptRefusalMemoryMillis ?? defaults.arrayPromptRefusalMemoryMillis, 0),
+    tokenizerPath: options.tokenizerPath,
+    chatTemplate: options.chatTemplate,
     fetch: options.fetch ?? globalThis.fetch,
     random: options.random ?? Math.random,
   };

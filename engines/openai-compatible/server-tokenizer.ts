@@ -6,8 +6,10 @@
  * `{count, tokens}`; llama.cpp reads only `content` and answers `{tokens}` — an empty list for a body
  * without `content` — and renders chats with its separate `POST /apply-template`. The first call uses
  * vLLM's body; an answer without `count` and with no tokens means llama.cpp, which is then remembered.
- * Servers without the endpoint (OpenAI, Ollama, SGLang, TGI's differently shaped one) are remembered as
- * such, so they are asked once; transient failures (5xx, refused, timeout) are asked again next time.
+ * llama-cpp-python's server has no `/tokenize` but `POST /extras/tokenize` (`{input}` → `{tokens}`,
+ * text only: it cannot render chats). Servers without any (OpenAI, Ollama, SGLang, TGI's differently
+ * shaped one) are remembered as such, so they are asked once; transient failures (5xx, refused,
+ * timeout) are asked again next time.
  */
 import { APIError } from "openai";
 import type OpenAI from "openai";
@@ -26,8 +28,8 @@ export interface ServerTokenizerSettings {
   readonly engineSignal: AbortSignal;
 }
 
-/** Which request body the server's `/tokenize` understands. */
-type TokenizeDialect = "unknown" | "prompt-field" | "content-field" | "unavailable";
+/** Which tokenize endpoint and body the server understands. */
+type TokenizeDialect = "unknown" | "prompt-field" | "content-field" | "extras-input" | "unavailable";
 
 /** Statuses that mean "this server has no such endpoint, or not one that understands us": asking again cannot help. */
 const unsupportedStatuses: ReadonlySet<number> = new Set([400, 404, 405, 422, 501]);
@@ -55,6 +57,7 @@ export class ServerTokenizer {
   /** Tokens of `prompt` as the server counts them (chat template applied), or undefined when the server cannot tell us. */
   async count(prompt: GenerationPrompt): Promise<number | undefined> {
     if (this.#dialect === "unavailable") return undefined;
+    if (this.#dialect === "extras-input") return prompt.kind === "text" ? this.#countWithExtras(prompt.text) : undefined;
     try {
       if (this.#dialect !== "content-field") {
         const body =
@@ -69,10 +72,55 @@ export class ServerTokenizer {
         this.#dialect = "content-field";
       }
     } catch (error) {
+      if (!isUnsupported(error)) return undefined;
+      // No /tokenize: llama-cpp-python's /extras/tokenize, or nothing at all.
+      this.#dialect = "extras-input";
+      const counted = prompt.kind === "text" ? await this.#countWithExtras(prompt.text) : await this.#probeExtras();
+      return prompt.kind === "text" ? counted : undefined;
+    }
+    return this.#countWithContentField(prompt);
+  }
+
+  /**
+   * Tokens of generated text, without the special tokens a prompt gets (BOS), or undefined when the
+   * server cannot count them exactly. llama-cpp-python's `/extras/tokenize` always adds the model's
+   * BOS rule, so its counts are used only for models that add no BOS (it answers for `""` with none).
+   */
+  async countCompletion(text: string): Promise<number | undefined> {
+    if (this.#dialect === "unknown") await this.count({ kind: "text", text: "" === text ? " " : text });
+    try {
+      if (this.#dialect === "prompt-field") {
+        const reply = parseWire(tokenizeSchema, await this.#post("/tokenize", { model: this.#settings.model, prompt: text, add_special_tokens: false }), "POST /tokenize");
+        return reply.count ?? reply.tokens.length;
+      }
+      if (this.#dialect === "content-field") {
+        return parseWire(tokenizeSchema, await this.#post("/tokenize", { content: text, add_special: false }), "POST /tokenize").tokens.length;
+      }
+      if (this.#dialect === "extras-input") {
+        if (this.#extrasAddsTokens === undefined) this.#extrasAddsTokens = ((await this.#countWithExtras("")) ?? 1) > 0;
+        return this.#extrasAddsTokens ? undefined : this.#countWithExtras(text);
+      }
+    } catch {
+      return undefined;
+    }
+    return undefined;
+  }
+
+  #extrasAddsTokens: boolean | undefined;
+
+  async #probeExtras(): Promise<undefined> {
+    await this.#countWithExtras("probe");
+    return undefined;
+  }
+
+  async #countWithExtras(text: string): Promise<number | undefined> {
+    try {
+      const reply = parseWire(tokenizeSchema, await this.#post("/extras/tokenize", { model: this.#settings.model, input: text }), "POST /extras/tokenize");
+      return reply.tokens.length;
+    } catch (error) {
       if (isUnsupported(error)) this.#dialect = "unavailable";
       return undefined;
     }
-    return this.#countWithContentField(prompt);
   }
 
   async #countWithContentField(prompt: GenerationPrompt): Promise<number | undefined> {

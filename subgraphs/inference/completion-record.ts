@@ -10,7 +10,7 @@ export const completionRecordSchema = z.object({
   modelId: z.string(),
   text: z.string(),
   finishReason: z.enum(finishReasons),
-  usage: z.object({ promptTokens: z.number().int().nonnegative(), completionTokens: z.number().int().nonnegative() }),
+  usage: z.object({ promptTokens: z.number().int().nonnegative(), completionTokens: z.number().int().nonnegative(), estimated: z.literal(true).optional() }),
   latencyMillis: z.number().nonnegative(),
   timeToFirstTokenMillis: z.number().nonnegative().nullable(),
   /** Chunk ids given to the model by grounding, in prompt order. Absent in records kept before grounding existed. */
@@ -28,6 +28,8 @@ export interface EmbeddingResultRecord {
   dimensions: number;
   vectors: Float32Array[];
   promptTokens: number;
+  /** True when some text's count is an estimate. */
+  promptTokensEstimated: boolean;
 }
 
 /** Stream events as the subscription resolver yields them, tagged for the union's type resolution. */

@@ -14,6 +14,8 @@ import type { GroundingRetriever } from "./grounding/grounding-source.ts";
 export interface PreparedCompletion extends ResolvedModel {
   request: GenerationRequest;
   promptTokens: number;
+  /** False when `promptTokens` is the ~4-characters-per-token estimate (no tokenizer for the model). */
+  promptTokensExact: boolean;
   /** Chunk ids put in the prompt by grounding, in the order numbered there. */
   citationChunkIds: string[];
 }
@@ -84,7 +86,7 @@ export async function prepareCompletion(
     ...optional("stop", input.stop ?? model.defaultParameters.stop),
     ...optional("seed", input.seed),
   };
-  return { ...resolved, request: { prompt, parameters }, promptTokens: count.tokens, citationChunkIds };
+  return { ...resolved, request: { prompt, parameters }, promptTokens: count.tokens, promptTokensExact: count.exact, citationChunkIds };
 }
 
 /**

@@ -58,7 +58,12 @@ export const resolvers: Resolvers = {
     __resolveReference: async (reference, context) => (await context.completions.find(reference.id, context.request.tenantId)) ?? null,
     model: (completion) => ({ id: completion.modelId }),
     citations: (completion) => completion.citationChunkIds.map((id) => ({ id })),
-    usage: (completion) => ({ ...completion.usage, totalTokens: completion.usage.promptTokens + completion.usage.completionTokens }),
+    usage: (completion) => ({
+      promptTokens: completion.usage.promptTokens,
+      completionTokens: completion.usage.completionTokens,
+      totalTokens: completion.usage.promptTokens + completion.usage.completionTokens,
+      estimated: completion.usage.estimated === true,
+    }),
   },
   TenantQuota: {
     // The usage subgraph only references quotas the caller may see; checked again here all the same.
@@ -72,6 +77,6 @@ export const resolvers: Resolvers = {
   EmbeddingResult: {
     model: (result) => ({ id: result.modelId }),
     embeddings: (result) => result.vectors.map((vector, index) => ({ index, vector: Array.from(vector) })),
-    usage: (result) => ({ promptTokens: result.promptTokens, completionTokens: 0, totalTokens: result.promptTokens }),
+    usage: (result) => ({ promptTokens: result.promptTokens, completionTokens: 0, totalTokens: result.promptTokens, estimated: result.promptTokensEstimated }),
   },
 };

@@ -26,8 +26,13 @@ export const modelRecordSchema = z.object({
     upstreamModel: z.string().nullable(),
     /** Write-only secret for the upstream server; never leaves the registry through GraphQL. */
     apiKey: z.string().nullable(),
-    /** LLAMA_CPP: a Jinja chat template that replaces the GGUF file's. Absent: the file's is used. */
+    /**
+     * A Jinja chat template that replaces the GGUF file's: the model's (LLAMA_CPP) or the tokenizer
+     * file's (OPENAI_COMPATIBLE). Absent: the file's is used.
+     */
     chatTemplate: z.string().optional(),
+    /** OPENAI_COMPATIBLE: a GGUF file of the served model, read for exact token counts. */
+    tokenizerPath: z.string().optional(),
   }),
   pricing: z.object({
     inputPerMillionTokens: z.number().nonnegative(),

@@ -93,6 +93,7 @@ function engineFromInput(input: ModelEngineInput, current: ModelEngineRecord | u
     upstreamModel: input.upstreamModel?.trim() || null,
     apiKey: keepKey ? (current?.apiKey ?? null) : input.apiKey || null,
     ...(input.chatTemplate === undefined || input.chatTemplate === null || input.chatTemplate.trim() === "" ? {} : { chatTemplate: input.chatTemplate }),
+    ...(input.tokenizerPath?.trim() ? { tokenizerPath: input.tokenizerPath.trim() } : {}),
   };
 }
 
@@ -162,10 +163,16 @@ function checkEngine(problems: ProblemList, engine: ModelEngineRecord): void {
       if (engine[field] !== null) problems.add(`input.engine.${field}`, `${field} is only for OPENAI_COMPATIBLE engines.`);
     }
     if (engine.chatTemplate !== undefined) checkChatTemplate(problems, engine.chatTemplate);
+    if (engine.tokenizerPath !== undefined) problems.add("input.engine.tokenizerPath", "tokenizerPath is only for OPENAI_COMPATIBLE engines: a LLAMA_CPP engine counts with its own model.");
     return;
   }
+  if (engine.tokenizerPath !== undefined && (!engine.tokenizerPath.endsWith(".gguf") || engine.tokenizerPath.includes("\0"))) {
+    problems.add("input.engine.tokenizerPath", "tokenizerPath must name a .gguf file of the served model.");
+  }
   if (engine.chatTemplate !== undefined) {
-    problems.add("input.engine.chatTemplate", "chatTemplate is only for LLAMA_CPP engines: an OPENAI_COMPATIBLE server applies its own template.");
+    if (engine.tokenizerPath === undefined) {
+      problems.add("input.engine.chatTemplate", "chatTemplate needs tokenizerPath on an OPENAI_COMPATIBLE engine: the server applies its own template, and this one is only used to count tokens.");
+    } else checkChatTemplate(problems, engine.chatTemplate);
   }
   if (engine.baseUrl === null) {
     problems.add("input.engine.baseUrl", "An OPENAI_COMPATIBLE engine needs baseUrl, for example http://vllm:8000/v1.");

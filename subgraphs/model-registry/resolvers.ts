@@ -39,5 +39,6 @@ export const resolvers: Resolvers = {
   ModelEngine: {
     hasApiKey: (engine) => engine.apiKey !== null,
     chatTemplate: (engine) => engine.chatTemplate ?? null,
+    tokenizerPath: (engine) => engine.tokenizerPath ?? null,
   },
 };

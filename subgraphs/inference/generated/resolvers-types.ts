@@ -242,6 +242,11 @@ export type TextStartEvent = {
 export type TokenUsage = {
   __typename?: 'TokenUsage';
   completionTokens: Scalars['Int']['output'];
+  /**
+   * True when a count is an estimate (about 4 characters per token): the server reported no usage and
+   * neither it nor a tokenizer file named in the registry could count the tokens. Exact otherwise.
+   */
+  estimated: Scalars['Boolean']['output'];
   promptTokens: Scalars['Int']['output'];
   totalTokens: Scalars['Int']['output'];
 };
@@ -494,6 +499,7 @@ export type TextStartEventResolvers<ContextType = InferenceContext, ParentType e
 
 export type TokenUsageResolvers<ContextType = InferenceContext, ParentType extends ResolversParentTypes['TokenUsage'] = ResolversParentTypes['TokenUsage']> = ResolversObject<{
   completionTokens?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  estimated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   promptTokens?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   totalTokens?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;

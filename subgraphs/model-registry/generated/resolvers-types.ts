@@ -90,8 +90,9 @@ export type ModelEngine = {
   /** OPENAI_COMPATIBLE: base URL of the API (for example `http://vllm:8000/v1`). */
   baseUrl?: Maybe<Scalars['String']['output']>;
   /**
-   * LLAMA_CPP: the Jinja chat template that replaces the GGUF file's own `tokenizer.chat_template`, or
-   * null when chats are rendered with the file's template (the default, and what the model was trained on).
+   * The Jinja chat template that replaces the GGUF file's own `tokenizer.chat_template` (LLAMA_CPP: the
+   * model's; OPENAI_COMPATIBLE: the tokenizer file's, for counting), or null when the file's is used
+   * (the default, and what the model was trained on).
    */
   chatTemplate?: Maybe<Scalars['String']['output']>;
   /** OPENAI_COMPATIBLE: whether an API key is stored for the upstream server. The key itself is write-only. */
@@ -99,6 +100,12 @@ export type ModelEngine = {
   kind: EngineKind;
   /** LLAMA_CPP: path of the GGUF file, absolute or relative to the models directory. */
   modelPath?: Maybe<Scalars['String']['output']>;
+  /**
+   * OPENAI_COMPATIBLE: a GGUF file of the served model (absolute, or relative to the models directory),
+   * read for its vocabulary and chat template only, to count tokens exactly when the server reports no
+   * usage in streams and cannot tokenize chats (llama-cpp-python).
+   */
+  tokenizerPath?: Maybe<Scalars['String']['output']>;
   /** OPENAI_COMPATIBLE: the model name the upstream server expects. */
   upstreamModel?: Maybe<Scalars['String']['output']>;
 };
@@ -107,10 +114,12 @@ export type ModelEngineInput = {
   /** Write-only: stored for the engine, never returned. */
   apiKey?: InputMaybe<Scalars['String']['input']>;
   baseUrl?: InputMaybe<Scalars['String']['input']>;
-  /** LLAMA_CPP: a Jinja chat template used instead of the GGUF file's. Leave out to use the file's. */
+  /** A Jinja chat template used instead of the GGUF file's (see ModelEngine.chatTemplate). Leave out to use the file's. */
   chatTemplate?: InputMaybe<Scalars['String']['input']>;
   kind: EngineKind;
   modelPath?: InputMaybe<Scalars['String']['input']>;
+  /** OPENAI_COMPATIBLE: a GGUF file of the served model, for exact token counts (see ModelEngine.tokenizerPath). */
+  tokenizerPath?: InputMaybe<Scalars['String']['input']>;
   upstreamModel?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -422,6 +431,7 @@ export type ModelEngineResolvers<ContextType = ModelRegistryContext, ParentType 
   hasApiKey?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['EngineKind'], ParentType, ContextType>;
   modelPath?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  tokenizerPath?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   upstreamModel?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 

@@ -110,7 +110,7 @@ describe("OpenAICompatibleEngine.generateBatch", () => {
       [["x", "z"], "y"],
     );
     // No usage in these replies: estimated, ~4 characters per token.
-    assert.deepEqual(results[0]?.usage, { promptTokens: 1, completionTokens: 1 });
+    assert.deepEqual(results[0]?.usage, { promptTokens: 1, completionTokens: 1, estimated: true });
   });
 
   it("falls back to one call per prompt when the server refuses an array prompt (Ollama), and remembers it", async () => {
@@ -140,7 +140,9 @@ describe("OpenAICompatibleEngine.generateBatch", () => {
     assert.deepEqual(prompts.slice(3).sort(), ["r", "s"], "no array prompt once it was refused");
   });
 
-  it("fails with invalid-response when the choices do not match the prompts", async () => {
+  it("degrades to one call per prompt when the array reply does not match the prompts", async () => {
+    const echo = (request: ReplayedRequest, response: Parameters<typeof sendJson>[0]) =>
+      sendJson(response, 200, completionReply([{ index: 0, text: `<${String(bodyOf(request).prompt)}>` }], { prompt_tokens: 2, completion_tokens: 1 }));
     for (const reply of [
       completionReply([{ index: 0, text: "only one" }]),
       completionReply([
@@ -153,10 +155,42 @@ describe("OpenAICompatibleEngine.generateBatch", () => {
       ]),
       { choices: "nope" },
     ]) {
-      server.reply("/v1/completions", jsonReply(200, reply));
-      const error = await thrownBy(() => engineFor(server).generateBatch([textRequest("p"), textRequest("q")]));
-      assert.ok(error instanceof EngineError);
-      assert.equal(error.code, "invalid-response", error.message);
+      server.reply("/v1/completions", jsonReply(200, reply), echo, echo);
+      const results = await engineFor(server).generateBatch([textRequest("p"), textRequest("q")]);
+      assert.deepEqual(
+        results.map((result) => result.text),
+        ["<p>", "<q>"],
+      );
+    }
+  });
+
+  it("sends the prompts one by one at once, without retrying, when the array call fails with a 500 (llama-cpp-python), and tries arrays again after the memory period", async () => {
+    const path = "/v1/completions";
+    const refusal = jsonReply(500, { error: { message: "Input should be a valid string", type: "internal_server_error" } });
+    const echo = (request: ReplayedRequest, response: Parameters<typeof sendJson>[0]) =>
+      sendJson(response, 200, completionReply([{ index: 0, text: `<${String(bodyOf(request).prompt)}>` }], { prompt_tokens: 2, completion_tokens: 1 }));
+    const remembering = engineFor(server, { arrayPromptRefusalMemoryMillis: 600_000 });
+    const forgetting = engineFor(server, { arrayPromptRefusalMemoryMillis: 0 });
+    for (const [engine, arraysOnSecondBatch] of [
+      [remembering, 0],
+      [forgetting, 1],
+    ] as const) {
+      const before = server.requestsTo(path).length;
+      server.reply(path, refusal, echo, echo);
+      const results = await engine.generateBatch([textRequest("p"), textRequest("q")]);
+      assert.deepEqual(
+        results.map((result) => result.text),
+        ["<p>", "<q>"],
+      );
+      server.reply(path, ...(arraysOnSecondBatch === 1 ? [refusal] : []), echo, echo);
+      await engine.generateBatch([textRequest("r"), textRequest("s")]);
+      const prompts = server
+        .requestsTo(path)
+        .slice(before)
+        .map((request) => bodyOf(request).prompt);
+      assert.deepEqual(prompts[0], ["p", "q"], "one array call, not retried");
+      assert.deepEqual(prompts.slice(1, 3).sort(), ["p", "q"]);
+      assert.equal(prompts.slice(3).filter(Array.isArray).length, arraysOnSecondBatch);
     }
   });
 

@@ -26,6 +26,13 @@ describe("definitionFromRegistration", () => {
     assert.equal(definition.engine.chatTemplate, undefined);
   });
 
+  it("keeps an OpenAI-compatible model's tokenizer file, and refuses one on llama.cpp or that is not GGUF", () => {
+    const engine = { kind: "OPENAI_COMPATIBLE" as const, baseUrl: "http://llama:8000/v1", upstreamModel: "smollm2", tokenizerPath: "SmolLM2.gguf" };
+    assert.equal(definitionFromRegistration(registration({ engine })).engine.tokenizerPath, "SmolLM2.gguf");
+    assert.equal(rejection(registration({ engine: { ...engine, tokenizerPath: "tokenizer.json" } })).extensions.field, "input.engine.tokenizerPath");
+    assert.equal(rejection(registration({ engine: { kind: "LLAMA_CPP", modelPath: "m.gguf", tokenizerPath: "m.gguf" } })).extensions.field, "input.engine.tokenizerPath");
+  });
+
   it("keeps a llama.cpp model's chat template override", () => {
     const chatTemplate = "{% for message in messages %}<|{{ message.role }}|>{{ message.content }}{% endfor %}<|assistant|>";
     const definition = definitionFromRegistration(registration({ engine: { kind: "LLAMA_CPP", modelPath: "m.gguf", chatTemplate } }));
@@ -48,7 +55,7 @@ describe("definitionFromRegistration", () => {
     ["a chat template that is not Jinja", { engine: { kind: "LLAMA_CPP", modelPath: "m.gguf", chatTemplate: "{% for m in messages %}{{ m.content }" } }, "input.engine.chatTemplate"],
     ["a chat template over 64 KiB", { engine: { kind: "LLAMA_CPP", modelPath: "m.gguf", chatTemplate: "x".repeat(65_537) } }, "input.engine.chatTemplate"],
     [
-      "a chat template for an OpenAI-compatible server",
+      "a chat template for an OpenAI-compatible server without a tokenizer file",
       { engine: { kind: "OPENAI_COMPATIBLE", baseUrl: "http://vllm:8000/v1", upstreamModel: "m", chatTemplate: "{{ messages[0].content }}" } },
       "input.engine.chatTemplate",
     ],

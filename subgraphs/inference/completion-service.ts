@@ -243,6 +243,7 @@ function outcomeOf(result: GenerationResult, completionId: string, timeToFirstTo
     errorCode: result.finishReason === "cancelled" ? ErrorCode.RequestCancelled : null,
     promptTokens: result.usage.promptTokens,
     completionTokens: result.usage.completionTokens,
+    tokensEstimated: result.usage.estimated === true,
     timeToFirstTokenMillis,
     completionId,
   };

@@ -24,6 +24,8 @@ export const usageEventSchema = z.object({
   errorCode: z.string().max(100).nullable(),
   promptTokens: z.number().int().nonnegative(),
   completionTokens: z.number().int().nonnegative(),
+  /** True when the token counts are estimates (~4 characters per token): no tokenizer could count them. Absent means exact. */
+  tokensEstimated: z.boolean().optional(),
   latencyMillis: z.number().nonnegative(),
   timeToFirstTokenMillis: z.number().nonnegative().nullable(),
   /** Cost in millionths of `currency` (integers add up exactly), from the registry's pricing at the time of the call. */

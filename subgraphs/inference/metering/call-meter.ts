@@ -34,6 +34,8 @@ export interface CallOutcome {
   errorCode: string | null;
   promptTokens: number;
   completionTokens: number;
+  /** True when the counts are estimates. Default false. */
+  tokensEstimated?: boolean;
   timeToFirstTokenMillis: number | null;
   completionId: string | null;
 }
@@ -121,6 +123,7 @@ export class CallMeter {
       errorCode: outcome.errorCode,
       promptTokens: outcome.promptTokens,
       completionTokens: outcome.completionTokens,
+      ...(outcome.tokensEstimated === true ? { tokensEstimated: true } : {}),
       latencyMillis: performance.now() - start.call.arrivedAt,
       timeToFirstTokenMillis: outcome.timeToFirstTokenMillis,
       costMicros: cost,

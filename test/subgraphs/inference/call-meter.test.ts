@@ -50,6 +50,21 @@ describe("call metering", () => {
     await queue.close();
   });
 
+  it("says in the event when the token counts are estimates", async () => {
+    const { meter, events, queue } = await meterWith(new EmbeddedQuotaStore(await temporaryDirectory("meter")));
+    await (await meter.open(start("event-estimated"))).finish({ status: "SUCCEEDED", errorCode: null, promptTokens: 4, completionTokens: 2, tokensEstimated: true, timeToFirstTokenMillis: null, completionId: null });
+    await (await meter.open(start("event-exact"))).finish({ status: "SUCCEEDED", errorCode: null, promptTokens: 4, completionTokens: 2, timeToFirstTokenMillis: null, completionId: null });
+    await queue.flush();
+    assert.deepEqual(
+      events.map((event) => [event.eventId, event.tokensEstimated]),
+      [
+        ["event-estimated", true],
+        ["event-exact", undefined],
+      ],
+    );
+    await queue.close();
+  });
+
   it("refuses a call over quota with QUOTA_EXCEEDED, and meters the refusal", async () => {
     const quotas = new EmbeddedQuotaStore(await temporaryDirectory("meter"));
     await quotas.setQuota({ tenantId: "acme", tokensPerMinute: 50, tokensPerDay: null, costMicrosPerMonth: null, concurrentStreams: null, updatedAt: new Date().toISOString() });

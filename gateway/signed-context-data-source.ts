@@ -1,38 +1,76 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from "@apollo/gateway";
-import type { GatewayGraphQLResponse } from "@apollo/server-gateway-interface";
-import type { Fetcher } from "@apollo/utils.fetcher";
+import type { GatewayGraphQLRequest, GatewayGraphQLResponse } from "@apollo/server-gateway-interface";
+import type { Fetcher, FetcherResponse } from "@apollo/utils.fetcher";
 import { internalContextHeader, type InternalContextSigner } from "../platform/context/internal-context-token.ts";
+import type { Logger } from "../platform/logging/logger.ts";
 import type { GatewayContext } from "./gateway-context.ts";
+import { classifyFetchError, failureResponse, isGraphQLResponse, SubgraphFetchFailed } from "./subgraph-failures.ts";
 
-/**
- * The signal of the client request a subgraph fetch serves. RemoteGraphQLDataSource gives its
- * fetcher no context, so the signal travels with the async call chain instead.
- */
-const clientSignal = new AsyncLocalStorage<AbortSignal>();
+/** The client request a subgraph fetch serves. RemoteGraphQLDataSource gives its fetcher no context, so it travels with the async call chain instead. */
+interface FetchScope {
+  /** Aborts when the client goes away. */
+  signal: AbortSignal | undefined;
+  timeoutMillis: number | undefined;
+}
 
-/** Node's fetch, aborted when the client whose operation it serves goes away. */
-const abortableFetch = ((url: string, init?: RequestInit) => {
-  const signal = clientSignal.getStore();
-  return fetch(url, signal === undefined ? init : { ...init, signal });
+const fetchScope = new AsyncLocalStorage<FetchScope>();
+
+/** Node's fetch, aborted when the client whose operation it serves goes away or the fetch takes too long. */
+const scopedFetch = ((url: string, init?: RequestInit) => {
+  const scope = fetchScope.getStore();
+  const signals = [scope?.signal, scope?.timeoutMillis === undefined ? undefined : AbortSignal.timeout(scope.timeoutMillis)].filter((signal) => signal !== undefined);
+  if (signals.length === 0) return fetch(url, init);
+  return fetch(url, { ...init, signal: signals.length === 1 ? signals[0] : AbortSignal.any(signals) });
 }) as unknown as Fetcher;
+
+export interface SignedContextDataSourceOptions {
+  /** The subgraph's name in the supergraph (`inference`); named in the errors clients get when it is unavailable. */
+  serviceName: string;
+  /** Logs why a subgraph could not be reached (with its URL, which clients never see). */
+  logger: Logger;
+  /** Longest one subgraph fetch may take, in milliseconds; then it fails as unavailable (timed out). Default: no limit of ours. */
+  timeoutMillis?: number;
+}
 
 /**
  * Sends each subgraph request with the caller's context, signed, so subgraphs know the tenant and
  * roles without trusting anything a client could forge; and cancels it when the client leaves,
  * so the subgraph stops work nobody will read (an engine generation, for one).
+ *
+ * A subgraph that cannot be reached (connection refused or reset, DNS failure, timeout, a proxy's
+ * 502/503/504, a reply that is not GraphQL) answers for it: `SERVICE_UNAVAILABLE`, retryable,
+ * naming the subgraph, one error per field the fetch was to resolve (so each has its path), and
+ * the rest of the operation keeps the data other subgraphs gave.
  */
 export class SignedContextDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   readonly #signer: InternalContextSigner;
+  readonly #serviceName: string;
+  readonly #logger: Logger;
+  readonly #timeoutMillis: number | undefined;
 
-  constructor(url: string, signer: InternalContextSigner) {
-    super({ url, fetcher: abortableFetch });
+  constructor(url: string, signer: InternalContextSigner, options: SignedContextDataSourceOptions) {
+    super({ url, fetcher: scopedFetch });
     this.#signer = signer;
+    this.#serviceName = options.serviceName;
+    this.#logger = options.logger;
+    this.#timeoutMillis = options.timeoutMillis;
   }
 
-  override process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
     const signal = "signal" in options.context ? options.context.signal : undefined;
-    return signal === undefined ? super.process(options) : clientSignal.run(signal, () => super.process(options));
+    try {
+      return await fetchScope.run({ signal, timeoutMillis: this.#timeoutMillis }, () => super.process(options));
+    } catch (error) {
+      if (!(error instanceof SubgraphFetchFailed)) throw error;
+      const { failure } = error;
+      if (failure.kind === "graphql-response") return failure.response;
+      if (failure.kind === "unavailable") {
+        this.#logger.warn("subgraph unavailable", { subgraph: this.#serviceName, url: this.url, reason: failure.reason, error: error.cause });
+      }
+      const document = options.kind === "incoming operation" ? options.document : undefined;
+      return failureResponse(this.#serviceName, failure, options.request, document);
+    }
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
@@ -40,5 +78,17 @@ export class SignedContextDataSource extends RemoteGraphQLDataSource<GatewayCont
     if (!("request" in context) || context.request === undefined) return;
     request.http?.headers.set(internalContextHeader, this.#signer.sign(context.request));
     request.http?.headers.set("x-request-id", context.request.requestId);
+  }
+
+  /** Every failure of the fetch, the status or the body lands here; `process` turns it into a GraphQL answer. */
+  override didEncounterError(error: Error, _fetchRequest: unknown, fetchResponse?: FetcherResponse, context?: GatewayContext, _request?: GatewayGraphQLRequest): void {
+    const clientAborted = context !== undefined && "signal" in context && context.signal?.aborted === true;
+    throw new SubgraphFetchFailed(classifyFetchError(error, fetchResponse, clientAborted), error);
+  }
+
+  /** A 2xx JSON object without `data` or `errors` is not a GraphQL reply (a proxy's, say): the subgraph did not answer. */
+  override async didReceiveResponse({ response }: { response: GatewayGraphQLResponse }): Promise<GatewayGraphQLResponse> {
+    if (!isGraphQLResponse(response)) throw new SubgraphFetchFailed({ kind: "unavailable", reason: "its reply was not GraphQL" });
+    return response;
   }
 }

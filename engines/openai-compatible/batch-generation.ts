@@ -1,15 +1,19 @@
 /**
  * Non-streamed generation for several requests: text prompts with equal parameters share one
- * `/completions` call (array prompt); chat prompts — the chat API has no batch form — go out as
- * concurrent calls.
+ * `/completions` call (array prompt); every other request — a chat (the chat API has no batch
+ * form), a text prompt alone, or the prompts of a batch the server refused — goes upstream as a
+ * stream that is collected here, so a caller that leaves closes its request and the server stops
+ * generating (measured with llama-cpp-python 0.3.36: an abandoned non-streamed call kept the server
+ * busy and delayed the next request by 16.9 s), and streamed usage or exact counts apply.
  */
 import { EngineError } from "../engine-error.ts";
-import type { ChatMessage, GenerationParameters, GenerationRequest, GenerationResult } from "../engine.ts";
+import type { GenerationEvent, GenerationParameters, GenerationRequest, GenerationResult } from "../engine.ts";
 import { LinkedAbortController } from "./linked-abort.ts";
 import { samplingParametersKey } from "./sampling-parameters.ts";
-import { estimateChatTokens, estimateTextTokens } from "./token-estimate.ts";
+import { estimateTextTokens } from "./token-estimate.ts";
 import { callWithRetries, type UpstreamCallSettings } from "./upstream-call.ts";
-import { createChatCompletion, createTextCompletions, operations, type CompletedText, type UpstreamConnection } from "./upstream-requests.ts";
+import { cancelledError } from "./upstream-error.ts";
+import { createTextCompletions, operations, type CompletedText, type UpstreamConnection } from "./upstream-requests.ts";
 import { apportionTotal } from "./usage-apportionment.ts";
 
 /**
@@ -29,12 +33,16 @@ export interface BatchGenerationSettings {
   readonly connection: UpstreamConnection;
   readonly call: UpstreamCallSettings;
   readonly arrayPrompts: ArrayPromptSupport;
+  /** One streamed generation (the engine's `streamGeneration`), collected for requests that are not sent as an array. */
+  readonly stream: (request: GenerationRequest, signal: AbortSignal) => AsyncIterable<GenerationEvent>;
 }
 
 interface TextGroup {
   readonly parameters: GenerationParameters;
   readonly positions: number[];
   readonly prompts: string[];
+  /** Each prompt's own request (its per-caller signal included). */
+  readonly requests: GenerationRequest[];
 }
 
 function groupTextRequests(requests: readonly GenerationRequest[]): TextGroup[] {
@@ -44,11 +52,12 @@ function groupTextRequests(requests: readonly GenerationRequest[]): TextGroup[] 
     const key = samplingParametersKey(request.parameters);
     let group = groups.get(key);
     if (group === undefined) {
-      group = { parameters: request.parameters, positions: [], prompts: [] };
+      group = { parameters: request.parameters, positions: [], prompts: [], requests: [] };
       groups.set(key, group);
     }
     group.positions.push(position);
     group.prompts.push(request.prompt.text);
+    group.requests.push(request);
   });
   return [...groups.values()];
 }
@@ -84,13 +93,27 @@ async function generateInOneCall(settings: BatchGenerationSettings, group: TextG
   );
 }
 
-function singlePromptGroups(group: TextGroup): TextGroup[] {
-  return group.prompts.map((prompt, index) => ({ parameters: group.parameters, positions: [group.positions[index] ?? 0], prompts: [prompt] }));
+/**
+ * One request as a collected stream. The request's own signal (one caller leaving) or the batch's
+ * closes the upstream request, and the call rejects with `cancelled`: a non-streamed call has no
+ * partial text to return.
+ */
+async function generateStreamed(settings: BatchGenerationSettings, request: GenerationRequest, signal: AbortSignal): Promise<GenerationResult> {
+  const own = new LinkedAbortController([signal, request.signal]);
+  try {
+    for await (const event of settings.stream(request, own.signal)) {
+      if (event.type !== "text-end") continue;
+      if (event.result.finishReason === "cancelled") break;
+      return event.result;
+    }
+    throw cancelledError(request.prompt.kind === "chat" ? operations.chatCompletions : operations.completions);
+  } finally {
+    own.dispose();
+  }
 }
 
 async function generateEachPrompt(settings: BatchGenerationSettings, group: TextGroup, signal: AbortSignal): Promise<GenerationResult[]> {
-  const results = await Promise.all(singlePromptGroups(group).map((single) => generateInOneCall(settings, single, signal)));
-  return results.flat();
+  return Promise.all(group.requests.map((request) => generateStreamed(settings, request, signal)));
 }
 
 /**
@@ -103,8 +126,7 @@ async function generateEachPrompt(settings: BatchGenerationSettings, group: Text
  * the engine sends no array to this upstream for `refusalMemoryMillis`.
  */
 async function generateTextGroup(settings: BatchGenerationSettings, group: TextGroup, signal: AbortSignal): Promise<GenerationResult[]> {
-  if (group.prompts.length === 1) return generateInOneCall(settings, group, signal);
-  if (Date.now() < settings.arrayPrompts.refusedUntil) return generateEachPrompt(settings, group, signal);
+  if (group.prompts.length === 1 || Date.now() < settings.arrayPrompts.refusedUntil) return generateEachPrompt(settings, group, signal);
   try {
     return await generateInOneCall(settings, group, signal, false);
   } catch (error) {
@@ -113,22 +135,6 @@ async function generateTextGroup(settings: BatchGenerationSettings, group: TextG
     settings.arrayPrompts.refusedUntil = Date.now() + settings.arrayPrompts.refusalMemoryMillis;
     return results;
   }
-}
-
-async function generateChat(
-  settings: BatchGenerationSettings,
-  messages: readonly ChatMessage[],
-  parameters: GenerationParameters,
-  signal: AbortSignal,
-): Promise<GenerationResult> {
-  const completed = await callWithRetries(
-    settings.call,
-    operations.chatCompletions,
-    (attemptSignal) => createChatCompletion(settings.connection, messages, parameters, attemptSignal),
-    signal,
-  );
-  if (completed.usage === undefined) return estimatedResult(completed, estimateChatTokens(messages));
-  return { text: completed.text, finishReason: completed.finishReason, usage: completed.usage };
 }
 
 /**
@@ -156,7 +162,7 @@ export async function generateBatchResults(
     );
     const chatWork = requests.map((request, position) =>
       request.prompt.kind === "chat"
-        ? abortSiblingsOnFailure(generateChat(settings, request.prompt.messages, request.parameters, batch.signal)).then((result) => {
+        ? abortSiblingsOnFailure(generateStreamed(settings, request, batch.signal)).then((result) => {
             results[position] = result;
           })
         : Promise.resolve(),

@@ -111,7 +111,9 @@ async function emptyReplyError(settings: GenerationStreamSettings, request: Gene
 }
 
 async function countedUsage(settings: GenerationStreamSettings, prompt: GenerationPrompt, text: string): Promise<TokenUsage> {
-  const [promptCount, completionCount] = await Promise.all([settings.countPromptTokens(prompt), settings.countCompletionTokens(text)]);
+  // One after the other: the first call settles which tokenizer endpoint the server has.
+  const promptCount = await settings.countPromptTokens(prompt);
+  const completionCount = await settings.countCompletionTokens(text);
   const usage: TokenUsage = { promptTokens: promptCount.tokens, completionTokens: completionCount.tokens };
   return promptCount.exact && completionCount.exact ? usage : { ...usage, estimated: true };
 }

@@ -94,7 +94,16 @@ export class OpenAICompatibleEngine implements InferenceEngine {
     this.#assertOpen();
     for (const request of requests) validateGenerationRequest(request);
     if (requests.length === 0) return [];
-    return generateBatchResults({ connection: this.#connection, call: this.#callSettings, arrayPrompts: this.#arrayPrompts }, requests, signal);
+    return generateBatchResults(
+      {
+        connection: this.#connection,
+        call: this.#callSettings,
+        arrayPrompts: this.#arrayPrompts,
+        stream: (request, streamSignal) => this.streamGeneration(request, streamSignal),
+      },
+      requests,
+      signal,
+    );
   }
 
   async embedBatch(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]> {

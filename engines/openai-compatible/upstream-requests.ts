@@ -9,7 +9,6 @@ import { finishReasonFromUpstream } from "./finish-reason.ts";
 import { samplingParameters } from "./sampling-parameters.ts";
 import {
   chatCompletionChunkSchema,
-  chatCompletionSchema,
   embeddingsSchema,
   parseWire,
   textCompletionBatchSchema,
@@ -124,7 +123,7 @@ export async function openGenerationStream(
   return piecesOf(stream, textPieceFrom);
 }
 
-/** One `/completions` call for one or several prompts (the array form of `prompt`); texts in prompt order. */
+/** One `/completions` call for several prompts (the array form of `prompt`); texts in prompt order. */
 export async function createTextCompletions(
   connection: UpstreamConnection,
   prompts: readonly string[],
@@ -132,8 +131,8 @@ export async function createTextCompletions(
   signal: AbortSignal,
 ): Promise<CompletedTextBatch> {
   const operation = operations.completions;
-  // A single prompt goes as a plain string, the form every server accepts (Ollama accepts no other).
-  const prompt = prompts.length === 1 ? (prompts[0] ?? "") : [...prompts];
+  // Only batches of two or more come here; a prompt alone goes as a stream (batch-generation.ts).
+  const prompt = [...prompts];
   const reply: unknown = await connection.client.completions.create(
     { model: connection.model, prompt, ...samplingParameters(parameters), stream: false },
     { signal },
@@ -160,28 +159,6 @@ export async function createTextCompletions(
   if (choiceCount !== prompts.length) throw invalidResponse(operation, `expected ${prompts.length} choices, got ${choiceCount}`);
   const totalUsage = perPromptReplies ? undefined : usageFromWire(replies[0]?.usage);
   return { texts: texts.map((text) => text ?? { text: "", finishReason: "stop", usage: undefined }), totalUsage };
-}
-
-/** One non-streamed `/chat/completions` call. */
-export async function createChatCompletion(
-  connection: UpstreamConnection,
-  messages: readonly ChatMessage[],
-  parameters: GenerationParameters,
-  signal: AbortSignal,
-): Promise<CompletedText> {
-  const operation = operations.chatCompletions;
-  const reply: unknown = await connection.client.chat.completions.create(
-    { model: connection.model, messages: chatMessages(messages), ...samplingParameters(parameters), stream: false },
-    { signal },
-  );
-  const parsed = parseWire(chatCompletionSchema, reply, operation);
-  const choice = parsed.choices.find((candidate) => candidate.index === 0);
-  if (choice === undefined || parsed.choices.length !== 1) throw invalidResponse(operation, `expected exactly one choice with index 0, got ${parsed.choices.length}`);
-  return {
-    text: choice.message.content ?? "",
-    finishReason: finishReasonFromUpstream(choice.finish_reason) ?? "stop",
-    usage: usageFromWire(parsed.usage),
-  };
 }
 
 /** One `/embeddings` call for several texts; the raw items, still to be ordered and checked. */

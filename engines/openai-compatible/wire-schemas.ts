@@ -30,17 +30,6 @@ export const textCompletionChunkSchema = z.object({
   usage: usageSchema.nullish(),
 });
 
-export const chatCompletionSchema = z.object({
-  choices: z.array(
-    z.object({
-      index: choiceIndexSchema,
-      message: z.object({ content: z.string().nullish() }),
-      finish_reason: finishReasonSchema,
-    }),
-  ),
-  usage: usageSchema.nullish(),
-});
-
 export const textCompletionSchema = z.object({
   choices: z.array(z.object({ index: choiceIndexSchema, text: z.string(), finish_reason: finishReasonSchema })),
   usage: usageSchema.nullish(),

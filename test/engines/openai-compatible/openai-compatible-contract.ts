@@ -24,6 +24,8 @@ export interface ContractServer {
   kill(): Promise<void>;
   /** Stops whatever `setup` started. */
   close(): Promise<void>;
+  /** The server's own token count of generated text (its tokenizer endpoint). */
+  countTokens(text: string): Promise<number>;
 }
 
 const messages: ChatMessage[] = [
@@ -91,16 +93,20 @@ export function describeOpenAICompatibleContract(name: string, setup: () => Prom
       await server?.close();
     });
 
-    it("streams a chat whose usage equals the server's own counts, and the same text unstreamed", async () => {
+    // llama-cpp-python's greedy text is not reproducible from call to call (its prompt cache
+    // evaluates a repeated prompt differently: measured "La femme de France, …" on a fresh server,
+    // then "The capital of France is Paris."), so usage is checked against the server's counts of
+    // the text each call produced, not against another call's.
+    it("reports usage equal to the server's own counts, streamed and not", async () => {
+      const { promptTokens } = await serverUsage(server, chat({ maxTokens: 1 }));
       const events = await collect(engine.streamGeneration(chat()));
       const streamed = end(events);
-      const reference = await serverUsage(server, chat());
       assert.equal(deltas(events), streamed.text);
-      assert.equal(streamed.text, reference.text);
-      assert.deepEqual(streamed.usage, { promptTokens: reference.promptTokens, completionTokens: reference.completionTokens });
+      assert.ok(streamed.text.length > 0);
+      assert.deepEqual(streamed.usage, { promptTokens, completionTokens: await server.countTokens(streamed.text) });
       const [unstreamed] = await engine.generateBatch([chat()]);
-      assert.equal(unstreamed?.text, reference.text);
-      assert.deepEqual(unstreamed?.usage, streamed.usage);
+      assert.ok(unstreamed !== undefined && unstreamed.text.length > 0);
+      assert.deepEqual(unstreamed.usage, { promptTokens, completionTokens: await server.countTokens(unstreamed.text) });
     });
 
     it("counts prompts exactly as the server does, text and chat", async () => {
@@ -116,19 +122,17 @@ export function describeOpenAICompatibleContract(name: string, setup: () => Prom
       const results = await engine.generateBatch(prompts.map((prompt) => text(prompt, { maxTokens: 8 })));
       assert.equal(results.length, prompts.length);
       for (const [index, result] of results.entries()) {
-        const reference = await serverUsage(server, text(prompts[index] ?? "", { maxTokens: 8 }));
-        assert.equal(result.text, reference.text);
-        assert.deepEqual(result.usage, { promptTokens: reference.promptTokens, completionTokens: reference.completionTokens });
+        const { promptTokens } = await serverUsage(server, text(prompts[index] ?? "", { maxTokens: 1 }));
+        assert.ok(result.text.length > 0);
+        assert.deepEqual(result.usage, { promptTokens, completionTokens: await server.countTokens(result.text) });
       }
     });
 
     it("stops before a stop sequence", async () => {
-      const [full] = await engine.generateBatch([chat()]);
-      const stop = (full?.text ?? "").split(" ")[2] ?? "is";
-      const result = end(await collect(engine.streamGeneration(chat({ stop: [stop] }))));
+      // Any answer of a few words has a space: the text ends before the first one.
+      const result = end(await collect(engine.streamGeneration(chat({ maxTokens: 48, stop: [" "] }))));
       assert.equal(result.finishReason, "stop");
-      assert.ok(!result.text.includes(stop), `${JSON.stringify(result.text)} contains ${stop}`);
-      assert.ok((full?.text ?? "").startsWith(result.text));
+      assert.ok(result.text.length > 0 && !result.text.includes(" "), JSON.stringify(result.text));
     });
 
     it("ends a stream with cancelled when the caller leaves, and serves the next request", async () => {

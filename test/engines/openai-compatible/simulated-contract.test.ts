@@ -24,6 +24,10 @@ describeOpenAICompatibleContract(
       embeddingBaseUrl: embedding.baseUrl,
       embeddingModel: "minilm",
       embeddingDimensions: 384,
+      countTokens: async (generated: string) => {
+        const response = await fetch(`${chatUrl.replace(/\/v1$/, "")}/extras/tokenize`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ input: generated }) });
+        return ((await response.json()) as { tokens: unknown[] }).tokens.length;
+      },
       kill: async () => {
         const closing = chat;
         chat = undefined;

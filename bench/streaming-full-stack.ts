@@ -12,25 +12,16 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { print, type ExecutionResult } from "graphql";
 import { createClient } from "graphql-ws";
 import WebSocket from "ws";
 import { createGraphClient, graphql } from "../client/index.ts";
-import type { GenerationRequest } from "../engines/engine.ts";
 import { defaultLlamaCppThreads } from "../engines/engine-config.ts";
 import { generateModel, isModelPresetName, modelPresets } from "../engines/gguf/generate-model.ts";
 import { LlamaCppEngine } from "../engines/llama-cpp/llama-cpp-engine.ts";
 import { startBenchStack } from "./bench-stack.ts";
-import { describeMachine, percentile } from "./measure.ts";
+import { describeMachine } from "./measure.ts";
+import { alternatingRounds, compareStreams, streamDirectly, streamThroughGraphql } from "./streaming-rounds.ts";
 
-const BenchStream = graphql(`
-  subscription BenchStream($input: CompletionInput!) {
-    completionStream(input: $input) {
-      __typename
-      ... on TextEndEvent { completion { usage { completionTokens } } }
-    }
-  }
-`);
 const BenchRegister = graphql(`
   mutation BenchRegister($input: RegisterModelInput!) { registerModel(input: $input) { id } }
 `);
@@ -78,74 +69,13 @@ const direct = await LlamaCppEngine.open({ modelPath: modelFile, contextLength, 
 // (a lazy client closes when its last operation ends and would pay a handshake per stream).
 const client = createClient({ url: gateway.graphqlUrl.replace(/^http/, "ws"), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${key}` }, retryAttempts: 0, lazy: false });
 
-interface Measure {
-  firstTokenMillis: number;
-  tokens: number;
-}
+const input = (index: number) => ({ model: "bench", prompt: `Request ${index}: the quick brown fox jumps over the lazy dog and`, maxTokens, seed: index, temperature: 0.8 });
+const throughStack = (index: number) => streamThroughGraphql(client, input(index));
+const directly = (index: number) => streamDirectly(direct, { prompt: { kind: "text", text: input(index).prompt }, parameters: { maxTokens, seed: index, temperature: 0.8 } });
 
-async function throughStack(index: number): Promise<Measure> {
-  const start = performance.now();
-  let firstTokenMillis = Number.NaN;
-  let tokens = 0;
-  const input = { model: "bench", prompt: `Request ${index}: the quick brown fox jumps over the lazy dog and`, maxTokens, seed: index, temperature: 0.8 };
-  for await (const result of client.iterate({ query: print(BenchStream), variables: { input } }) as AsyncIterable<ExecutionResult<{ completionStream: { __typename: string; completion?: { usage: { completionTokens: number } } } }>>) {
-    if (result.errors !== undefined) throw new Error(JSON.stringify(result.errors));
-    const event = result.data?.completionStream;
-    if (event?.__typename === "TextDeltaEvent" && Number.isNaN(firstTokenMillis)) firstTokenMillis = performance.now() - start;
-    if (event?.__typename === "TextEndEvent") tokens = event.completion?.usage.completionTokens ?? 0;
-  }
-  return { firstTokenMillis, tokens };
-}
-
-async function directly(index: number): Promise<Measure> {
-  const start = performance.now();
-  let firstTokenMillis = Number.NaN;
-  const request: GenerationRequest = { prompt: { kind: "text", text: `Request ${index}: the quick brown fox jumps over the lazy dog and` }, parameters: { maxTokens, seed: index, temperature: 0.8 } };
-  for await (const event of direct.streamGeneration(request)) {
-    if (event.type === "text-delta" && Number.isNaN(firstTokenMillis)) firstTokenMillis = performance.now() - start;
-    if (event.type === "text-end") return { firstTokenMillis, tokens: event.result.usage.completionTokens };
-  }
-  throw new Error("no text-end");
-}
-
-/** Runs `requests` streams, `concurrency` at a time; returns their measures and the wall time. */
-async function batch(run: (index: number) => Promise<Measure>, concurrency: number, requests: number, firstIndex: number) {
-  const measures: Measure[] = [];
-  let started = 0;
-  const begin = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (started < requests) {
-        started += 1;
-        measures.push(await run(firstIndex + started));
-      }
-    }),
-  );
-  return { measures, seconds: (performance.now() - begin) / 1000 };
-}
-
-/**
- * Both paths at one concurrency, in alternating rounds (direct, stack, direct, stack...) so that a
- * drift of the machine's speed during the run falls on both alike.
- */
 async function level(concurrency: number) {
-  const rounds = concurrency === 1 ? 4 : 2;
-  const requestsPerRound = Math.max(15, concurrency);
-  const totals = { direct: { measures: [] as Measure[], seconds: 0 }, fullStack: { measures: [] as Measure[], seconds: 0 } };
-  for (let round = 0; round < rounds; round += 1) {
-    for (const [name, run] of [["direct", directly], ["fullStack", throughStack]] as const) {
-      const result = await batch(run, concurrency, requestsPerRound, round * requestsPerRound);
-      totals[name].measures.push(...result.measures);
-      totals[name].seconds += result.seconds;
-    }
-  }
-  const round = (value: number) => Math.round(value * 100) / 100;
-  const summary = ({ measures, seconds }: { measures: Measure[]; seconds: number }) => {
-    const tokens = measures.reduce((sum, measure) => sum + measure.tokens, 0);
-    const firstTokens = measures.map((measure) => measure.firstTokenMillis).sort((left, right) => left - right);
-    return { requests: measures.length, tokens, seconds: round(seconds), tokensPerSecond: round(tokens / seconds), timeToFirstTokenMillis: { p50: round(percentile(firstTokens, 0.5)), p99: round(percentile(firstTokens, 0.99)) } };
-  };
-  return { direct: summary(totals.direct), fullStack: summary(totals.fullStack) };
+  const { direct: viaDirect, fullStack: viaStack } = await alternatingRounds([["direct", directly], ["fullStack", throughStack]], concurrency, concurrency === 1 ? 4 : 2, Math.max(15, concurrency));
+  return { direct: viaDirect, fullStack: viaStack };
 }
 
 try {
@@ -154,7 +84,7 @@ try {
   const results = [];
   for (const concurrency of levels) {
     const { direct: viaDirect, fullStack: viaStack } = await level(concurrency);
-    results.push({ concurrency, direct: viaDirect, fullStack: viaStack, throughputRatio: Math.round((viaStack.tokensPerSecond / viaDirect.tokensPerSecond) * 1000) / 1000, addedTimeToFirstTokenP50Millis: Math.round((viaStack.timeToFirstTokenMillis.p50 - viaDirect.timeToFirstTokenMillis.p50) * 100) / 100 });
+    results.push({ concurrency, direct: viaDirect, fullStack: viaStack, ...compareStreams(viaDirect, viaStack) });
   }
   console.log(JSON.stringify({ benchmark: "streaming-full-stack", machine: await describeMachine(), model: { preset, parameters: model.parameterCount }, maxTokens, sequences, threads: Number(values.threads), results }, null, 2));
 } finally {

@@ -4,12 +4,13 @@
  * converted from safetensors; generated ones written with seeded random weights (same bytes every
  * time). A file already there is used as it is.
  */
-import { access, rename, rm } from "node:fs/promises";
+import {rename, rm} from "node:fs/promises";
 import { join } from "node:path";
 import { generateModel, modelPresets } from "../engines/gguf/generate-model.ts";
 import { allMiniLmL6V2, fetchPinnedGguf, fetchPinnedSentenceTransformer, smolLm2Instruct, type FetchPinnedOptions } from "../engines/model-files/pinned-models.ts";
 import type { DemoModel } from "./demo-model-catalog.ts";
 import { sentenceTransformerGguf } from "./sentence-transformer-gguf.ts";
+import { pathExists } from "../platform/storage/path-exists.ts";
 
 /** Generated models: `small` (25M parameters, 50 MB, 0.9 s to write here) for chat, `tiny` (4M, 16 MB, 0.1 s) for embeddings. */
 const generatedShapes = {
@@ -23,7 +24,7 @@ const generatedShapes = {
  */
 export async function prepareDemoModelFile(model: DemoModel, modelsDirectory: string, fetchOptions: FetchPinnedOptions, log: (line: string) => void): Promise<string> {
   const path = join(modelsDirectory, model.file);
-  if (await exists(path)) return path;
+  if (await pathExists(path)) return path;
   if (model.kind === "generated") {
     log(`Generating ${model.id} (random weights) into ${path}.`);
     // Written beside its name and renamed once whole: an interrupted start leaves no half model.
@@ -41,17 +42,8 @@ export async function prepareDemoModelFile(model: DemoModel, modelsDirectory: st
     log(`Fetching ${model.id} (${model.download ?? model.file}) ${once}.`);
     return (await fetchPinnedGguf({ ...smolLm2Instruct, fileName: model.file }, modelsDirectory, fetchOptions)).path;
   }
-  const sourceFetched = await exists(join(modelsDirectory, allMiniLmL6V2.directoryName, ".verified"));
+  const sourceFetched = await pathExists(join(modelsDirectory, allMiniLmL6V2.directoryName, ".verified"));
   log(sourceFetched ? `Converting ${allMiniLmL6V2.directoryName} to ${model.file}.` : `Fetching ${model.id} (${model.download ?? allMiniLmL6V2.directoryName}) ${once}.`);
   const source = await fetchPinnedSentenceTransformer(allMiniLmL6V2, modelsDirectory, fetchOptions);
   return (await sentenceTransformerGguf({ sourceDirectory: source.path, outputPath: path })).path;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
 }

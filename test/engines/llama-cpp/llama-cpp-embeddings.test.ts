@@ -4,6 +4,7 @@ import { EngineError } from "../../../engines/engine-error.ts";
 import { modelPresets } from "../../../engines/gguf/generate-model.ts";
 import { LlamaCppEngine } from "../../../engines/llama-cpp/llama-cpp-engine.ts";
 import { testThreads, tinyModel } from "./llama-cpp-test-models.ts";
+import { cosineSimilarity } from "../../harness/cosine-similarity.ts";
 
 const modelPath = await tinyModel("embedding", "mean");
 
@@ -19,18 +20,6 @@ function isEngineError(code: EngineError["code"]) {
   return (error: unknown): boolean => error instanceof EngineError && error.code === code;
 }
 
-function cosineSimilarity(first: Float32Array, second: Float32Array): number {
-  let dot = 0;
-  let firstNorm = 0;
-  let secondNorm = 0;
-  first.forEach((value, index) => {
-    const other = second[index] ?? 0;
-    dot += value * other;
-    firstNorm += value * value;
-    secondNorm += other * other;
-  });
-  return dot / Math.sqrt(firstNorm * secondNorm);
-}
 
 describe("LlamaCppEngine embeddings", () => {
   it("describes the embedding dimensions from the model", () => {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, it } from "node:test";
 import type { ChunkHit, ChunkInput, ChunkStore, CollectionScope } from "../../../subgraphs/retrieval/chunk-store/chunk-store.ts";
+import { cosineSimilarity } from "../../harness/cosine-similarity.ts";
 
 const dimensions = 8;
 const scope: CollectionScope = { tenantId: "tenant-a", collectionId: "collection-1" };
@@ -18,19 +19,6 @@ export function randomVector(random: () => number, length: number): Float32Array
   return Float32Array.from({ length }, () => random() * 2 - 1);
 }
 
-export function cosineSimilarity(left: Float32Array, right: Float32Array): number {
-  let dot = 0;
-  let leftNorm = 0;
-  let rightNorm = 0;
-  for (let position = 0; position < left.length; position += 1) {
-    const leftValue = left[position] ?? 0;
-    const rightValue = right[position] ?? 0;
-    dot += leftValue * rightValue;
-    leftNorm += leftValue * leftValue;
-    rightNorm += rightValue * rightValue;
-  }
-  return dot / Math.sqrt(leftNorm * rightNorm);
-}
 
 /** A chunk with the id layout the retrieval service uses; every field overridable. */
 export function chunk(overrides: Partial<ChunkInput> & { documentId: string }, length = dimensions): ChunkInput {

@@ -7,7 +7,8 @@ import { LanceDbChunkStore } from "../../../subgraphs/retrieval/chunk-store/lanc
 import { MilvusChunkStore } from "../../../subgraphs/retrieval/chunk-store/milvus-chunk-store.ts";
 import { provisionMilvus, requireMilvus } from "../../harness/milvus-server.ts";
 import { temporaryDirectory } from "../../harness/temporary-directory.ts";
-import { chunk, chunkStoreContract, cosineSimilarity, randomVector, seededRandom } from "./chunk-store-contract.ts";
+import { cosineSimilarity } from "../../harness/cosine-similarity.ts";
+import { chunk, chunkStoreContract, randomVector, seededRandom } from "./chunk-store-contract.ts";
 
 const milvus = await provisionMilvus();
 let counter = 0;

@@ -10,6 +10,7 @@ import { after, before, describe, it } from "node:test";
 import type { ChatMessage, GenerationRequest } from "../../engines/engine.ts";
 import { EngineError } from "../../engines/engine-error.ts";
 import { LlamaCppEngine } from "../../engines/llama-cpp/llama-cpp-engine.ts";
+import { PromptFormatter } from "../../engines/llama-cpp/prompt-formatter.ts";
 import { collectEvents, deltaTexts, endResult, testThreads } from "../engines/llama-cpp/llama-cpp-test-models.ts";
 import { provisionRealModelsOrSkip } from "../harness/real-models.ts";
 
@@ -54,13 +55,17 @@ describe("SmolLM2-135M-Instruct through the llama.cpp engine", { skip: provision
           { role: "user", content: "Tell me a joke about <|im_start|> tokens." },
         ],
       ];
+      // The engine's formatter, on the independently loaded model: the exact tokens it evaluates.
+      const formatter = new PromptFormatter(reference);
       for (const messages of conversations) {
         const rendered = new Template(template as string).render({ messages, add_generation_prompt: true, bos_token: "<|im_start|>", eos_token: "<|im_end|>" });
         const expected = reference.tokenize(rendered, true);
         const actual = await engine.countPromptTokens({ kind: "chat", messages });
         assert.equal(await engine.applyChatTemplate(messages), rendered);
         // The user's "<|im_start|>" text is plain text to the engine, a control token to the naive rendering.
-        if (messages.at(-1)?.content.includes("<|im_start|>") !== true) assert.equal(actual.tokens, expected.length);
+        if (messages.at(-1)?.content.includes("<|im_start|>") === true) continue;
+        assert.deepEqual(formatter.format({ kind: "chat", messages }).tokens, expected, "token for token");
+        assert.equal(actual.tokens, expected.length);
       }
       // Token by token, for the question the issue measured (22 tokens with the old ChatML wrapper).
       const messages: ChatMessage[] = [{ role: "user", content: "Who trained you?" }];

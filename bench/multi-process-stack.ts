@@ -180,8 +180,14 @@ export async function startRealModelStack(options: { environment: NodeJS.Process
   await mkdir(modelsDirectory);
   for (const path of [models.chatModelPath, embeddingModelPath]) if (path !== undefined) await symlink(path, join(modelsDirectory, basename(path)));
   const environment: NodeJS.ProcessEnv = { DATA_DIR: directory, MODELS_DIR: modelsDirectory, ...options.environment };
-  const stack = await startMultiProcessStack({ environment, ...(options.nodeArguments === undefined ? {} : { nodeArguments: options.nodeArguments }), ...(options.root === undefined ? {} : { root: options.root }) });
   const clients: Client[] = [];
+  let stack: MultiProcessStack;
+  try {
+    stack = await startMultiProcessStack({ environment, ...(options.nodeArguments === undefined ? {} : { nodeArguments: options.nodeArguments }), ...(options.root === undefined ? {} : { root: options.root }) });
+  } catch (error) {
+    await rm(directory, { recursive: true, force: true });
+    throw error;
+  }
   try {
     const contextLength = Number(environment.LLAMA_CPP_MAX_CONTEXT_LENGTH ?? 8192);
     await registerGgufModel(stack, { id: "smollm2", modelPath: basename(models.chatModelPath), contextLength: Math.min(contextLength, 8192), capabilities: ["CHAT", "COMPLETION"] });
@@ -190,6 +196,7 @@ export async function startRealModelStack(options: { environment: NodeJS.Process
     }
   } catch (error) {
     await stack.stop();
+    await rm(directory, { recursive: true, force: true });
     throw error;
   }
   return {

@@ -2,6 +2,7 @@
  * An InferenceEngine backed by an OpenAI-compatible HTTP server: vLLM, SGLang, llama.cpp server,
  * Ollama (`/v1`), TGI's Messages API, or OpenAI itself.
  */
+import { setMaxListeners } from "node:events";
 import type OpenAI from "openai";
 import { EngineError } from "../engine-error.ts";
 import type {
@@ -43,6 +44,8 @@ export class OpenAICompatibleEngine implements InferenceEngine {
   readonly #arrayPrompts: ArrayPromptSupport;
 
   constructor(options: OpenAICompatibleEngineOptions) {
+    // Every in-flight request listens to the engine's close: dozens at once is normal, not a leak.
+    setMaxListeners(0, this.#closing.signal);
     this.#options = resolveOpenAICompatibleEngineOptions(options);
     const client: OpenAI = createOpenAIClient(this.#options);
     this.#connection = { client, model: this.#options.upstreamModel };

@@ -8,6 +8,7 @@ import type { Logger } from "../logging/logger.ts";
 import { closeReason, WebSocketCloseCode } from "./close-codes.ts";
 import { formatExecutionResult, formatGraphQLError, type ErrorFormatter } from "./format-result.ts";
 import { createWebSocketEndpoint, type WebSocketEndpoint, type WebSocketEndpointSettings } from "./websocket-endpoint.ts";
+import { subscribeYieldingPerEvent } from "./yielding-subscribe.ts";
 
 export interface SubgraphWebSocketOptions<Context> extends Omit<WebSocketEndpointSettings, "logger"> {
   /** The subgraph's executable schema (the one its Apollo Server serves). */
@@ -63,6 +64,9 @@ export function createSubgraphWebSocketEndpoint<Context>(options: SubgraphWebSoc
     {
       schema,
       connectionInitWaitTimeout: options.connectionInitTimeoutMillis ?? 3_000,
+      // Each event is executed and sent after the work it queued: a token's delivery no longer
+      // delays the engine's next decode (see yielding-subscribe.ts).
+      subscribe: subscribeYieldingPerEvent,
       onConnect: (ctx) => {
         const token = ctx.connectionParams?.[internalContextHeader];
         const requestContext = typeof token === "string" ? signer.verify(token) : undefined;

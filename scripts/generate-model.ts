@@ -4,50 +4,20 @@
  * Run with --help for all options. Exit status: 0 written, 1 generation failed, 2 bad arguments.
  */
 import { generateModel } from "../engines/gguf/generate-model.ts";
-import { generateModelUsage, parseGenerateModelArguments, UsageError } from "../engines/gguf/generate-model-arguments.ts";
+import { generateModelUsage, parseGenerateModelArguments } from "../engines/gguf/generate-model-arguments.ts";
+import { runModelFileCommand } from "./model-file-command.ts";
 
-async function main(): Promise<number> {
-  let command;
-  try {
-    command = parseGenerateModelArguments(process.argv.slice(2));
-  } catch (error) {
-    if (error instanceof UsageError) {
-      process.stderr.write(`generate-model: ${error.message}\n\n${generateModelUsage}\n`);
-      return 2;
-    }
-    throw error;
-  }
-  if (command.kind === "help") {
-    process.stdout.write(`${generateModelUsage}\n`);
-    return 0;
-  }
-
-  const startedAt = performance.now();
-  try {
-    const result = await generateModel(command.options);
-    const seconds = (performance.now() - startedAt) / 1000;
-    if (command.json) {
-      process.stdout.write(`${JSON.stringify({ ...result, seconds })}\n`);
-    } else {
-      process.stdout.write(
-        `wrote ${result.path}\n` +
-          `  ${result.parameterCount.toLocaleString("en-US")} parameters, ${result.bytes.toLocaleString("en-US")} bytes, ${seconds.toFixed(2)} s\n` +
-          `  sha256 ${result.sha256}\n`,
-      );
-    }
-    return 0;
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    // Option validation throws RangeError/TypeError, which the user fixes by changing flags;
-    // anything else happened while writing, so say where.
-    const isInvalidOption = error instanceof RangeError || error instanceof TypeError;
-    process.stderr.write(
-      isInvalidOption
-        ? `generate-model: invalid options: ${message}\n`
-        : `generate-model: could not write ${command.options.outputPath}: ${message}\n`,
-    );
-    return 1;
-  }
-}
-
-process.exitCode = await main();
+process.exitCode = await runModelFileCommand({
+  name: "generate-model",
+  usage: generateModelUsage,
+  parse: (argv) => parseGenerateModelArguments([...argv]),
+  write: generateModel,
+  describe: (result, seconds) =>
+    `wrote ${result.path}\n` +
+    `  ${result.parameterCount.toLocaleString("en-US")} parameters, ${result.bytes.toLocaleString("en-US")} bytes, ${seconds.toFixed(2)} s\n` +
+    `  sha256 ${result.sha256}\n`,
+  // Option validation throws RangeError/TypeError, which the user fixes by changing flags;
+  // anything else happened while writing, so say where.
+  failure: (error, message, outputPath) =>
+    error instanceof RangeError || error instanceof TypeError ? `invalid options: ${message}` : `could not write ${outputPath}: ${message}`,
+});

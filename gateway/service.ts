@@ -16,6 +16,7 @@ import type { GatewayContext } from "./gateway-context.ts";
 import { SignedContextDataSource } from "./signed-context-data-source.ts";
 import { apolloOperationExecutor, GatewaySubscriptions } from "./subscriptions/gateway-subscriptions.ts";
 import type { SubscriptionOptions } from "./subscriptions/subscription-options.ts";
+import { malformedOperationPlugin } from "./plugins/malformed-operation-plugin.ts";
 import { subscriptionOverHttpPlugin } from "./subscriptions/subscription-over-http-plugin.ts";
 import { FileSupergraphManager } from "./supergraph/file-supergraph-manager.ts";
 
@@ -78,6 +79,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
         plugins: [
           ...plugins,
           subscriptionOverHttpPlugin<GatewayContext>(),
+          malformedOperationPlugin<GatewayContext>(),
           {
             // Echo the request id so clients can quote it when reporting a problem.
             async requestDidStart() {

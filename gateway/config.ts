@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { z } from "zod";
 import { commonEnvironment, toCommonConfig, type CommonConfig } from "../platform/config/common-config.ts";
-import { booleanVariable, httpUrlVariable, parseEnvironment, portVariable } from "../platform/config/parse-environment.ts";
+import { booleanVariable, httpUrlVariable, integerVariable, parseEnvironment, portVariable } from "../platform/config/parse-environment.ts";
 import { projectRoot } from "../platform/schema-file.ts";
 import { defaultSubgraphUrl, environmentStem, gatewayDefaultPort, subgraphCatalog } from "../platform/service-catalog.ts";
 
@@ -14,6 +14,12 @@ export interface GatewayConfig extends CommonConfig {
   watchSupergraph: boolean;
   /** URL of each subgraph's GraphQL endpoint, by subgraph name: `<NAME>_URL`, else `http://127.0.0.1:<NAME>_PORT/graphql`. */
   subgraphUrls: Record<string, string>;
+  /**
+   * How long the gateway waits for one subgraph request (queries and mutations, not subscriptions),
+   * in milliseconds, before answering SERVICE_UNAVAILABLE (retryable) for the fields it owed.
+   * Default 300000 (5 minutes: a non-streamed generation of thousands of tokens on a CPU).
+   */
+  subgraphTimeoutMillis: number;
 }
 
 export function loadGatewayConfig(environment: NodeJS.ProcessEnv = process.env): GatewayConfig {
@@ -30,6 +36,7 @@ export function loadGatewayConfig(environment: NodeJS.ProcessEnv = process.env):
       GATEWAY_PORT: portVariable(gatewayDefaultPort),
       SUPERGRAPH_PATH: z.string().default(join(projectRoot, "schema", "supergraph.graphql")),
       SUPERGRAPH_WATCH: booleanVariable(true),
+      SUBGRAPH_TIMEOUT_MILLIS: integerVariable(300_000, 100, 3_600_000),
     },
     environment,
   );
@@ -47,5 +54,6 @@ export function loadGatewayConfig(environment: NodeJS.ProcessEnv = process.env):
     supergraphPath: values.SUPERGRAPH_PATH,
     watchSupergraph: values.SUPERGRAPH_WATCH,
     subgraphUrls,
+    subgraphTimeoutMillis: values.SUBGRAPH_TIMEOUT_MILLIS,
   };
 }

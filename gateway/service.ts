@@ -46,7 +46,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
   const signer = new InternalContextSigner(await resolveSigningSecret(config));
   const subgraphUrl = (name: string, recordedUrl: string | undefined) => config.subgraphUrls[name] ?? recordedUrl ?? "";
   const buildDataSource = ({ name, url }: { name: string; url?: string }) =>
-    new SignedContextDataSource(subgraphUrl(name, url), signer, { serviceName: name, logger });
+    new SignedContextDataSource(subgraphUrl(name, url), signer, { serviceName: name, logger, timeoutMillis: config.subgraphTimeoutMillis });
   // @apollo/gateway otherwise exports usage telemetry to Apollo (and probes cloud metadata
   // endpoints) from every process; nothing of ours leaves the deployment unless an operator opts in.
   process.env.APOLLO_TELEMETRY_DISABLED ??= "true";

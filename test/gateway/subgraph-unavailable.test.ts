@@ -157,6 +157,8 @@ describe("a gateway whose subgraphs cannot be reached", () => {
         RETRIEVAL_URL: stack.retrieval.graphqlUrl,
         // A port nothing listens on.
         USAGE_URL: `http://127.0.0.1:${await findFreePort()}/graphql`,
+        // The "frozen" case below waits this long for a subgraph that never answers.
+        SUBGRAPH_TIMEOUT_MILLIS: "400",
       };
       gateway = await startGateway(loadGatewayConfig(environment), createLogger("gateway", "error"));
     });
@@ -194,6 +196,13 @@ describe("a gateway whose subgraphs cannot be reached", () => {
       assert.ok(!result.text.includes(fakeUrl));
     });
 
+    it("gives up on a frozen subgraph after SUBGRAPH_TIMEOUT_MILLIS, keeping the other subgraphs' data", async () => {
+      mode = "frozen";
+      const result = await post(gateway.graphqlUrl, member, `{ model(id: "model-a") { id } completion(id: "x") { id } }`);
+      assertUnavailable(result, "inference", [["completion"]], /timed out/);
+      assert.deepEqual(result.body.data, { model: { id: "model-a" }, completion: null });
+    });
+
     it("reports a port nothing listens on as connection refused", async () => {
       const result = await post(gateway.graphqlUrl, admin, `query($from: DateTime!, $to: DateTime!) { model(id: "model-a") { id usage(from: $from, to: $to) { requests } } }`, { from: since, to: until });
       assertUnavailable(result, "usage", [["model", "usage"]], /connection refused/);
@@ -226,6 +235,9 @@ function misbehave(mode: string, request: IncomingMessage, response: ServerRespo
       return;
     case "reset":
       request.socket.resetAndDestroy();
+      return;
+    case "frozen":
+      // Like a SIGSTOPped process: the connection is accepted and nothing ever comes back.
       return;
     default:
       throw new Error(`unknown mode ${mode}`);

@@ -244,6 +244,7 @@ const gatewayVariables = new Set([
   "GATEWAY_PORT",
   "SUPERGRAPH_PATH",
   "SUPERGRAPH_WATCH",
+  "SUBGRAPH_TIMEOUT_MILLIS",
 ]);
 
 const services: DeployedService[] = [

@@ -177,6 +177,10 @@ describe("usage through the gateway", () => {
   });
 
   it("refuses calls over a tenant's token quota before any engine work, saying which limit and when it resets", async () => {
+    // The checks below hold within one per-minute window: start well inside one, not at its edge
+    // (CI once crossed a minute between the refusal and the check of its reset time).
+    const millisIntoMinute = Date.now() % 60_000;
+    if (millisIntoMinute > 45_000) await new Promise((resolve) => setTimeout(resolve, 60_000 - millisIntoMinute + 500));
     assert.equal((await failure(member.request(SetQuota, { input: { tenantId: "tenant-a", tokensPerMinute: 100 } }))).code, "FORBIDDEN");
     assert.equal((await failure(admin.request(SetQuota, { input: { tenantId: "tenant-b", tokensPerMinute: 0 } }))).errors[0]?.extensions?.field, "input.tokensPerMinute");
     const quota = await admin.request(SetQuota, { input: { tenantId: "tenant-b", tokensPerMinute: 60, costPerMonth: 5 } });

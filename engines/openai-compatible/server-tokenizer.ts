@@ -49,6 +49,8 @@ export class ServerTokenizer {
   readonly #settings: ServerTokenizerSettings;
   #dialect: TokenizeDialect = "unknown";
   #applyTemplateAvailable = true;
+  /** Whether llama-cpp-python's `/extras/tokenize` adds tokens (BOS) to any text; asked once. */
+  #extrasAddsTokens: boolean | undefined;
 
   constructor(settings: ServerTokenizerSettings) {
     this.#settings = settings;
@@ -75,7 +77,8 @@ export class ServerTokenizer {
       if (!isUnsupported(error)) return undefined;
       // No /tokenize: llama-cpp-python's /extras/tokenize, or nothing at all.
       this.#dialect = "extras-input";
-      const counted = prompt.kind === "text" ? await this.#countWithExtras(prompt.text) : await this.#probeExtras();
+      // A chat cannot be counted there (no template endpoint), but the probe settles the dialect.
+      const counted = await this.#countWithExtras(prompt.kind === "text" ? prompt.text : "probe");
       return prompt.kind === "text" ? counted : undefined;
     }
     return this.#countWithContentField(prompt);
@@ -87,7 +90,7 @@ export class ServerTokenizer {
    * BOS rule, so its counts are used only for models that add no BOS (it answers for `""` with none).
    */
   async countCompletion(text: string): Promise<number | undefined> {
-    if (this.#dialect === "unknown") await this.count({ kind: "text", text: "" === text ? " " : text });
+    if (this.#dialect === "unknown") await this.count({ kind: "text", text });
     try {
       if (this.#dialect === "prompt-field") {
         const reply = parseWire(tokenizeSchema, await this.#post("/tokenize", { model: this.#settings.model, prompt: text, add_special_tokens: false }), "POST /tokenize");
@@ -106,12 +109,6 @@ export class ServerTokenizer {
     return undefined;
   }
 
-  #extrasAddsTokens: boolean | undefined;
-
-  async #probeExtras(): Promise<undefined> {
-    await this.#countWithExtras("probe");
-    return undefined;
-  }
 
   async #countWithExtras(text: string): Promise<number | undefined> {
     try {

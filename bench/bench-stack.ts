@@ -14,6 +14,7 @@ import { startRetrieval } from "../subgraphs/retrieval/service.ts";
 import { loadUsageConfig } from "../subgraphs/usage/config.ts";
 import { startUsage } from "../subgraphs/usage/service.ts";
 import { findFreePort } from "../test/harness/redis-server.ts";
+import { testRateLimits } from "../test/harness/test-rate-limits.ts";
 
 export interface BenchStack {
   registry: RunningService;
@@ -28,7 +29,8 @@ export interface BenchStack {
 
 /** Starts registry, inference, retrieval, usage and gateway with `environment` (DATA_DIR and the rest) plus quiet logs. */
 export async function startBenchStack(environment: NodeJS.ProcessEnv): Promise<BenchStack> {
-  const base = { LOG_LEVEL: "error", SUPERGRAPH_WATCH: "false", ...environment };
+  // Rate limits no load test reaches (one key, one address), unless the benchmark sets its own.
+  const base = { LOG_LEVEL: "error", SUPERGRAPH_WATCH: "false", ...testRateLimits, ...environment };
   const logger = createLogger("bench", "error");
   const registry = await startModelRegistry(loadModelRegistryConfig({ ...base, MODEL_REGISTRY_PORT: "0" }), logger);
   // Inference and retrieval call each other, so each must know the other's port before either starts.

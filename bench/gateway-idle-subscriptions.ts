@@ -154,6 +154,8 @@ const environment: NodeJS.ProcessEnv = {
   // Loopback only: no usage metrics to Apollo, no cloud-metadata probes from the gateway.
   APOLLO_TELEMETRY_DISABLED: "true",
   NODE_ENV: "production",
+  // Every socket comes from one loopback address: its upgrades must not count against a per-address limit.
+  RATE_LIMIT_REQUESTS_PER_MINUTE_PER_IP: "0",
 };
 const subgraphs = new Child("subgraphs", environment);
 let gateway: Child | undefined;

@@ -22,6 +22,7 @@ import { environmentStem, subgraphCatalog } from "../platform/service-catalog.ts
 import { connectSharedInfrastructure } from "../platform/storage/shared-infrastructure.ts";
 import { provisionRealModels, realEmbeddingModelPath } from "../test/harness/real-models.ts";
 import { findFreePort } from "../test/harness/redis-server.ts";
+import { testRateLimits } from "../test/harness/test-rate-limits.ts";
 
 export interface MultiProcessStack {
   /** `http://127.0.0.1:<port>/graphql` of the gateway. */
@@ -54,8 +55,9 @@ const readinessTimeoutMillis = 60_000;
 export async function startMultiProcessStack(options: MultiProcessStackOptions): Promise<MultiProcessStack> {
   const ports: Record<string, string> = { GATEWAY_PORT: String(await findFreePort()) };
   for (const subgraph of subgraphCatalog) ports[`${environmentStem(subgraph.name)}_PORT`] = String(await findFreePort());
-  // What `npm start` passes its children (its own environment), with quiet logs and free ports.
-  const environment: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: "warn", ...options.environment, ...ports };
+  // What `npm start` passes its children (its own environment), with quiet logs and free ports, and
+  // rate limits no load test reaches (one key, one address) unless the benchmark sets its own.
+  const environment: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: "warn", ...testRateLimits, ...options.environment, ...ports };
   const gatewayConfig = loadGatewayConfig(environment);
   const infrastructure = await connectSharedInfrastructure(gatewayConfig, createLogger("bench", "error"));
   const { key } = await issueApiKey(createApiKeyStore(gatewayConfig, infrastructure), "bench", ["admin"], "benchmark");

@@ -2,6 +2,9 @@ import { join } from "node:path";
 import { z } from "zod";
 import { commonEnvironment, toCommonConfig, type CommonConfig } from "../platform/config/common-config.ts";
 import { booleanVariable, httpUrlVariable, integerVariable, parseEnvironment, portVariable } from "../platform/config/parse-environment.ts";
+import { defaultCostLimits, type CostLimits } from "./cost/cost-limits.ts";
+import { defaultOperationLimits, type OperationLimits } from "./limits/operation-limits.ts";
+import { defaultRateLimitSettings, type RateLimitSettings } from "./rate-limits/rate-limit-policy.ts";
 import { projectRoot } from "../platform/schema-file.ts";
 import { defaultSubgraphUrl, environmentStem, gatewayDefaultPort, subgraphCatalog } from "../platform/service-catalog.ts";
 
@@ -20,6 +23,20 @@ export interface GatewayConfig extends CommonConfig {
    * Default 300000 (5 minutes: a non-streamed generation of thousands of tokens on a CPU).
    */
   subgraphTimeoutMillis: number;
+  /**
+   * How long one query or mutation may take across all its subgraph requests, in milliseconds,
+   * from its arrival: a plan that calls subgraphs one after another could otherwise take that many
+   * times `subgraphTimeoutMillis`. Fields still owed then get SERVICE_UNAVAILABLE (retryable) with
+   * `extensions.deadlineMillis`. Subscriptions are not bound by it. 0: no deadline.
+   * Default 600000 (10 minutes, twice the default `subgraphTimeoutMillis`).
+   */
+  operationDeadlineMillis: number;
+  /** Bounds on the shape of one document (MAX_DEPTH, MAX_ALIASES...); see `OperationLimits` for each default. */
+  operationLimits: OperationLimits;
+  /** Ceilings on one operation's estimated cost (MAX_OPERATION_COST, MAX_FAN_OUT, MAX_OPERATION_MODEL_TOKENS...); see `CostLimits` for each default. */
+  costLimits: CostLimits;
+  /** Requests per minute and in flight per API key, tenant and client address (RATE_LIMIT_*, TRUSTED_PROXY_HOPS); see `RateLimitSettings` for each default. */
+  rateLimits: RateLimitSettings;
 }
 
 export function loadGatewayConfig(environment: NodeJS.ProcessEnv = process.env): GatewayConfig {
@@ -37,6 +54,26 @@ export function loadGatewayConfig(environment: NodeJS.ProcessEnv = process.env):
       SUPERGRAPH_PATH: z.string().default(join(projectRoot, "schema", "supergraph.graphql")),
       SUPERGRAPH_WATCH: booleanVariable(true),
       SUBGRAPH_TIMEOUT_MILLIS: integerVariable(300_000, 100, 3_600_000),
+      OPERATION_DEADLINE_MILLIS: integerVariable(600_000, 0, 86_400_000),
+      MAX_DOCUMENT_TOKENS: integerVariable(defaultOperationLimits.maximumDocumentTokens, 100, 1_000_000),
+      MAX_DEPTH: integerVariable(defaultOperationLimits.maximumDepth, 2, 1_000),
+      MAX_ALIASES: integerVariable(defaultOperationLimits.maximumAliases, 0, 100_000),
+      MAX_ROOT_FIELDS: integerVariable(defaultOperationLimits.maximumRootFields, 1, 100_000),
+      MAX_DIRECTIVES: integerVariable(defaultOperationLimits.maximumDirectives, 0, 100_000),
+      MAX_FRAGMENT_DEPTH: integerVariable(defaultOperationLimits.maximumFragmentDepth, 1, 1_000),
+      MAX_OPERATION_COST: integerVariable(defaultCostLimits.maximumCostScore, 0, Number.MAX_SAFE_INTEGER),
+      MAX_FAN_OUT: integerVariable(defaultCostLimits.maximumFanOut, 0, Number.MAX_SAFE_INTEGER),
+      MAX_OPERATION_MODEL_TOKENS: integerVariable(defaultCostLimits.maximumModelTokens, 0, Number.MAX_SAFE_INTEGER),
+      MAX_OPERATION_COST_MICROS: integerVariable(defaultCostLimits.maximumCostMicros, 0, Number.MAX_SAFE_INTEGER),
+      COST_DEFAULT_LIST_SIZE: integerVariable(defaultCostLimits.defaultListSize, 1, 1_000_000),
+      DEFAULT_MAX_TOKENS: integerVariable(defaultCostLimits.defaultMaxTokens, 1, 1_000_000),
+      RATE_LIMIT_REQUESTS_PER_MINUTE_PER_KEY: integerVariable(defaultRateLimitSettings.requestsPerMinutePerKey, 0, 100_000_000),
+      RATE_LIMIT_REQUESTS_PER_MINUTE_PER_TENANT: integerVariable(defaultRateLimitSettings.requestsPerMinutePerTenant, 0, 100_000_000),
+      RATE_LIMIT_REQUESTS_PER_MINUTE_PER_IP: integerVariable(defaultRateLimitSettings.requestsPerMinutePerAddress, 0, 100_000_000),
+      RATE_LIMIT_CONCURRENT_REQUESTS_PER_KEY: integerVariable(defaultRateLimitSettings.concurrentRequestsPerKey, 0, 1_000_000),
+      RATE_LIMIT_CONCURRENT_REQUESTS_PER_TENANT: integerVariable(defaultRateLimitSettings.concurrentRequestsPerTenant, 0, 1_000_000),
+      RATE_LIMIT_LEASE_MILLIS: integerVariable(defaultRateLimitSettings.leaseMillis, 1_000, 3_600_000),
+      TRUSTED_PROXY_HOPS: integerVariable(defaultRateLimitSettings.trustedProxyHops, 0, 10),
     },
     environment,
   );
@@ -55,5 +92,31 @@ export function loadGatewayConfig(environment: NodeJS.ProcessEnv = process.env):
     watchSupergraph: values.SUPERGRAPH_WATCH,
     subgraphUrls,
     subgraphTimeoutMillis: values.SUBGRAPH_TIMEOUT_MILLIS,
+    operationDeadlineMillis: values.OPERATION_DEADLINE_MILLIS,
+    operationLimits: {
+      maximumDocumentTokens: values.MAX_DOCUMENT_TOKENS,
+      maximumDepth: values.MAX_DEPTH,
+      maximumAliases: values.MAX_ALIASES,
+      maximumRootFields: values.MAX_ROOT_FIELDS,
+      maximumDirectives: values.MAX_DIRECTIVES,
+      maximumFragmentDepth: values.MAX_FRAGMENT_DEPTH,
+    },
+    costLimits: {
+      maximumCostScore: values.MAX_OPERATION_COST,
+      maximumFanOut: values.MAX_FAN_OUT,
+      maximumModelTokens: values.MAX_OPERATION_MODEL_TOKENS,
+      maximumCostMicros: values.MAX_OPERATION_COST_MICROS,
+      defaultListSize: values.COST_DEFAULT_LIST_SIZE,
+      defaultMaxTokens: values.DEFAULT_MAX_TOKENS,
+    },
+    rateLimits: {
+      requestsPerMinutePerKey: values.RATE_LIMIT_REQUESTS_PER_MINUTE_PER_KEY,
+      requestsPerMinutePerTenant: values.RATE_LIMIT_REQUESTS_PER_MINUTE_PER_TENANT,
+      requestsPerMinutePerAddress: values.RATE_LIMIT_REQUESTS_PER_MINUTE_PER_IP,
+      concurrentRequestsPerKey: values.RATE_LIMIT_CONCURRENT_REQUESTS_PER_KEY,
+      concurrentRequestsPerTenant: values.RATE_LIMIT_CONCURRENT_REQUESTS_PER_TENANT,
+      leaseMillis: values.RATE_LIMIT_LEASE_MILLIS,
+      trustedProxyHops: values.TRUSTED_PROXY_HOPS,
+    },
   };
 }

@@ -6,16 +6,24 @@ import { InternalContextSigner } from "../platform/context/internal-context-toke
 import { resolveSigningSecret } from "../platform/context/signing-secret.ts";
 import { apolloServerDefaults, serverSettings } from "../platform/http/service-defaults.ts";
 import { startServiceServer, type RunningService } from "../platform/http/service-server.ts";
+import type { RequestContext } from "../platform/context/request-context.ts";
 import type { Logger } from "../platform/logging/logger.ts";
+import { emptyMeteredUsage } from "../platform/metering/metered-usage.ts";
 import type { ApiKeyStore } from "./api-keys/api-key-store.ts";
 import { EmbeddedApiKeyStore } from "./api-keys/embedded-api-key-store.ts";
 import { RedisApiKeyStore } from "./api-keys/redis-api-key-store.ts";
-import { authenticateRequest } from "./authentication.ts";
 import type { GatewayConfig } from "./config.ts";
 import type { GatewayContext } from "./gateway-context.ts";
+import { createRateLimitStore } from "./rate-limits/create-rate-limit-store.ts";
+import { createGatewayAdmission } from "./rate-limits/gateway-admission.ts";
+import { startOperationDeadline } from "./operation-deadline.ts";
 import { SignedContextDataSource } from "./signed-context-data-source.ts";
 import { apolloOperationExecutor, GatewaySubscriptions } from "./subscriptions/gateway-subscriptions.ts";
 import type { SubscriptionOptions } from "./subscriptions/subscription-options.ts";
+import { costAnalysisPlugin } from "./plugins/cost-analysis-plugin.ts";
+import { CostAnalyzer } from "./cost/cost-analyzer.ts";
+import { subscriptionGuard } from "./subscriptions/subscription-guard.ts";
+import { operationLimitsPlugin } from "./plugins/operation-limits-plugin.ts";
 import { malformedOperationPlugin } from "./plugins/malformed-operation-plugin.ts";
 import { subscriptionOverHttpPlugin } from "./subscriptions/subscription-over-http-plugin.ts";
 import { FileSupergraphManager } from "./supergraph/file-supergraph-manager.ts";
@@ -43,6 +51,9 @@ export interface GatewayOptions {
 export async function startGateway(config: GatewayConfig, logger: Logger, options: GatewayOptions = {}): Promise<RunningGateway> {
   const infrastructure = await connectSharedInfrastructure(config, logger);
   const apiKeys = createApiKeyStore(config, infrastructure);
+  const rateLimits = createRateLimitStore(config, infrastructure);
+  // Authentication and rate limits run on the headers, before a body is read (gateway/rate-limits/).
+  const admission = createGatewayAdmission({ apiKeys, store: rateLimits, settings: config.rateLimits, logger });
   const signer = new InternalContextSigner(await resolveSigningSecret(config));
   const subgraphUrl = (name: string, recordedUrl: string | undefined) => config.subgraphUrls[name] ?? recordedUrl ?? "";
   const buildDataSource = ({ name, url }: { name: string; url?: string }) =>
@@ -69,7 +80,16 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     ...(options.subscriptions === undefined ? {} : { options: options.subscriptions }),
   });
   let apollo: ApolloServer<GatewayContext> | undefined;
-  const service = await startServiceServer<GatewayContext>({
+  const costAnalyzer = new CostAnalyzer({
+    limits: config.costLimits,
+    logger,
+    runQuery: async (query, variables, caller) => {
+      if (apollo === undefined) throw new Error("Apollo Server is not created yet");
+      const response = await apollo.executeOperation({ query, variables }, { contextValue: { request: caller, internal: true } });
+      return response.body.kind === "single" ? response.body.singleResult : {};
+    },
+  });
+  const service = await startServiceServer<GatewayContext, RequestContext>({
     name: "gateway",
     ...serverSettings(config),
     logger,
@@ -79,6 +99,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
         plugins: [
           ...plugins,
           subscriptionOverHttpPlugin<GatewayContext>(),
+          operationLimitsPlugin<GatewayContext>({ limits: config.operationLimits }),
+          costAnalysisPlugin(costAnalyzer),
           malformedOperationPlugin<GatewayContext>(),
           {
             // Echo the request id so clients can quote it when reporting a problem.
@@ -93,13 +115,19 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
         ],
         ...apolloServerDefaults(config, logger),
       })),
-    context: async (request, signal) => ({ request: await authenticateRequest(request, apiKeys), signal }),
+    admitRequest: admission.admitRequest,
+    admitUpgrade: admission.admitUpgrade,
+    context: async (_request, signal, caller) => {
+      if (caller === undefined) throw new Error("the gateway's admitRequest did not run");
+      return { request: caller, signal, deadline: startOperationDeadline(config.operationDeadlineMillis), metered: emptyMeteredUsage() };
+    },
     webSocket: subscriptions.createEndpoint({
       executeOperation: apolloOperationExecutor(() => {
         if (apollo === undefined) throw new Error("Apollo Server is not created yet");
         return apollo;
-      }),
+      }, config.operationDeadlineMillis),
       maxPayloadBytes: config.maximumRequestBodyBytes,
+      guard: subscriptionGuard(config.operationLimits, costAnalyzer),
       closeTimeoutMillis: Math.min(config.shutdownGracePeriodMillis, 5_000),
     }),
     readinessChecks: [
@@ -114,6 +142,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     onStopped: async () => {
       subscriptions.close();
       await apiKeys.close();
+      await rateLimits.close();
       await infrastructure.close();
     },
   });

@@ -4,13 +4,16 @@ import type { GatewayGraphQLRequest, GatewayGraphQLResponse } from "@apollo/serv
 import type { Fetcher, FetcherResponse } from "@apollo/utils.fetcher";
 import { internalContextHeader, type InternalContextSigner } from "../platform/context/internal-context-token.ts";
 import type { Logger } from "../platform/logging/logger.ts";
+import { addMeteredUsage, meteredUsageExtension, readMeteredUsage } from "../platform/metering/metered-usage.ts";
 import type { GatewayContext } from "./gateway-context.ts";
-import { classifyFetchError, failureResponse, isGraphQLResponse, SubgraphFetchFailed } from "./subgraph-failures.ts";
+import { fetchBudget } from "./operation-deadline.ts";
+import { classifyFetchError, failureResponse, isAbortedByTimer, isGraphQLResponse, SubgraphFetchFailed, type SubgraphFailure } from "./subgraph-failures.ts";
 
 /** The client request a subgraph fetch serves. RemoteGraphQLDataSource gives its fetcher no context, so it travels with the async call chain instead. */
 interface FetchScope {
   /** Aborts when the client goes away. */
   signal: AbortSignal | undefined;
+  /** The per-subgraph timeout, or the time left before the operation's deadline when that is shorter; undefined: none. */
   timeoutMillis: number | undefined;
 }
 
@@ -29,7 +32,10 @@ export interface SignedContextDataSourceOptions {
   serviceName: string;
   /** Logs why a subgraph could not be reached (with its URL, which clients never see). */
   logger: Logger;
-  /** Longest one subgraph fetch may take, in milliseconds; then it fails as unavailable (timed out). Default: no limit of ours. */
+  /**
+   * Longest one subgraph fetch may take, in milliseconds; then it fails as unavailable (timed out).
+   * Default: no limit of ours. An operation's deadline (`GatewayContext.deadline`) can shorten it.
+   */
   timeoutMillis?: number;
 }
 
@@ -42,6 +48,10 @@ export interface SignedContextDataSourceOptions {
  * 502/503/504, a reply that is not GraphQL) answers for it: `SERVICE_UNAVAILABLE`, retryable,
  * naming the subgraph, one error per field the fetch was to resolve (so each has its path), and
  * the rest of the operation keeps the data other subgraphs gave.
+ *
+ * With an operation deadline in the context, each fetch waits at most the time left before it
+ * (or the per-subgraph timeout, if shorter); a fetch due after the deadline is not sent. Either way
+ * its fields get SERVICE_UNAVAILABLE (retryable) with `extensions.deadlineMillis`.
  */
 export class SignedContextDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   readonly #signer: InternalContextSigner;
@@ -59,18 +69,28 @@ export class SignedContextDataSource extends RemoteGraphQLDataSource<GatewayCont
 
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
     const signal = "signal" in options.context ? options.context.signal : undefined;
-    try {
-      return await fetchScope.run({ signal, timeoutMillis: this.#timeoutMillis }, () => super.process(options));
-    } catch (error) {
-      if (!(error instanceof SubgraphFetchFailed)) throw error;
-      const { failure } = error;
-      if (failure.kind === "graphql-response") return failure.response;
-      if (failure.kind === "unavailable") {
-        this.#logger.warn("subgraph unavailable", { subgraph: this.#serviceName, url: this.url, reason: failure.reason, error: error.cause });
+    const deadline = "deadline" in options.context ? options.context.deadline : undefined;
+    const budget = fetchBudget(this.#timeoutMillis, deadline);
+    let failure: Exclude<SubgraphFailure, { kind: "graphql-response" }>;
+    if (deadline !== undefined && budget.timeoutMillis === 0) {
+      failure = { kind: "deadline", deadlineMillis: deadline.millis };
+    } else {
+      try {
+        return await fetchScope.run({ signal, timeoutMillis: budget.timeoutMillis }, () => super.process(options));
+      } catch (error) {
+        if (!(error instanceof SubgraphFetchFailed)) throw error;
+        if (error.failure.kind === "graphql-response") return error.failure.response;
+        // Our timer cut the fetch, and the deadline's was the shorter: the deadline passed, not the subgraph's timeout.
+        const cutByDeadline = deadline !== undefined && budget.boundByDeadline && error.failure.kind === "unavailable" && isAbortedByTimer(error.cause);
+        failure = cutByDeadline ? { kind: "deadline", deadlineMillis: deadline.millis } : error.failure;
+        if (failure.kind === "unavailable") {
+          this.#logger.warn("subgraph unavailable", { subgraph: this.#serviceName, url: this.url, reason: failure.reason, error: error.cause });
+        }
       }
-      const document = options.kind === "incoming operation" ? options.document : undefined;
-      return failureResponse(this.#serviceName, failure, options.request, document);
     }
+    if (failure.kind === "deadline") this.#logger.warn("operation deadline passed", { subgraph: this.#serviceName, deadlineMillis: failure.deadlineMillis });
+    const document = options.kind === "incoming operation" ? options.document : undefined;
+    return failureResponse(this.#serviceName, failure, options.request, document);
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
@@ -87,8 +107,11 @@ export class SignedContextDataSource extends RemoteGraphQLDataSource<GatewayCont
   }
 
   /** A 2xx JSON object without `data` or `errors` is not a GraphQL reply (a proxy's, say): the subgraph did not answer. */
-  override async didReceiveResponse({ response }: { response: GatewayGraphQLResponse }): Promise<GatewayGraphQLResponse> {
+  override async didReceiveResponse({ response, context }: { response: GatewayGraphQLResponse; context: GatewayContext }): Promise<GatewayGraphQLResponse> {
     if (!isGraphQLResponse(response)) throw new SubgraphFetchFailed({ kind: "unavailable", reason: "its reply was not GraphQL" });
+    // What the subgraph's model calls used, for the operation's `extensions.cost.actual`.
+    const metered = readMeteredUsage(response.extensions?.[meteredUsageExtension]);
+    if (metered !== undefined && context.metered !== undefined) addMeteredUsage(context.metered, metered);
     return response;
   }
 }

@@ -13,6 +13,11 @@ export type SubgraphFailure =
   | { kind: "unavailable"; reason: string }
   /** The client went away; the fetch was aborted on purpose. */
   | { kind: "cancelled" }
+  /**
+   * The operation's deadline (OPERATION_DEADLINE_MILLIS, `deadlineMillis`) passed before the fetch
+   * could start, or cut it short. Clients see SERVICE_UNAVAILABLE (retryable) with `deadlineMillis`.
+   */
+  | { kind: "deadline"; deadlineMillis: number }
   /** A non-2xx status whose body is still a GraphQL response: its errors (and codes) are the answer. */
   | { kind: "graphql-response"; response: GatewayGraphQLResponse };
 
@@ -63,6 +68,14 @@ export function classifyFetchError(error: unknown, response: { ok: boolean; stat
   return { kind: "unavailable", reason: transport ?? "its reply was not GraphQL" };
 }
 
+/** True when `error` (or an error it wraps) is the abort of one of our timers (`AbortSignal.timeout`), not a socket's own timeout. */
+export function isAbortedByTimer(error: unknown): boolean {
+  for (let current = error, depth = 0; current instanceof Error && depth < 4; current = current.cause, depth += 1) {
+    if (current.name === "TimeoutError") return true;
+  }
+  return false;
+}
+
 function transportReason(error: unknown): string | undefined {
   for (let current = error, depth = 0; current instanceof Error && depth < 4; current = current.cause, depth += 1) {
     if (current.name === "TimeoutError") return "timed out";
@@ -87,6 +100,11 @@ export function unavailableMessage(serviceName: string, reason: string): string 
   return `The ${serviceName} service is unavailable (${reason}); try again later.`;
 }
 
+/** Why a client got no answer from `serviceName` when the operation's deadline of `deadlineMillis` passed. */
+export function deadlineMessage(serviceName: string, deadlineMillis: number): string {
+  return `The operation ran past its deadline of ${deadlineMillis} ms before the ${serviceName} service answered; try again later.`;
+}
+
 /**
  * The response a failed fetch stands for: one error per field it was to resolve, each with the
  * path Apollo's executor maps to the client's response (`[field]` for root fetches,
@@ -99,8 +117,11 @@ export function failureResponse(
   document: DocumentNode | undefined,
 ): GatewayGraphQLResponse {
   const code = failure.kind === "cancelled" ? ErrorCode.RequestCancelled : ErrorCode.ServiceUnavailable;
-  const message = failure.kind === "cancelled" ? "The request was cancelled." : unavailableMessage(serviceName, failure.reason);
-  const extensions = { code, retryable: isRetryable(code), serviceName };
+  const message =
+    failure.kind === "cancelled" ? "The request was cancelled."
+    : failure.kind === "deadline" ? deadlineMessage(serviceName, failure.deadlineMillis)
+    : unavailableMessage(serviceName, failure.reason);
+  const extensions = { code, retryable: isRetryable(code), serviceName, ...(failure.kind === "deadline" ? { deadlineMillis: failure.deadlineMillis } : {}) };
   const paths = fieldPaths(request, document);
   const errors: GraphQLFormattedError[] =
     paths.length === 0 ? [{ message, extensions }] : paths.map((path) => ({ message, path, extensions }));

@@ -78,6 +78,8 @@ await runMain(async () => {
         pricing: { inputPerMillionTokens: command.inputPrice, outputPerMillionTokens: command.outputPrice },
       },
     });
+    // `request` throws on any error, and the field is null only with one.
+    if (registerModel === null) throw new GraphClientError([{ message: "The gateway returned no model." }], 200);
     const vectors = registerModel.embeddingDimensions === null || registerModel.embeddingDimensions === undefined ? "" : `, ${registerModel.embeddingDimensions}-dimensional vectors`;
     console.log(`Registered ${registerModel.id} (version ${registerModel.version}, context ${registerModel.contextLength} tokens${vectors}, ${capabilities.join(", ")}).`);
   } catch (error) {

@@ -274,14 +274,14 @@ export type BenchRegisterMutationVariables = Exact<{
 }>;
 
 
-export type BenchRegisterMutation = { registerModel: { id: string } };
+export type BenchRegisterMutation = { registerModel: { id: string } | null };
 
 export type RegisterFetchedModelMutationVariables = Exact<{
   input: RegisterModelInput;
 }>;
 
 
-export type RegisterFetchedModelMutation = { registerModel: { id: string, version: number, contextLength: number, embeddingDimensions: number | null, engine: { modelPath: string | null } } };
+export type RegisterFetchedModelMutation = { registerModel: { id: string, version: number, contextLength: number, embeddingDimensions: number | null, engine: { modelPath: string | null } } | null };
 
 export type FetchedModelQueryVariables = Exact<{
   id: string | number;
@@ -295,7 +295,7 @@ export type RegisterInferenceModelMutationVariables = Exact<{
 }>;
 
 
-export type RegisterInferenceModelMutation = { registerModel: { id: string, version: number } };
+export type RegisterInferenceModelMutation = { registerModel: { id: string, version: number } | null };
 
 export type SetInferenceModelStatusMutationVariables = Exact<{
   id: string | number;
@@ -303,21 +303,21 @@ export type SetInferenceModelStatusMutationVariables = Exact<{
 }>;
 
 
-export type SetInferenceModelStatusMutation = { setModelStatus: { id: string, status: ModelStatus } };
+export type SetInferenceModelStatusMutation = { setModelStatus: { id: string, status: ModelStatus } | null };
 
 export type CreateCompletionMutationVariables = Exact<{
   input: CompletionInput;
 }>;
 
 
-export type CreateCompletionMutation = { createCompletion: { id: string, text: string, finishReason: FinishReason, latencyMillis: number, timeToFirstTokenMillis: number | null, createdAt: string, usage: { promptTokens: number, completionTokens: number, totalTokens: number }, model: { id: string, displayName: string, pricing: { inputPerMillionTokens: number, currency: string } } } };
+export type CreateCompletionMutation = { createCompletion: { id: string, text: string, finishReason: FinishReason, latencyMillis: number, timeToFirstTokenMillis: number | null, createdAt: string, usage: { promptTokens: number, completionTokens: number, totalTokens: number }, model: { id: string, displayName: string, pricing: { inputPerMillionTokens: number, currency: string } } | null } | null };
 
 export type CompletionByIdQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type CompletionByIdQuery = { completion: { id: string, text: string, model: { id: string } } | null };
+export type CompletionByIdQuery = { completion: { id: string, text: string, model: { id: string } | null } | null };
 
 export type EmbeddingsQueryVariables = Exact<{
   model: string | number;
@@ -325,14 +325,14 @@ export type EmbeddingsQueryVariables = Exact<{
 }>;
 
 
-export type EmbeddingsQuery = { embeddings: { dimensions: number, embeddings: Array<{ index: number, vector: Array<number> }>, usage: { promptTokens: number }, model: { id: string, displayName: string } } };
+export type EmbeddingsQuery = { embeddings: { dimensions: number, embeddings: Array<{ index: number, vector: Array<number> }>, usage: { promptTokens: number }, model: { id: string, displayName: string } | null } | null };
 
 export type RegisterModelMutationVariables = Exact<{
   input: RegisterModelInput;
 }>;
 
 
-export type RegisterModelMutation = { registerModel: { id: string, version: number, aliases: Array<string>, status: ModelStatus, createdAt: string, engine: { kind: EngineKind, modelPath: string | null, baseUrl: string | null, upstreamModel: string | null, hasApiKey: boolean }, pricing: { inputPerMillionTokens: number, outputPerMillionTokens: number, currency: string } } };
+export type RegisterModelMutation = { registerModel: { id: string, version: number, aliases: Array<string>, status: ModelStatus, createdAt: string, engine: { kind: EngineKind, modelPath: string | null, baseUrl: string | null, upstreamModel: string | null, hasApiKey: boolean }, pricing: { inputPerMillionTokens: number, outputPerMillionTokens: number, currency: string } } | null };
 
 export type ModelByNameQueryVariables = Exact<{
   id: string | number;
@@ -348,7 +348,7 @@ export type ListModelsQueryVariables = Exact<{
 }>;
 
 
-export type ListModelsQuery = { models: { totalCount: number, nodes: Array<{ id: string }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type ListModelsQuery = { models: { totalCount: number, nodes: Array<{ id: string }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null };
 
 export type UpdateModelMutationVariables = Exact<{
   id: string | number;
@@ -357,7 +357,7 @@ export type UpdateModelMutationVariables = Exact<{
 }>;
 
 
-export type UpdateModelMutation = { updateModel: { id: string, version: number, displayName: string, aliases: Array<string> } };
+export type UpdateModelMutation = { updateModel: { id: string, version: number, displayName: string, aliases: Array<string> } | null };
 
 export type SetModelStatusMutationVariables = Exact<{
   id: string | number;
@@ -365,7 +365,7 @@ export type SetModelStatusMutationVariables = Exact<{
 }>;
 
 
-export type SetModelStatusMutation = { setModelStatus: { id: string, status: ModelStatus, version: number } };
+export type SetModelStatusMutation = { setModelStatus: { id: string, status: ModelStatus, version: number } | null };
 
 export type DeleteModelMutationVariables = Exact<{
   id: string | number;
@@ -373,28 +373,28 @@ export type DeleteModelMutationVariables = Exact<{
 }>;
 
 
-export type DeleteModelMutation = { deleteModel: { id: string } };
+export type DeleteModelMutation = { deleteModel: { id: string } | null };
 
 export type RegisterRetrievalModelMutationVariables = Exact<{
   input: RegisterModelInput;
 }>;
 
 
-export type RegisterRetrievalModelMutation = { registerModel: { id: string } };
+export type RegisterRetrievalModelMutation = { registerModel: { id: string } | null };
 
 export type CreateCollectionMutationVariables = Exact<{
   input: CreateCollectionInput;
 }>;
 
 
-export type CreateCollectionMutation = { createCollection: { id: string, name: string, dimensions: number, chunkMaxTokens: number, chunkOverlapTokens: number, embeddingModel: { id: string, displayName: string } } };
+export type CreateCollectionMutation = { createCollection: { id: string, name: string, dimensions: number, chunkMaxTokens: number, chunkOverlapTokens: number, embeddingModel: { id: string, displayName: string } | null } | null };
 
 export type IngestDocumentMutationVariables = Exact<{
   input: IngestDocumentInput;
 }>;
 
 
-export type IngestDocumentMutation = { ingestDocument: { id: string, source: string, title: string | null, mediaType: DocumentMediaType, status: DocumentStatus, chunkCount: number, tokenCount: number, characterCount: number, contentHash: string | null, metadata: Array<{ key: string, value: string }>, ingestion: { chunksEmbedded: number, chunksTotal: number | null, error: { code: string, message: string } | null } | null, collection: { id: string, name: string } } };
+export type IngestDocumentMutation = { ingestDocument: { id: string, source: string, title: string | null, mediaType: DocumentMediaType, status: DocumentStatus, chunkCount: number, tokenCount: number, characterCount: number, contentHash: string | null, metadata: Array<{ key: string, value: string }>, ingestion: { chunksEmbedded: number, chunksTotal: number | null, error: { code: string, message: string } | null } | null, collection: { id: string, name: string } } | null };
 
 export type DocumentByIdQueryVariables = Exact<{
   id: string | number;
@@ -416,28 +416,28 @@ export type SearchQueryVariables = Exact<{
 }>;
 
 
-export type SearchQuery = { search: { mode: SearchMode, hits: Array<{ score: number, vectorRank: number | null, keywordRank: number | null, chunk: { id: string, index: number, text: string, headingPath: Array<string>, tokenCount: number, document: { id: string, source: string, title: string | null, metadata: Array<{ key: string, value: string }> } } }> } };
+export type SearchQuery = { search: { mode: SearchMode, hits: Array<{ score: number, vectorRank: number | null, keywordRank: number | null, chunk: { id: string, index: number, text: string, headingPath: Array<string>, tokenCount: number, document: { id: string, source: string, title: string | null, metadata: Array<{ key: string, value: string }> } } }> } | null };
 
 export type DeleteDocumentMutationVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type DeleteDocumentMutation = { deleteDocument: boolean };
+export type DeleteDocumentMutation = { deleteDocument: boolean | null };
 
 export type DeleteCollectionMutationVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type DeleteCollectionMutation = { deleteCollection: boolean };
+export type DeleteCollectionMutation = { deleteCollection: boolean | null };
 
 export type GroundedCompletionMutationVariables = Exact<{
   input: CompletionInput;
 }>;
 
 
-export type GroundedCompletionMutation = { createCompletion: { id: string, text: string, usage: { promptTokens: number }, citations: Array<{ id: string, text: string, document: { source: string } }> } };
+export type GroundedCompletionMutation = { createCompletion: { id: string, text: string, usage: { promptTokens: number }, citations: Array<{ id: string, text: string, document: { source: string } } | null> } | null };
 
 export type GroundedStreamSubscriptionVariables = Exact<{
   input: CompletionInput;
@@ -446,7 +446,7 @@ export type GroundedStreamSubscriptionVariables = Exact<{
 
 export type GroundedStreamSubscription = { completionStream:
     | { __typename: 'TextDeltaEvent' }
-    | { __typename: 'TextEndEvent', completion: { id: string, citations: Array<{ id: string, text: string, document: { source: string } }> } }
+    | { __typename: 'TextEndEvent', completion: { id: string, citations: Array<{ id: string, text: string, document: { source: string } } | null> } }
     | { __typename: 'TextStartEvent' }
    };
 
@@ -457,8 +457,8 @@ export type CompletionStreamSubscriptionVariables = Exact<{
 
 export type CompletionStreamSubscription = { completionStream:
     | { __typename: 'TextDeltaEvent', completionId: string, index: number, text: string }
-    | { __typename: 'TextEndEvent', completion: { id: string, text: string, finishReason: FinishReason, timeToFirstTokenMillis: number | null, usage: { promptTokens: number, completionTokens: number }, model: { id: string, displayName: string, pricing: { inputPerMillionTokens: number, outputPerMillionTokens: number } } } }
-    | { __typename: 'TextStartEvent', completionId: string, model: { id: string } }
+    | { __typename: 'TextEndEvent', completion: { id: string, text: string, finishReason: FinishReason, timeToFirstTokenMillis: number | null, usage: { promptTokens: number, completionTokens: number }, model: { id: string, displayName: string, pricing: { inputPerMillionTokens: number, outputPerMillionTokens: number } } | null } }
+    | { __typename: 'TextStartEvent', completionId: string, model: { id: string } | null }
    };
 
 export type StreamedCompletionTextMutationVariables = Exact<{
@@ -466,26 +466,26 @@ export type StreamedCompletionTextMutationVariables = Exact<{
 }>;
 
 
-export type StreamedCompletionTextMutation = { createCompletion: { text: string } };
+export type StreamedCompletionTextMutation = { createCompletion: { text: string } | null };
 
 export type RegisterStreamingModelMutationVariables = Exact<{
   input: RegisterModelInput;
 }>;
 
 
-export type RegisterStreamingModelMutation = { registerModel: { id: string } };
+export type RegisterStreamingModelMutation = { registerModel: { id: string } | null };
 
 export type StreamingModelCountQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type StreamingModelCountQuery = { models: { totalCount: number } };
+export type StreamingModelCountQuery = { models: { totalCount: number } | null };
 
 export type RegisterMeteredModelMutationVariables = Exact<{
   input: RegisterModelInput;
 }>;
 
 
-export type RegisterMeteredModelMutation = { registerModel: { id: string, version: number } };
+export type RegisterMeteredModelMutation = { registerModel: { id: string, version: number } | null };
 
 export type UpdateMeteredPricingMutationVariables = Exact<{
   id: string | number;
@@ -494,14 +494,14 @@ export type UpdateMeteredPricingMutationVariables = Exact<{
 }>;
 
 
-export type UpdateMeteredPricingMutation = { updateModel: { id: string, version: number } };
+export type UpdateMeteredPricingMutation = { updateModel: { id: string, version: number } | null };
 
 export type MeteredCompletionMutationVariables = Exact<{
   input: CompletionInput;
 }>;
 
 
-export type MeteredCompletionMutation = { createCompletion: { id: string, usage: { promptTokens: number, completionTokens: number }, cost: { amount: number, amountMicros: number, currency: string } } };
+export type MeteredCompletionMutation = { createCompletion: { id: string, usage: { promptTokens: number, completionTokens: number }, cost: { amount: number, amountMicros: number, currency: string } | null } | null };
 
 export type MeteredEmbeddingsQueryVariables = Exact<{
   model: string | number;
@@ -509,7 +509,7 @@ export type MeteredEmbeddingsQueryVariables = Exact<{
 }>;
 
 
-export type MeteredEmbeddingsQuery = { embeddings: { usage: { promptTokens: number } } };
+export type MeteredEmbeddingsQuery = { embeddings: { usage: { promptTokens: number } } | null };
 
 export type MeteredStreamSubscriptionVariables = Exact<{
   input: CompletionInput;
@@ -518,7 +518,7 @@ export type MeteredStreamSubscriptionVariables = Exact<{
 
 export type MeteredStreamSubscription = { completionStream:
     | { __typename: 'TextDeltaEvent' }
-    | { __typename: 'TextEndEvent', completion: { id: string, cost: { amountMicros: number, currency: string } } }
+    | { __typename: 'TextEndEvent', completion: { id: string, cost: { amountMicros: number, currency: string } | null } }
     | { __typename: 'TextStartEvent' }
    };
 
@@ -527,7 +527,7 @@ export type UsageReportQueryVariables = Exact<{
 }>;
 
 
-export type UsageReportQuery = { usage: { granularity: UsageGranularity, rows: Array<{ periodStart: string | null, tenantId: string | null, model: { id: string, displayName: string } | null, summary: { requests: number, failed: number, promptTokens: number, completionTokens: number } }>, totals: { requests: number, succeeded: number, failed: number, cancelled: number, errorRate: number, promptTokens: number, completionTokens: number, totalTokens: number, costs: Array<{ amount: number, amountMicros: number, currency: string }>, latencyMillis: { p50: number | null, p99: number | null } } } };
+export type UsageReportQuery = { usage: { granularity: UsageGranularity, rows: Array<{ periodStart: string | null, tenantId: string | null, model: { id: string, displayName: string } | null, summary: { requests: number, failed: number, promptTokens: number, completionTokens: number } }>, totals: { requests: number, succeeded: number, failed: number, cancelled: number, errorRate: number, promptTokens: number, completionTokens: number, totalTokens: number, costs: Array<{ amount: number, amountMicros: number, currency: string }>, latencyMillis: { p50: number | null, p99: number | null } } } | null };
 
 export type ModelUsageQueryVariables = Exact<{
   id: string | number;
@@ -536,56 +536,56 @@ export type ModelUsageQueryVariables = Exact<{
 }>;
 
 
-export type ModelUsageQuery = { model: { id: string, usage: { requests: number, costs: Array<{ amountMicros: number }> } } | null };
+export type ModelUsageQuery = { model: { id: string, usage: { requests: number, costs: Array<{ amountMicros: number }> } | null } | null };
 
 export type SetQuotaMutationVariables = Exact<{
   input: TenantQuotaInput;
 }>;
 
 
-export type SetQuotaMutation = { setTenantQuota: { tenantId: string, tokensPerMinute: number | null, tokensPerDay: number | null, costPerMonth: number | null, concurrentStreams: number | null, updatedAt: string } };
+export type SetQuotaMutation = { setTenantQuota: { tenantId: string, tokensPerMinute: number | null, tokensPerDay: number | null, costPerMonth: number | null, concurrentStreams: number | null, updatedAt: string } | null };
 
 export type RemoveQuotaMutationVariables = Exact<{
   tenantId: string | number;
 }>;
 
 
-export type RemoveQuotaMutation = { removeTenantQuota: boolean };
+export type RemoveQuotaMutation = { removeTenantQuota: boolean | null };
 
 export type QuotaStatusQueryVariables = Exact<{
   tenantId?: string | number | null | undefined;
 }>;
 
 
-export type QuotaStatusQuery = { quota: { tenantId: string, tokensPerMinute: number | null, currentUse: { tokensThisMinute: number, tokensToday: number, costThisMonth: number, activeStreams: number } } | null };
+export type QuotaStatusQuery = { quota: { tenantId: string, tokensPerMinute: number | null, currentUse: { tokensThisMinute: number, tokensToday: number, costThisMonth: number, activeStreams: number } | null } | null };
 
 export type RegisterRealModelMutationVariables = Exact<{
   input: RegisterModelInput;
 }>;
 
 
-export type RegisterRealModelMutation = { registerModel: { id: string } };
+export type RegisterRealModelMutation = { registerModel: { id: string } | null };
 
 export type CreateRealCollectionMutationVariables = Exact<{
   input: CreateCollectionInput;
 }>;
 
 
-export type CreateRealCollectionMutation = { createCollection: { id: string, dimensions: number } };
+export type CreateRealCollectionMutation = { createCollection: { id: string, dimensions: number } | null };
 
 export type IngestRealDocumentMutationVariables = Exact<{
   input: IngestDocumentInput;
 }>;
 
 
-export type IngestRealDocumentMutation = { ingestDocument: { id: string, source: string, status: DocumentStatus } };
+export type IngestRealDocumentMutation = { ingestDocument: { id: string, source: string, status: DocumentStatus } | null };
 
 export type SearchRealQueryVariables = Exact<{
   input: SearchInput;
 }>;
 
 
-export type SearchRealQuery = { search: { hits: Array<{ score: number, chunk: { document: { source: string } } }> } };
+export type SearchRealQuery = { search: { hits: Array<{ score: number, chunk: { document: { source: string } } }> } | null };
 
 export type EmbedRealQueryVariables = Exact<{
   model: string | number;
@@ -593,14 +593,14 @@ export type EmbedRealQueryVariables = Exact<{
 }>;
 
 
-export type EmbedRealQuery = { embeddings: { dimensions: number, embeddings: Array<{ vector: Array<number> }>, usage: { promptTokens: number } } };
+export type EmbedRealQuery = { embeddings: { dimensions: number, embeddings: Array<{ vector: Array<number> }>, usage: { promptTokens: number } } | null };
 
 export type GroundedRealMutationVariables = Exact<{
   input: CompletionInput;
 }>;
 
 
-export type GroundedRealMutation = { createCompletion: { text: string, citations: Array<{ document: { source: string } }> } };
+export type GroundedRealMutation = { createCompletion: { text: string, citations: Array<{ document: { source: string } } | null> } | null };
 
 
 export const BenchRegisterDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"BenchRegister"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"RegisterModelInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"registerModel"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]} as unknown as DocumentNode<BenchRegisterMutation, BenchRegisterMutationVariables>;

@@ -1,12 +1,14 @@
 import type { ApolloGateway, GraphQLDataSource } from "@apollo/gateway";
 import type { ApolloServer } from "@apollo/server";
 import type { InternalContextSigner } from "../../platform/context/internal-context-token.ts";
+import { emptyMeteredUsage } from "../../platform/metering/metered-usage.ts";
 import { ErrorCode } from "../../platform/errors/error-code.ts";
 import type { Logger } from "../../platform/logging/logger.ts";
 import type { WebSocketEndpoint } from "../../platform/websocket/websocket-endpoint.ts";
 import type { ApiKeyStore } from "../api-keys/api-key-store.ts";
 import type { GatewayContext } from "../gateway-context.ts";
-import { createGatewayWebSocketEndpoint, type OperationExecutor } from "./gateway-websocket.ts";
+import { startOperationDeadline } from "../operation-deadline.ts";
+import { createGatewayWebSocketEndpoint, type OperationExecutor, type SubscriptionGuard } from "./gateway-websocket.ts";
 import { resolveSubscriptionOptions, type ResolvedSubscriptionOptions, type SubscriptionOptions } from "./subscription-options.ts";
 import { SubscriptionPlanner } from "./subscription-planner.ts";
 import { UpstreamSubscriptions } from "./upstream-subscriptions.ts";
@@ -72,7 +74,7 @@ export class GatewaySubscriptions {
   }
 
   /** The graphql-ws endpoint to serve on the gateway's GraphQL path (`webSocket` of `startServiceServer`). */
-  createEndpoint(settings: { executeOperation: OperationExecutor; maxPayloadBytes: number; closeTimeoutMillis: number }): WebSocketEndpoint {
+  createEndpoint(settings: { executeOperation: OperationExecutor; maxPayloadBytes: number; closeTimeoutMillis: number; guard?: SubscriptionGuard }): WebSocketEndpoint {
     return createGatewayWebSocketEndpoint({
       ...settings,
       apiKeys: this.#settings.apiKeys,
@@ -93,9 +95,13 @@ export class GatewaySubscriptions {
   }
 }
 
-/** Queries and mutations sent over the WebSocket run through Apollo Server, exactly as over HTTP. */
-export function apolloOperationExecutor(server: () => ApolloServer<GatewayContext>): OperationExecutor {
-  return async (payload, contextValue) => {
+/**
+ * Queries and mutations sent over the WebSocket run through Apollo Server, exactly as over HTTP,
+ * under the same deadline: `operationDeadlineMillis` (0: none) from the message's arrival.
+ */
+export function apolloOperationExecutor(server: () => ApolloServer<GatewayContext>, operationDeadlineMillis: number): OperationExecutor {
+  return async (payload, caller) => {
+    const contextValue: GatewayContext = { ...caller, deadline: startOperationDeadline(operationDeadlineMillis), metered: emptyMeteredUsage() };
     const response = await server().executeOperation(
       {
         query: payload.query,

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { ExecutionArgs, FormattedExecutionResult } from "graphql";
-import { getOperationAST, getVariableValues, GraphQLError, OperationTypeNode, parse, type DocumentNode } from "graphql";
+import { getOperationAST, getVariableValues, GraphQLError, OperationTypeNode, parse, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
 import type { SubscribePayload } from "graphql-ws";
 import type { RequestContext } from "../../platform/context/request-context.ts";
 import { ErrorCode } from "../../platform/errors/error-code.ts";
@@ -34,7 +34,18 @@ export interface GatewayWebSocketOptions {
   closeTimeoutMillis: number;
   /** Called when a subscription starts and when it ends (for counts). */
   onSubscriptionCountChange?: (delta: 1 | -1) => void;
+  /**
+   * The gateway's protection for subscriptions (queries and mutations get it from Apollo Server's
+   * plugins): `checkDocument` before a new document is parsed, `checkOperation` (the cost analysis)
+   * before each subscription starts. Each returns the refusal, or undefined.
+   */
+  guard?: SubscriptionGuard;
   logger: Logger;
+}
+
+export interface SubscriptionGuard {
+  checkDocument(source: string, apiSchema: GraphQLSchema): GraphQLError | undefined;
+  checkOperation(document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>, caller: RequestContext): Promise<GraphQLError | undefined>;
 }
 
 /** What a client socket carries between graphql-ws callbacks. */
@@ -112,6 +123,8 @@ export function createGatewayWebSocketEndpoint(settings: GatewayWebSocketOptions
         // idle subscriptions would otherwise keep 10,000 copies of one AST).
         let prepared = planner.cached(payload.query, operationName);
         if (prepared === undefined) {
+          const refused = settings.guard?.checkDocument(payload.query, snapshot.apiSchema);
+          if (refused !== undefined) return [refused];
           let document: DocumentNode;
           try {
             document = parse(payload.query);
@@ -138,6 +151,8 @@ export function createGatewayWebSocketEndpoint(settings: GatewayWebSocketOptions
         if (coerced.errors !== undefined) {
           return coerced.errors.map((error) => new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: ErrorCode.BadUserInput } }));
         }
+        const refusedOperation = await settings.guard?.checkOperation(prepared.document, prepared.operationContext.operation, payload.variables ?? {}, caller);
+        if (refusedOperation !== undefined) return [refusedOperation];
         logger.debug("subscription started", { id, requestId: caller.requestId, serviceName: prepared.primary.serviceName });
         const contextValue: OperationContext = { kind: "subscription", caller, prepared, payload, variables: payload.variables ?? {} };
         return { schema: prepared.snapshot.apiSchema, document: prepared.document, ...(operationName === undefined ? {} : { operationName }), contextValue };

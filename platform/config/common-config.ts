@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { booleanVariable, ConfigurationError, integerVariable, parseEnvironment } from "./parse-environment.ts";
 import type { LogLevel } from "../logging/logger.ts";
+import { defaultHttpTimeouts, type HttpTimeouts } from "../http/http-timeouts.ts";
 
 /** Where stores keep their data. */
 export type StoreBackend = "embedded" | "redis";
@@ -30,8 +31,15 @@ export interface CommonConfig {
   shutdownGracePeriodMillis: number;
   /** Largest request body a service accepts, in bytes. */
   maximumRequestBodyBytes: number;
-  /** Whether clients may introspect the schema (on for development, usually off in production). */
+  /** How long clients may take to send requests and keep idle connections (HTTP_*_TIMEOUT_MILLIS); each field documents its default. */
+  httpTimeouts: HttpTimeouts;
+  /** Whether clients may introspect the schema. Default false (a production default): set INTROSPECTION=true for development tools. */
   introspection: boolean;
+  /**
+   * Whether validation errors may suggest field, argument and type names ("Did you mean ...?"), which
+   * reveal the schema to clients that cannot introspect it. Default false (SCHEMA_SUGGESTIONS).
+   */
+  schemaSuggestions: boolean;
 }
 
 export const commonEnvironment = {
@@ -51,7 +59,13 @@ export const commonEnvironment = {
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   SHUTDOWN_GRACE_PERIOD_MILLIS: integerVariable(10_000, 0, 600_000),
   MAX_REQUEST_BODY_BYTES: integerVariable(8_388_608, 1_024, 1_073_741_824),
-  INTROSPECTION: booleanVariable(true),
+  HTTP_HEADERS_TIMEOUT_MILLIS: integerVariable(defaultHttpTimeouts.headersTimeoutMillis, 100, 3_600_000),
+  HTTP_REQUEST_TIMEOUT_MILLIS: integerVariable(defaultHttpTimeouts.requestTimeoutMillis, 100, 3_600_000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MILLIS: integerVariable(defaultHttpTimeouts.keepAliveTimeoutMillis, 100, 3_600_000),
+  HTTP_SOCKET_IDLE_TIMEOUT_MILLIS: integerVariable(defaultHttpTimeouts.socketIdleTimeoutMillis, 100, 3_600_000),
+  HTTP_TIMEOUT_CHECK_INTERVAL_MILLIS: integerVariable(defaultHttpTimeouts.timeoutCheckIntervalMillis, 10, 60_000),
+  INTROSPECTION: booleanVariable(false),
+  SCHEMA_SUGGESTIONS: booleanVariable(false),
 };
 
 export function loadCommonConfig(environment: NodeJS.ProcessEnv = process.env): CommonConfig {
@@ -60,6 +74,14 @@ export function loadCommonConfig(environment: NodeJS.ProcessEnv = process.env): 
 }
 
 export function toCommonConfig(values: z.infer<z.ZodObject<typeof commonEnvironment>>): CommonConfig {
+  if (values.HTTP_HEADERS_TIMEOUT_MILLIS > values.HTTP_REQUEST_TIMEOUT_MILLIS) {
+    throw new ConfigurationError([
+      {
+        variable: "HTTP_HEADERS_TIMEOUT_MILLIS",
+        message: `must not exceed HTTP_REQUEST_TIMEOUT_MILLIS (${values.HTTP_REQUEST_TIMEOUT_MILLIS}), the time for the whole request (got ${values.HTTP_HEADERS_TIMEOUT_MILLIS})`,
+      },
+    ]);
+  }
   if (values.STORE_BACKEND === "redis") {
     const problems = [];
     if (values.REDIS_URL === undefined) {
@@ -84,6 +106,14 @@ export function toCommonConfig(values: z.infer<z.ZodObject<typeof commonEnvironm
     logLevel: values.LOG_LEVEL,
     shutdownGracePeriodMillis: values.SHUTDOWN_GRACE_PERIOD_MILLIS,
     maximumRequestBodyBytes: values.MAX_REQUEST_BODY_BYTES,
+    httpTimeouts: {
+      headersTimeoutMillis: values.HTTP_HEADERS_TIMEOUT_MILLIS,
+      requestTimeoutMillis: values.HTTP_REQUEST_TIMEOUT_MILLIS,
+      keepAliveTimeoutMillis: values.HTTP_KEEP_ALIVE_TIMEOUT_MILLIS,
+      socketIdleTimeoutMillis: values.HTTP_SOCKET_IDLE_TIMEOUT_MILLIS,
+      timeoutCheckIntervalMillis: values.HTTP_TIMEOUT_CHECK_INTERVAL_MILLIS,
+    },
     introspection: values.INTROSPECTION,
+    schemaSuggestions: values.SCHEMA_SUGGESTIONS,
   };
 }

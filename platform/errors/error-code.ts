@@ -9,6 +9,19 @@ export enum ErrorCode {
   Forbidden = "FORBIDDEN",
   /** An argument is malformed or out of range; `extensions.field` names it. */
   BadUserInput = "BAD_USER_INPUT",
+  /**
+   * The HTTP request itself is malformed: a body that is not JSON, a method other than GET or POST
+   * (status 405), a body Apollo Server cannot read as an operation. Apollo Server uses this code too.
+   */
+  BadRequest = "BAD_REQUEST",
+  /** The request body is larger than MAX_REQUEST_BODY_BYTES (status 413); `extensions.maximumBytes` gives the limit. */
+  PayloadTooLarge = "PAYLOAD_TOO_LARGE",
+  /**
+   * Too many requests (status 429) for an API key, a tenant, or (unauthenticated) a client address,
+   * per minute or in flight at once. `extensions.policy` names the limit (as in the `RateLimit`
+   * header), `retryAfterMillis` says when to retry (also in `Retry-After`, in seconds).
+   */
+  RateLimited = "RATE_LIMITED",
   /** The model id or alias matches no model. */
   ModelNotFound = "MODEL_NOT_FOUND",
   /** A model with this id already exists. */
@@ -58,12 +71,31 @@ export enum ErrorCode {
    * and `resetsAt` / `retryAfterMillis` when the window resets (null for streams: when one ends).
    */
   QuotaExceeded = "QUOTA_EXCEEDED",
+  /**
+   * The document breaks one of the gateway's operation limits (`gateway/limits/operation-limits.ts`),
+   * checked before validation and planning; `extensions.maximum` is the limit, `found` the document's.
+   */
+  MaxDocumentTokensExceeded = "MAX_DOCUMENT_TOKENS_EXCEEDED",
+  MaxDepthExceeded = "MAX_DEPTH_EXCEEDED",
+  MaxAliasesExceeded = "MAX_ALIASES_EXCEEDED",
+  MaxRootFieldsExceeded = "MAX_ROOT_FIELDS_EXCEEDED",
+  MaxDirectivesExceeded = "MAX_DIRECTIVES_EXCEEDED",
+  MaxFragmentDepthExceeded = "MAX_FRAGMENT_DEPTH_EXCEEDED",
+  /** The operation's estimated result holds more objects than MAX_FAN_OUT (lists multiply); `extensions.maximum`, `estimated`. */
+  MaxFanOutExceeded = "MAX_FAN_OUT_EXCEEDED",
+  /**
+   * The operation's estimated cost is over a per-operation ceiling. `extensions.limit` names it
+   * (COST_SCORE, MODEL_TOKENS or COST_MICROS), with `maximum` and `estimated`; nothing ran.
+   */
+  OperationCostExceeded = "OPERATION_COST_EXCEEDED",
+  /** An HTTP request carried more operations than MAX_BATCH_OPERATIONS (1 turns batching off); `extensions.maximum`, `found`. */
+  MaxBatchOperationsExceeded = "MAX_BATCH_OPERATIONS_EXCEEDED",
   /** A bug: the error was not expected. The message is generic; details are in the server log. */
   InternalServerError = "INTERNAL_SERVER_ERROR",
 }
 
 /** Codes whose operations may succeed if repeated unchanged later. */
-const retryableCodes: ReadonlySet<ErrorCode> = new Set([ErrorCode.Overloaded, ErrorCode.ServiceUnavailable, ErrorCode.QuotaExceeded, ErrorCode.IngestionTimedOut]);
+const retryableCodes: ReadonlySet<ErrorCode> = new Set([ErrorCode.Overloaded, ErrorCode.ServiceUnavailable, ErrorCode.QuotaExceeded, ErrorCode.IngestionTimedOut, ErrorCode.RateLimited]);
 
 export function isRetryable(code: ErrorCode): boolean {
   return retryableCodes.has(code);

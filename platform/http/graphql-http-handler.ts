@@ -1,65 +1,97 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { HeaderMap, type ApolloServer, type BaseContext } from "@apollo/server";
 import { ErrorCode } from "../errors/error-code.ts";
-import { readJsonBody, RequestBodyError } from "./read-json-body.ts";
+import { ServiceError } from "../errors/service-error.ts";
+import { assertDeclaredLength, readJsonBody, RequestBodyError } from "./read-json-body.ts";
+import { writeRefusal, type AdmitRequest, type RequestAdmission } from "./request-admission.ts";
 
-export interface GraphQLHttpHandlerOptions<Context extends BaseContext> {
+export interface GraphQLHttpHandlerOptions<Context extends BaseContext, Admitted> {
   /** Largest accepted request body, in bytes. */
   maximumBodyBytes: number;
   /**
-   * Builds the context of one operation; a thrown `GraphQLError` becomes the response. `signal`
-   * aborts when the client goes away before the response is sent, so resolvers can stop engine work.
+   * Runs on the headers, before the body is read (authentication, rate limits); a refusal is the
+   * response. Without it every request is admitted and the context gets `undefined`.
    */
-  context: (request: IncomingMessage, signal: AbortSignal) => Promise<Context>;
+  admitRequest?: AdmitRequest<Admitted>;
+  /**
+   * Builds the context of one operation from what `admitRequest` established; a thrown
+   * `GraphQLError` becomes the response. `signal` aborts when the client goes away before the
+   * response is sent, so resolvers can stop engine work.
+   */
+  context: (request: IncomingMessage, signal: AbortSignal, admitted: Admitted | undefined) => Promise<Context>;
 }
+
+/** The methods GraphQL over HTTP uses; others get 405. */
+const allowedMethods = "GET, POST";
 
 /**
  * Serves an Apollo Server on a plain node:http server. Apollo Server 5 leaves the HTTP layer to
- * integrations; owning it lets the same port carry health checks and, later, WebSockets.
+ * integrations; owning it lets the same port carry health checks and WebSockets, and lets a request
+ * be refused on its headers (wrong method, no valid key, over a rate limit) before its body is read.
  */
-export function createGraphQLHttpHandler<Context extends BaseContext>(
+export function createGraphQLHttpHandler<Context extends BaseContext, Admitted>(
   server: ApolloServer<Context>,
-  options: GraphQLHttpHandlerOptions<Context>,
+  options: GraphQLHttpHandlerOptions<Context, Admitted>,
 ): (request: IncomingMessage, response: ServerResponse) => Promise<void> {
   return async (request, response) => {
-    let body: unknown;
+    const method = request.method ?? "GET";
+    if (method !== "GET" && method !== "POST") {
+      const error = new ServiceError(ErrorCode.BadRequest, `GraphQL is served over GET and POST, not ${method}.`);
+      writeRefusal(response, { admitted: false, status: 405, error, headers: { allow: allowedMethods } });
+      return;
+    }
+    const admission: RequestAdmission<Admitted | undefined> =
+      options.admitRequest === undefined ? { admitted: true, value: undefined, headers: {}, release: () => {} } : await options.admitRequest(request);
+    if (!admission.admitted) {
+      writeRefusal(response, admission);
+      return;
+    }
     try {
-      body = await readJsonBody(request, options.maximumBodyBytes);
-    } catch (error) {
-      if (!(error instanceof RequestBodyError)) throw error;
-      writeJson(response, error.status, {
-        errors: [{ message: error.message, extensions: { code: ErrorCode.BadUserInput, retryable: false } }],
+      for (const [name, value] of Object.entries(admission.headers)) response.setHeader(name, value);
+      let body: unknown;
+      try {
+        assertDeclaredLength(request, options.maximumBodyBytes);
+        // The client waits for this before sending its body (`Expect: 100-continue`, as curl does for large ones).
+        if (/100-continue/i.test(request.headers.expect ?? "")) response.writeContinue();
+        body = await readJsonBody(request, options.maximumBodyBytes);
+      } catch (error) {
+        if (!(error instanceof RequestBodyError)) throw error;
+        // 413: the rest of the body is left unread, so the connection cannot carry another request.
+        const headers: Record<string, string> = error.status === 413 ? { connection: "close" } : {};
+        writeJson(response, error.status, { errors: [{ message: error.message, extensions: { code: error.code, retryable: false, ...error.details } }] }, headers);
+        return;
+      }
+      const headers = new HeaderMap();
+      for (const [name, value] of Object.entries(request.headers)) {
+        if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
+      }
+      const clientGone = new AbortController();
+      response.once("close", () => {
+        if (!response.writableFinished) clientGone.abort(new Error("the client closed the connection"));
       });
-      return;
+      const url = new URL(request.url ?? "/", "http://localhost");
+      const result = await server.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method, headers, search: url.search, body },
+        context: () => options.context(request, clientGone.signal, admission.value),
+      });
+      for (const [name, value] of result.headers) response.setHeader(name, value);
+      response.statusCode = result.status ?? 200;
+      if (result.body.kind === "complete") {
+        response.end(result.body.string);
+        return;
+      }
+      for await (const chunk of result.body.asyncIterator) {
+        response.write(chunk);
+      }
+      response.end();
+    } finally {
+      admission.release();
     }
-    const headers = new HeaderMap();
-    for (const [name, value] of Object.entries(request.headers)) {
-      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
-    }
-    const clientGone = new AbortController();
-    response.once("close", () => {
-      if (!response.writableFinished) clientGone.abort(new Error("the client closed the connection"));
-    });
-    const url = new URL(request.url ?? "/", "http://localhost");
-    const result = await server.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: request.method ?? "GET", headers, search: url.search, body },
-      context: () => options.context(request, clientGone.signal),
-    });
-    for (const [name, value] of result.headers) response.setHeader(name, value);
-    response.statusCode = result.status ?? 200;
-    if (result.body.kind === "complete") {
-      response.end(result.body.string);
-      return;
-    }
-    for await (const chunk of result.body.asyncIterator) {
-      response.write(chunk);
-    }
-    response.end();
   };
 }
 
-export function writeJson(response: ServerResponse, status: number, value: unknown): void {
+export function writeJson(response: ServerResponse, status: number, value: unknown, headers: Readonly<Record<string, string>> = {}): void {
   const text = JSON.stringify(value);
-  response.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) });
+  response.writeHead(status, { ...headers, "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) });
   response.end(text);
 }

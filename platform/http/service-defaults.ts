@@ -8,14 +8,16 @@ export function serverSettings(config: CommonConfig & { port: number }) {
     host: config.host,
     port: config.port,
     maximumBodyBytes: config.maximumRequestBodyBytes,
+    httpTimeouts: config.httpTimeouts,
     stopGracePeriodMillis: config.shutdownGracePeriodMillis,
   };
 }
 
-/** Apollo Server options every service shares: error masking and introspection policy. */
+/** Apollo Server options every service shares: error masking, introspection and schema-suggestion policy. */
 export function apolloServerDefaults(config: CommonConfig, logger: Logger) {
   return {
     introspection: config.introspection,
+    hideSchemaDetailsFromClientErrors: !config.schemaSuggestions,
     formatError: createErrorFormatter(logger),
     includeStacktraceInErrorResponses: false,
     // Shutdown is ours (platform/lifecycle/stop-on-signals.ts): Apollo's own handler stops the server

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import type { ApolloServer, ApolloServerPlugin, BaseContext } from "@apollo/server";
@@ -6,6 +6,8 @@ import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHt
 import type { Logger } from "../logging/logger.ts";
 import { rejectUpgrade, type WebSocketEndpoint } from "../websocket/websocket-endpoint.ts";
 import { createGraphQLHttpHandler, writeJson } from "./graphql-http-handler.ts";
+import { createTimedHttpServer, defaultHttpTimeouts, type HttpTimeouts } from "./http-timeouts.ts";
+import type { AdmitRequest, AdmitUpgrade } from "./request-admission.ts";
 
 /** A named check behind `/readyz`; resolves when the dependency is usable, rejects otherwise. */
 export interface ReadinessCheck {
@@ -13,7 +15,7 @@ export interface ReadinessCheck {
   check: () => Promise<void>;
 }
 
-export interface ServiceServerOptions<Context extends BaseContext> {
+export interface ServiceServerOptions<Context extends BaseContext, Admitted = undefined> {
   /** Service name, for logs. */
   name: string;
   /** Interface to listen on. */
@@ -24,12 +26,21 @@ export interface ServiceServerOptions<Context extends BaseContext> {
   graphqlPath?: string;
   /** Largest accepted request body, in bytes. */
   maximumBodyBytes: number;
+  /** How long clients may take to send requests and keep idle connections. Default `defaultHttpTimeouts` (each field documents its own). */
+  httpTimeouts?: HttpTimeouts;
   /** How long stopping waits for in-flight requests before closing connections, in milliseconds. */
   stopGracePeriodMillis: number;
   /** Builds the Apollo Server; `plugins` must be added to its plugins (they drain the HTTP server on stop). */
   createApolloServer: (plugins: ApolloServerPlugin<Context>[]) => ApolloServer<Context>;
-  /** Builds the context of one operation; `signal` aborts when the client goes away. */
-  context: (request: IncomingMessage, signal: AbortSignal) => Promise<Context>;
+  /**
+   * Checks a GraphQL request on its headers before its body is read (authentication, rate limits);
+   * what it establishes goes to `context`, a refusal is answered at once. Default: admit all.
+   */
+  admitRequest?: AdmitRequest<Admitted>;
+  /** The same for WebSocket upgrades of the GraphQL path, before the handshake. Default: admit all. */
+  admitUpgrade?: AdmitUpgrade;
+  /** Builds the context of one operation; `signal` aborts when the client goes away, `admitted` is what `admitRequest` established. */
+  context: (request: IncomingMessage, signal: AbortSignal, admitted: Admitted | undefined) => Promise<Context>;
   /** Dependencies `/readyz` checks. */
   readinessChecks?: ReadinessCheck[];
   /** Served as JSON at `/metrics` (queue depths, batch sizes...); no route when absent. */
@@ -61,17 +72,18 @@ export interface RunningService {
  * Starts one service: GraphQL at `graphqlPath`, liveness at `/healthz`, readiness at `/readyz`
  * (503 while a dependency is down or the service is stopping, so load balancers drain it first).
  */
-export async function startServiceServer<Context extends BaseContext>(
-  options: ServiceServerOptions<Context>,
+export async function startServiceServer<Context extends BaseContext, Admitted = undefined>(
+  options: ServiceServerOptions<Context, Admitted>,
 ): Promise<RunningService> {
   const graphqlPath = options.graphqlPath ?? "/graphql";
-  const httpServer = createServer();
+  const httpServer = createTimedHttpServer(options.httpTimeouts ?? defaultHttpTimeouts);
   const apollo = options.createApolloServer([
     ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.stopGracePeriodMillis }),
   ]);
   await apollo.start();
   const handleGraphQL = createGraphQLHttpHandler(apollo, {
     maximumBodyBytes: options.maximumBodyBytes,
+    ...(options.admitRequest === undefined ? {} : { admitRequest: options.admitRequest }),
     context: options.context,
   });
   let stopping = false;
@@ -91,20 +103,37 @@ export async function startServiceServer<Context extends BaseContext>(
       writeJson(response, 404, { error: `Not found. GraphQL is served at ${graphqlPath}.` });
     }
   };
-  httpServer.on("request", (request: IncomingMessage, response: ServerResponse) => {
+  const onRequest = (request: IncomingMessage, response: ServerResponse) => {
     handle(request, response).catch((error: unknown) => {
       options.logger.error("request failed", { error, url: request.url });
       if (!response.headersSent) writeJson(response, 500, { errors: [{ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] });
       else response.destroy();
     });
-  });
+  };
+  httpServer.on("request", onRequest);
+  // `Expect: 100-continue` requests come here instead of "request"; the GraphQL handler invites the
+  // body only once the request is admitted (a refused client never sends it), other routes ignore it.
+  httpServer.on("checkContinue", onRequest);
   const webSocket = options.webSocket;
   if (webSocket !== undefined) {
     httpServer.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
       const path = new URL(request.url ?? "/", "http://localhost").pathname;
       if (path !== graphqlPath) rejectUpgrade(socket, 404, `Not found. GraphQL over WebSocket is served at ${graphqlPath}.`);
       else if (stopping) rejectUpgrade(socket, 503, "The service is stopping.");
-      else webSocket.handleUpgrade(request, socket, head);
+      else if (options.admitUpgrade === undefined) webSocket.handleUpgrade(request, socket, head);
+      else {
+        options.admitUpgrade(request).then(
+          (refusal) => {
+            if (socket.destroyed) return;
+            if (refusal === undefined) webSocket.handleUpgrade(request, socket, head);
+            else rejectUpgrade(socket, refusal.status, refusal.error.message, refusal.headers);
+          },
+          (error: unknown) => {
+            options.logger.error("upgrade check failed", { error, url: request.url });
+            rejectUpgrade(socket, 503, "The service cannot take the connection now; try again shortly.");
+          },
+        );
+      }
     });
   }
   options.configureHttpServer?.(httpServer);

@@ -88,12 +88,13 @@ export function createWebSocketEndpoint<P extends Record<string, unknown>, E ext
   };
 }
 
-const statusTexts: Record<number, string> = { 400: "Bad Request", 404: "Not Found", 503: "Service Unavailable" };
+const statusTexts: Record<number, string> = { 400: "Bad Request", 404: "Not Found", 429: "Too Many Requests", 503: "Service Unavailable" };
 
-/** Answers an upgrade request with a plain HTTP error and closes the connection. */
-export function rejectUpgrade(socket: Duplex, status: number, message: string): void {
+/** Answers an upgrade request with a plain HTTP error (plus `headers`, such as `Retry-After`) and closes the connection. */
+export function rejectUpgrade(socket: Duplex, status: number, message: string, headers: Readonly<Record<string, string>> = {}): void {
   const body = JSON.stringify({ error: message });
+  const extraHeaders = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join("");
   socket.end(
-    `HTTP/1.1 ${status} ${statusTexts[status] ?? "Error"}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${statusTexts[status] ?? "Error"}\r\nConnection: close\r\n${extraHeaders}Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
 }

@@ -10,6 +10,7 @@ import type { GroundingRetriever } from "./grounding/grounding-source.ts";
 import { toServiceError } from "./engine-error-mapping.ts";
 import type { InferenceLimits } from "./inference-limits.ts";
 import type { CompletionStore } from "./store/completion-store.ts";
+import type { MeteredUsage } from "../../platform/metering/metered-usage.ts";
 import { failureOutcome, type CallMeter, type MeteredCall, type MeteredCost } from "./metering/call-meter.ts";
 
 /** Reservation for a prompt whose count is an estimate: this many times the estimate. */
@@ -22,6 +23,8 @@ export interface CallContext {
   signal: AbortSignal;
   /** `performance.now()` at arrival. */
   arrivedAt: number;
+  /** Sums what the operation's calls used, for the response's `extensions.metered`; absent on WebSocket subscriptions (their end event carries the usage). */
+  metered?: MeteredUsage;
 }
 
 /** Runs validated requests on the engines and records the finished completions. */

@@ -20,6 +20,8 @@ import { startUsageMetering } from "./metering/usage-metering.ts";
 import { createQuotaStore } from "../usage/usage-backends.ts";
 import { RetrievalGroundingRetriever } from "./grounding/retrieval-grounding-retriever.ts";
 import { InternalGraphqlClient } from "../../platform/http/internal-graphql-client.ts";
+import { emptyMeteredUsage } from "../../platform/metering/metered-usage.ts";
+import { meteredUsagePlugin } from "../../platform/metering/metered-usage-plugin.ts";
 import type { InferenceConfig } from "./config.ts";
 import type { InferenceContext } from "./context.ts";
 import { resolvers } from "./resolvers.ts";
@@ -66,10 +68,10 @@ export async function startInference(config: InferenceConfig, logger: Logger): P
     createApolloServer: (plugins) =>
       new ApolloServer<InferenceContext>({
         schema,
-        plugins: [...plugins, ApolloServerPluginInlineTraceDisabled()],
+        plugins: [...plugins, ApolloServerPluginInlineTraceDisabled(), meteredUsagePlugin<InferenceContext>()],
         ...apolloServerDefaults(config, logger),
       }),
-    context: async (request, signal) => ({ request: readRequestContext(request, signer), signal, arrivedAt: performance.now(), completions, quotas }),
+    context: async (request, signal) => ({ request: readRequestContext(request, signer), signal, arrivedAt: performance.now(), completions, quotas, metered: emptyMeteredUsage() }),
     metrics: async () => ({ schedulers: await engines.metrics(), usageEvents: usage.sink.metrics() }),
     readinessChecks: [
       { name: "model-store", check: () => models.checkHealth() },

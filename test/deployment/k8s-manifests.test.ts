@@ -245,6 +245,14 @@ const gatewayVariables = new Set([
   "SUPERGRAPH_PATH",
   "SUPERGRAPH_WATCH",
   "SUBGRAPH_TIMEOUT_MILLIS",
+  "OPERATION_DEADLINE_MILLIS",
+  "RATE_LIMIT_REQUESTS_PER_MINUTE_PER_KEY",
+  "RATE_LIMIT_REQUESTS_PER_MINUTE_PER_TENANT",
+  "RATE_LIMIT_REQUESTS_PER_MINUTE_PER_IP",
+  "RATE_LIMIT_CONCURRENT_REQUESTS_PER_KEY",
+  "RATE_LIMIT_CONCURRENT_REQUESTS_PER_TENANT",
+  "RATE_LIMIT_LEASE_MILLIS",
+  "TRUSTED_PROXY_HOPS",
 ]);
 
 const services: DeployedService[] = [
@@ -547,6 +555,14 @@ describe("k8s manifests", () => {
       const container = containerOf(subgraph);
       assert.equal(resolvePort(container, port.targetPort ?? port.port), subgraph.loadConfig(environmentOf(container)).port);
     }
+  });
+
+  it("gateway: the operation deadline leaves room for at least one whole subgraph request", () => {
+    const config = loadGatewayConfig(environmentOf(containerOf(services[0]!)));
+    assert.ok(
+      config.operationDeadlineMillis === 0 || config.operationDeadlineMillis > config.subgraphTimeoutMillis,
+      `OPERATION_DEADLINE_MILLIS ${config.operationDeadlineMillis} should exceed SUBGRAPH_TIMEOUT_MILLIS ${config.subgraphTimeoutMillis} (or be 0)`,
+    );
   });
 
   it("every Deployment runs as non-root on a read-only root filesystem", () => {

@@ -14,6 +14,7 @@ import { startRetrieval } from "../../subgraphs/retrieval/service.ts";
 import { loadUsageConfig } from "../../subgraphs/usage/config.ts";
 import { startUsage } from "../../subgraphs/usage/service.ts";
 import { findFreePort } from "./redis-server.ts";
+import { testRateLimits } from "./test-rate-limits.ts";
 
 /** The gateway and every subgraph, in this process, each on its own free port, with two API keys. */
 export interface TestStack {
@@ -37,7 +38,7 @@ export interface TestStack {
 export async function startTestStack(environment: NodeJS.ProcessEnv, options: { keys?: { adminKey: IssuedApiKey; memberKey: IssuedApiKey; otherTenantKey: IssuedApiKey } } = {}): Promise<TestStack> {
   // One llama.cpp thread: test files run two at a time on two cores, and spinning ggml workers
   // that lose their core stall every token.
-  const base = { LOG_LEVEL: "error", SUPERGRAPH_WATCH: "false", SHUTDOWN_GRACE_PERIOD_MILLIS: "2000", LLAMA_CPP_THREADS: "1", ...environment };
+  const base = { LOG_LEVEL: "error", SUPERGRAPH_WATCH: "false", SHUTDOWN_GRACE_PERIOD_MILLIS: "2000", LLAMA_CPP_THREADS: "1", ...testRateLimits, ...environment };
   const modelRegistry = await startModelRegistry(loadModelRegistryConfig({ ...base, MODEL_REGISTRY_PORT: "0" }), createLogger("model-registry", "error"));
   // Inference and retrieval call each other (grounding, embeddings), so each must know the other's
   // port before either starts.

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { createGraphClient, graphql, type GraphClient } from "../../client/index.ts";
 import { generateModel, modelPresets } from "../../engines/gguf/generate-model.ts";
+import { present } from "../harness/present.ts";
 import { temporaryDirectory } from "../harness/temporary-directory.ts";
 import { startTestStack, type TestStack } from "../harness/test-stack.ts";
 
@@ -77,7 +78,7 @@ describe("inference through the gateway", () => {
   after(() => stack.stop());
 
   it("completes a prompt, with the registry's model fields filled by federation", async () => {
-    const { createCompletion } = await member.request(CreateCompletion, { input: { model: "tiny", prompt: "Once upon a time", maxTokens: 12, seed: 7 } });
+    const createCompletion = present((await member.request(CreateCompletion, { input: { model: "tiny", prompt: "Once upon a time", maxTokens: 12, seed: 7 } })).createCompletion, "createCompletion");
     assert.equal(createCompletion.finishReason, "LENGTH");
     assert.equal(createCompletion.usage.completionTokens, 12);
     assert.equal(createCompletion.usage.totalTokens, createCompletion.usage.promptTokens + 12);
@@ -86,34 +87,34 @@ describe("inference through the gateway", () => {
     assert.equal(createCompletion.timeToFirstTokenMillis, null);
     assert.deepEqual(createCompletion.model, { id: "tiny-chat", displayName: "Tiny chat", pricing: { inputPerMillionTokens: 0.5, currency: "USD" } });
     const again = await member.request(CreateCompletion, { input: { model: "tiny-chat", prompt: "Once upon a time", maxTokens: 12, seed: 7 } });
-    assert.equal(again.createCompletion.text, createCompletion.text, "same seed, same text");
+    assert.equal(again.createCompletion?.text, createCompletion.text, "same seed, same text");
   });
 
   it("answers chat messages with the model's template", async () => {
-    const { createCompletion } = await member.request(CreateCompletion, {
+    const createCompletion = present((await member.request(CreateCompletion, {
       input: { model: "tiny", messages: [{ role: "SYSTEM", content: "Be brief." }, { role: "USER", content: "Hello there" }], maxTokens: 6, seed: 1 },
-    });
+    })).createCompletion, "createCompletion");
     assert.equal(createCompletion.usage.completionTokens <= 6, true);
     assert.ok(createCompletion.usage.promptTokens > 6, "the template adds tokens around the messages");
   });
 
   it("keeps completions readable by their tenant only", async () => {
-    const { createCompletion } = await member.request(CreateCompletion, { input: { model: "tiny", prompt: "Remember me", maxTokens: 3, seed: 2 } });
+    const createCompletion = present((await member.request(CreateCompletion, { input: { model: "tiny", prompt: "Remember me", maxTokens: 3, seed: 2 } })).createCompletion, "createCompletion");
     const found = await member.request(CompletionById, { id: createCompletion.id });
     assert.equal(found.completion?.text, createCompletion.text);
     assert.equal((await member.request(CompletionById, { id: "00000000-0000-0000-0000-000000000000" })).completion, null);
   });
 
   it("embeds a batch of texts in order", async () => {
-    const { embeddings } = await member.request(Embeddings, { model: "tiny-embed", texts: ["alpha", "beta", "gamma"] });
+    const embeddings = present((await member.request(Embeddings, { model: "tiny-embed", texts: ["alpha", "beta", "gamma"] })).embeddings, "embeddings");
     assert.equal(embeddings.dimensions, 256);
     assert.deepEqual(embeddings.embeddings.map((embedding) => embedding.index), [0, 1, 2]);
     assert.ok(embeddings.embeddings.every((embedding) => embedding.vector.length === 256));
     assert.notDeepEqual(embeddings.embeddings[0]?.vector, embeddings.embeddings[1]?.vector);
-    assert.equal(embeddings.model.displayName, "Tiny embeddings");
+    assert.equal(embeddings.model?.displayName, "Tiny embeddings");
     assert.ok(embeddings.usage.promptTokens >= 3);
     const single = await member.request(Embeddings, { model: "tiny-embed", texts: ["beta"] });
-    assert.deepEqual(single.embeddings.embeddings[0]?.vector, embeddings.embeddings[1]?.vector, "batching does not change a vector");
+    assert.deepEqual(single.embeddings?.embeddings[0]?.vector, embeddings.embeddings[1]?.vector, "batching does not change a vector");
   });
 
   const invalid: [string, () => Promise<{ errors?: readonly { extensions?: Record<string, unknown> }[] }>, string, string | undefined][] = [

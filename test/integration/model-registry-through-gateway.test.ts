@@ -4,6 +4,7 @@ import { createGraphClient, graphql, type GraphClient } from "../../client/index
 import { internalContextHeader, InternalContextSigner } from "../../platform/context/internal-context-token.ts";
 import { resolveSigningSecret } from "../../platform/context/signing-secret.ts";
 import { loadCommonConfig } from "../../platform/config/common-config.ts";
+import { present } from "../harness/present.ts";
 import { provisionRedis, requireServer } from "../harness/redis-suite.ts";
 import { temporaryDirectory } from "../harness/temporary-directory.ts";
 import { startTestStack, type TestStack } from "../harness/test-stack.ts";
@@ -81,7 +82,7 @@ function registryThroughGateway(start: () => Promise<TestStack>): void {
   after(() => stack?.stop());
 
   it("registers a model as admin", async () => {
-    const { registerModel } = await admin.request(RegisterModel, { input: chatModel });
+    const registerModel = present((await admin.request(RegisterModel, { input: chatModel })).registerModel, "registerModel");
     assert.equal(registerModel.id, "tiny-chat");
     assert.equal(registerModel.version, 1);
     assert.equal(registerModel.status, "ACTIVE");
@@ -95,7 +96,7 @@ function registryThroughGateway(start: () => Promise<TestStack>): void {
     assert.equal(byAlias.model?.embeddingDimensions, null);
     assert.equal((await member.request(ModelByName, { id: "nothing" })).model, null);
     const list = await member.request(ListModels, {});
-    assert.equal(list.models.totalCount, 1);
+    assert.equal(list.models?.totalCount, 1);
   });
 
   it("refuses registry mutations without the admin role with FORBIDDEN", async () => {
@@ -135,7 +136,7 @@ function registryThroughGateway(start: () => Promise<TestStack>): void {
   });
 
   it("updates with optimistic concurrency and refuses a stale version", async () => {
-    const { updateModel } = await admin.request(UpdateModel, { id: "tiny-chat", expectedVersion: 1, input: { displayName: "Tiny chat 2", aliases: ["tiny", "t2"] } });
+    const updateModel = present((await admin.request(UpdateModel, { id: "tiny-chat", expectedVersion: 1, input: { displayName: "Tiny chat 2", aliases: ["tiny", "t2"] } })).updateModel, "updateModel");
     assert.equal(updateModel.version, 2);
     const stale = await admin.execute(UpdateModel, { id: "tiny-chat", expectedVersion: 1, input: { displayName: "lost update" } });
     assert.equal(stale.errors?.[0]?.extensions?.code, "VERSION_CONFLICT");
@@ -144,7 +145,7 @@ function registryThroughGateway(start: () => Promise<TestStack>): void {
   });
 
   it("keeps upstream API keys write-only", async () => {
-    const { registerModel } = await admin.request(RegisterModel, {
+    const registerModel = present((await admin.request(RegisterModel, {
       input: {
         id: "remote-embedder",
         displayName: "Remote embedder",
@@ -155,7 +156,7 @@ function registryThroughGateway(start: () => Promise<TestStack>): void {
         engine: { kind: "OPENAI_COMPATIBLE", baseUrl: "http://vllm:8000/v1/", upstreamModel: "BAAI/bge-small-en", apiKey: "sk-very-secret" },
         pricing: { inputPerMillionTokens: 0.02, outputPerMillionTokens: 0 },
       },
-    });
+    })).registerModel, "registerModel");
     assert.equal(registerModel.engine.hasApiKey, true);
     assert.equal(registerModel.engine.baseUrl, "http://vllm:8000/v1");
     const response = await fetch(stack.gateway.graphqlUrl, {
@@ -168,18 +169,18 @@ function registryThroughGateway(start: () => Promise<TestStack>): void {
   });
 
   it("filters and pages the list", async () => {
-    const page = await member.request(ListModels, { filter: { capabilities: ["EMBEDDING"] }, first: 10 });
-    assert.deepEqual(page.models.nodes.map((model) => model.id), ["remote-embedder"]);
-    const first = await member.request(ListModels, { first: 1 });
-    assert.equal(first.models.pageInfo.hasNextPage, true);
-    const second = await member.request(ListModels, { first: 1, after: first.models.pageInfo.endCursor });
-    assert.notDeepEqual(second.models.nodes, first.models.nodes);
+    const page = present((await member.request(ListModels, { filter: { capabilities: ["EMBEDDING"] }, first: 10 })).models, "models");
+    assert.deepEqual(page.nodes.map((model) => model.id), ["remote-embedder"]);
+    const first = present((await member.request(ListModels, { first: 1 })).models, "models");
+    assert.equal(first.pageInfo.hasNextPage, true);
+    const second = present((await member.request(ListModels, { first: 1, after: first.pageInfo.endCursor })).models, "models");
+    assert.notDeepEqual(second.nodes, first.nodes);
     const badPage = await member.execute(ListModels, { first: 1000 });
     assert.equal(badPage.errors?.[0]?.extensions?.field, "first");
   });
 
   it("changes status and deletes", async () => {
-    const { setModelStatus } = await admin.request(SetModelStatus, { id: "tiny-chat", status: "DISABLED" });
+    const setModelStatus = present((await admin.request(SetModelStatus, { id: "tiny-chat", status: "DISABLED" })).setModelStatus, "setModelStatus");
     assert.equal(setModelStatus.status, "DISABLED");
     const missing = await admin.execute(SetModelStatus, { id: "ghost", status: "ACTIVE" });
     assert.equal(missing.errors?.[0]?.extensions?.code, "MODEL_NOT_FOUND");

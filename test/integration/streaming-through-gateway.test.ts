@@ -116,7 +116,7 @@ describe("streaming completions through the gateway", () => {
     assert.ok((end.completion.timeToFirstTokenMillis ?? -1) >= 0);
     assert.deepEqual(end.completion.model, { id: "stream-chat", displayName: "Streaming chat", pricing: { inputPerMillionTokens: 0.25, outputPerMillionTokens: 0.75 } });
     const nonStreamed = await http.request(StreamedCompletionText, { input: { model: "stream-chat", prompt: "The weather today is", maxTokens: 16, seed: 11 } });
-    assert.equal(nonStreamed.createCompletion.text, joined, "streamed text joined equals the non-streamed text for the same seed");
+    assert.equal(nonStreamed.createCompletion?.text, joined, "streamed text joined equals the non-streamed text for the same seed");
   });
 
   it("runs 50 concurrent streams to completion", async () => {
@@ -216,6 +216,6 @@ describe("streaming completions through the gateway", () => {
     const errors = (await outcome) as { extensions?: { code?: string } }[] | undefined;
     assert.ok(Array.isArray(errors), "the stream ended with an error");
     assert.equal(errors[0]?.extensions?.code, "SERVICE_UNAVAILABLE", JSON.stringify(errors));
-    assert.equal((await http.request(ModelCount)).models.totalCount, 1, "the gateway still answers");
+    assert.equal((await http.request(ModelCount)).models?.totalCount, 1, "the gateway still answers");
   });
 });

@@ -46,8 +46,14 @@ describe("configuration", () => {
     assert.equal(loadGatewayConfig({ MODEL_REGISTRY_URL: "http://registry:4001/graphql" }).subgraphUrls["model-registry"], "http://registry:4001/graphql");
   });
 
+  it("keeps introspection and schema suggestions off unless enabled (production defaults)", () => {
+    assert.equal(loadCommonConfig({}).introspection, false);
+    assert.equal(loadCommonConfig({}).schemaSuggestions, false);
+  });
+
   it("parses booleans and bounded integers", () => {
-    assert.equal(loadCommonConfig({ INTROSPECTION: "false" }).introspection, false);
+    assert.equal(loadCommonConfig({ INTROSPECTION: "true" }).introspection, true);
+    assert.equal(loadCommonConfig({ SCHEMA_SUGGESTIONS: "true" }).schemaSuggestions, true);
     assert.deepEqual(problemsOf(() => loadCommonConfig({ INTROSPECTION: "maybe" })).map((problem) => problem.variable), ["INTROSPECTION"]);
     assert.deepEqual(problemsOf(() => loadCommonConfig({ MAX_REQUEST_BODY_BYTES: "10" })).map((problem) => problem.variable), ["MAX_REQUEST_BODY_BYTES"]);
   });

@@ -61,10 +61,11 @@ describe("startServiceServer", () => {
     const service = await startTestService();
     const large = await post(service.graphqlUrl, JSON.stringify({ query: `{ fast } # ${"x".repeat(4_000)}` }));
     assert.equal(large.status, 413);
+    assert.deepEqual(await large.json(), { errors: [{ message: "Request body is larger than 2048 bytes.", extensions: { code: "PAYLOAD_TOO_LARGE", retryable: false, maximumBytes: 2_048 } }] });
     const malformed = await post(service.graphqlUrl, "{ not json");
     assert.equal(malformed.status, 400);
     const body = (await malformed.json()) as { errors: { extensions: { code: string } }[] };
-    assert.equal(body.errors[0]?.extensions.code, "BAD_USER_INPUT");
+    assert.equal(body.errors[0]?.extensions.code, "BAD_REQUEST");
   });
 
   it("lets in-flight requests finish on stop, then runs onStopped and refuses new connections", async () => {

@@ -7,6 +7,7 @@ import { copyFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { createGraphClient, graphql, type GraphClient } from "../../client/index.ts";
+import { present } from "../harness/present.ts";
 import { provisionRealModelsOrSkip, realEmbeddingModelPath } from "../harness/real-models.ts";
 import { temporaryDirectory } from "../harness/temporary-directory.ts";
 import { startTestStack, type TestStack } from "../harness/test-stack.ts";
@@ -72,21 +73,21 @@ describe("retrieval through the gateway with real models", { skip: provisioned.s
     await admin.request(RegisterRealModel, {
       input: { id: "minilm", displayName: "all-MiniLM-L6-v2", family: "bert", capabilities: ["EMBEDDING"], contextLength: 512, embeddingDimensions: 384, engine: { kind: "LLAMA_CPP", modelPath: "all-MiniLM-L6-v2.gguf" }, pricing },
     });
-    const { createCollection } = await member.request(CreateRealCollection, { input: { name: "facts", embeddingModel: "minilm", chunkMaxTokens: 128, chunkOverlapTokens: 0 } });
+    const createCollection = present((await member.request(CreateRealCollection, { input: { name: "facts", embeddingModel: "minilm", chunkMaxTokens: 128, chunkOverlapTokens: 0 } })).createCollection, "createCollection");
     assert.equal(createCollection.dimensions, 384);
     collectionId = createCollection.id;
     for (const document of retrievalDocuments) {
-      const { ingestDocument } = await member.request(IngestRealDocument, { input: { collectionId, source: document.source, content: document.content, mediaType: "TEXT_PLAIN" } });
+      const ingestDocument = present((await member.request(IngestRealDocument, { input: { collectionId, source: document.source, content: document.content, mediaType: "TEXT_PLAIN" } })).ingestDocument, "ingestDocument");
       assert.equal(ingestDocument.status, "READY");
     }
   });
   after(() => stack?.stop());
 
   it("embeds a paraphrase closer than unrelated text", async () => {
-    const { embeddings } = await member.request(EmbedReal, {
+    const embeddings = present((await member.request(EmbedReal, {
       model: "minilm",
       texts: ["A man is playing a guitar.", "Someone strums a six-string instrument.", "The stock market fell sharply today."],
-    });
+    })).embeddings, "embeddings");
     assert.equal(embeddings.dimensions, 384);
     const [anchor, paraphrase, unrelated] = embeddings.embeddings.map((embedding) => embedding.vector);
     const close = cosineSimilarity(anchor ?? [], paraphrase ?? []);
@@ -97,7 +98,7 @@ describe("retrieval through the gateway with real models", { skip: provisioned.s
   it("finds the document a paraphrased question is about: VECTOR hit@1 of at least 0.9 on 20 queries", async () => {
     const misses: string[] = [];
     for (const { query, expected } of retrievalQueries) {
-      const { search } = await member.request(SearchReal, { input: { collectionId, query, mode: "VECTOR", topK: 3 } });
+      const search = present((await member.request(SearchReal, { input: { collectionId, query, mode: "VECTOR", topK: 3 } })).search, "search");
       const top = search.hits[0]?.chunk.document.source;
       if (top !== retrievalDocuments[expected]?.source) misses.push(`${query} → ${top ?? "nothing"}`);
     }
@@ -107,7 +108,7 @@ describe("retrieval through the gateway with real models", { skip: provisioned.s
   });
 
   it("answers grounded in the collection, citing the right document first", async () => {
-    const { createCompletion } = await member.request(GroundedReal, {
+    const createCompletion = present((await member.request(GroundedReal, {
       input: {
         model: "smollm2",
         messages: [{ role: "USER", content: "How long is a marathon?" }],
@@ -115,7 +116,7 @@ describe("retrieval through the gateway with real models", { skip: provisioned.s
         temperature: 0,
         grounding: { collectionId, mode: "VECTOR", topK: 3 },
       },
-    });
+    })).createCompletion, "createCompletion");
     assert.equal(createCompletion.citations[0]?.document.source, "marathon.txt");
     console.log(`grounded answer: ${JSON.stringify(createCompletion.text)}`);
     // A 135M model in 4 bits paraphrases its source loosely (measured: "A marathon is approximately

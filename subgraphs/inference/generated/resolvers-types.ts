@@ -36,8 +36,13 @@ export type Chunk = {
 /** One finished generation. */
 export type Completion = {
   __typename?: 'Completion';
-  /** For grounded completions: the chunks put in the prompt, in the order numbered there ([1] first). Empty otherwise. */
-  citations: Array<Chunk>;
+  /**
+   * For grounded completions: the chunks put in the prompt, in the order numbered there ([1] first).
+   * Empty otherwise. Chunks come from the retrieval service: an entry is null when that service is
+   * unavailable (an error with code SERVICE_UNAVAILABLE at its path says so) or the chunk was deleted
+   * since; the others keep their place, so positions still match the numbers in the text.
+   */
+  citations: Array<Maybe<Chunk>>;
   createdAt: Scalars['DateTime']['output'];
   finishReason: FinishReason;
   id: Scalars['ID']['output'];
@@ -46,7 +51,12 @@ export type Completion = {
   /** Cost in millionths of the currency, from the model's pricing when it was made; the usage subgraph's `cost` reads it. */
   meteredCostMicros: Scalars['Float']['output'];
   meteredCurrency: Scalars['String']['output'];
-  model: Model;
+  /**
+   * The model that generated it. Its fields come from the model-registry service: null when that
+   * service is unavailable (an error with code SERVICE_UNAVAILABLE at this path says so) or when
+   * the model was deleted since.
+   */
+  model?: Maybe<Model>;
   text: Scalars['String']['output'];
   /** From the request's arrival to the first token, in milliseconds; null for non-streamed completions (measured only when streaming) or when no token was generated. */
   timeToFirstTokenMillis?: Maybe<Scalars['Float']['output']>;
@@ -98,7 +108,8 @@ export type EmbeddingResult = {
   /** Length of every vector. */
   dimensions: Scalars['Int']['output'];
   embeddings: Array<Embedding>;
-  model: Model;
+  /** Null when the model-registry service is unavailable (see `errors`); the vectors are still returned. */
+  model?: Maybe<Model>;
   usage: TokenUsage;
 };
 
@@ -142,39 +153,67 @@ export type Model = {
   id: Scalars['ID']['output'];
 };
 
+/**
+ * Mutation fields are nullable: each is null only with an error in `errors` (at its path), and the
+ * other mutations of the operation, which ran, still return their results.
+ */
 export type Mutation = {
   __typename?: 'Mutation';
-  /** Generates a completion and returns it when finished. */
-  createCompletion: Completion;
+  /**
+   * Generates a completion and returns it when finished. Null only with an error. Fields other services
+   * add (`cost`, `model`, `citations`' chunks) are null when those services are unavailable: the
+   * completion itself was made and metered, and `completion(id)` reads it again.
+   */
+  createCompletion?: Maybe<Completion>;
 };
 
 
+/**
+ * Mutation fields are nullable: each is null only with an error in `errors` (at its path), and the
+ * other mutations of the operation, which ran, still return their results.
+ */
 export type MutationCreateCompletionArgs = {
   input: CompletionInput;
 };
 
+/**
+ * Root fields are nullable: each is null only with an error in `errors` (at its path), and a failure
+ * of one (its service unavailable, say) leaves the other root fields of the operation their data.
+ */
 export type Query = {
   __typename?: 'Query';
   /** A completion made in the last 24 hours by the caller's tenant, or null. */
   completion?: Maybe<Completion>;
-  /** Embeds each text with an embedding model. */
-  embeddings: EmbeddingResult;
-  /** Tokens each text takes in the model's tokenizer, in order (an estimate for engines that cannot tokenize). */
-  tokenCounts: Array<Scalars['Int']['output']>;
+  /** Embeds each text with an embedding model. Null only with an error. */
+  embeddings?: Maybe<EmbeddingResult>;
+  /** Tokens each text takes in the model's tokenizer, in order (an estimate for engines that cannot tokenize). Null only with an error. */
+  tokenCounts?: Maybe<Array<Scalars['Int']['output']>>;
 };
 
 
+/**
+ * Root fields are nullable: each is null only with an error in `errors` (at its path), and a failure
+ * of one (its service unavailable, say) leaves the other root fields of the operation their data.
+ */
 export type QueryCompletionArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/**
+ * Root fields are nullable: each is null only with an error in `errors` (at its path), and a failure
+ * of one (its service unavailable, say) leaves the other root fields of the operation their data.
+ */
 export type QueryEmbeddingsArgs = {
   model: Scalars['ID']['input'];
   texts: Array<Scalars['String']['input']>;
 };
 
 
+/**
+ * Root fields are nullable: each is null only with an error in `errors` (at its path), and a failure
+ * of one (its service unavailable, say) leaves the other root fields of the operation their data.
+ */
 export type QueryTokenCountsArgs = {
   model: Scalars['ID']['input'];
   texts: Array<Scalars['String']['input']>;
@@ -214,8 +253,11 @@ export type SubscriptionCompletionStreamArgs = {
 /** A tenant's quota; the usage subgraph owns its limits, the inference subgraph (which enforces them) reports their use. */
 export type TenantQuota = {
   __typename?: 'TenantQuota';
-  /** Use counted against the limits right now, reservations of running calls included. */
-  currentUse: QuotaUse;
+  /**
+   * Use counted against the limits right now, reservations of running calls included. Null when the
+   * inference service, which counts it, is unavailable (see `errors`); the limits are still returned.
+   */
+  currentUse?: Maybe<QuotaUse>;
   tenantId: Scalars['ID']['output'];
 };
 
@@ -236,7 +278,8 @@ export type TextEndEvent = {
 export type TextStartEvent = {
   __typename?: 'TextStartEvent';
   completionId: Scalars['ID']['output'];
-  model: Model;
+  /** Null when the model-registry service is unavailable (see `errors`); the stream goes on. */
+  model?: Maybe<Model>;
 };
 
 export type TokenUsage = {
@@ -415,14 +458,14 @@ export type ChunkResolvers<ContextType = InferenceContext, ParentType extends Re
 
 export type CompletionResolvers<ContextType = InferenceContext, ParentType extends ResolversParentTypes['Completion'] = ResolversParentTypes['Completion'], FederationReferenceType extends FederationReferenceTypes['Completion'] = FederationReferenceTypes['Completion']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Completion']> | FederationReferenceType, FederationReferenceType, ContextType>;
-  citations?: Resolver<Array<ResolversTypes['Chunk']>, ParentType, ContextType>;
+  citations?: Resolver<Array<Maybe<ResolversTypes['Chunk']>>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   finishReason?: Resolver<ResolversTypes['FinishReason'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   latencyMillis?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   meteredCostMicros?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   meteredCurrency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  model?: Resolver<ResolversTypes['Model'], ParentType, ContextType>;
+  model?: Resolver<Maybe<ResolversTypes['Model']>, ParentType, ContextType>;
   text?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   timeToFirstTokenMillis?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   usage?: Resolver<ResolversTypes['TokenUsage'], ParentType, ContextType>;
@@ -444,7 +487,7 @@ export type EmbeddingResolvers<ContextType = InferenceContext, ParentType extend
 export type EmbeddingResultResolvers<ContextType = InferenceContext, ParentType extends ResolversParentTypes['EmbeddingResult'] = ResolversParentTypes['EmbeddingResult']> = ResolversObject<{
   dimensions?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   embeddings?: Resolver<Array<ResolversTypes['Embedding']>, ParentType, ContextType>;
-  model?: Resolver<ResolversTypes['Model'], ParentType, ContextType>;
+  model?: Resolver<Maybe<ResolversTypes['Model']>, ParentType, ContextType>;
   usage?: Resolver<ResolversTypes['TokenUsage'], ParentType, ContextType>;
 }>;
 
@@ -453,13 +496,13 @@ export type ModelResolvers<ContextType = InferenceContext, ParentType extends Re
 }>;
 
 export type MutationResolvers<ContextType = InferenceContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
-  createCompletion?: Resolver<ResolversTypes['Completion'], ParentType, ContextType, RequireFields<MutationCreateCompletionArgs, 'input'>>;
+  createCompletion?: Resolver<Maybe<ResolversTypes['Completion']>, ParentType, ContextType, RequireFields<MutationCreateCompletionArgs, 'input'>>;
 }>;
 
 export type QueryResolvers<ContextType = InferenceContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   completion?: Resolver<Maybe<ResolversTypes['Completion']>, ParentType, ContextType, RequireFields<QueryCompletionArgs, 'id'>>;
-  embeddings?: Resolver<ResolversTypes['EmbeddingResult'], ParentType, ContextType, RequireFields<QueryEmbeddingsArgs, 'model' | 'texts'>>;
-  tokenCounts?: Resolver<Array<ResolversTypes['Int']>, ParentType, ContextType, RequireFields<QueryTokenCountsArgs, 'model' | 'texts'>>;
+  embeddings?: Resolver<Maybe<ResolversTypes['EmbeddingResult']>, ParentType, ContextType, RequireFields<QueryEmbeddingsArgs, 'model' | 'texts'>>;
+  tokenCounts?: Resolver<Maybe<Array<ResolversTypes['Int']>>, ParentType, ContextType, RequireFields<QueryTokenCountsArgs, 'model' | 'texts'>>;
 }>;
 
 export type QuotaUseResolvers<ContextType = InferenceContext, ParentType extends ResolversParentTypes['QuotaUse'] = ResolversParentTypes['QuotaUse']> = ResolversObject<{
@@ -475,7 +518,7 @@ export type SubscriptionResolvers<ContextType = InferenceContext, ParentType ext
 
 export type TenantQuotaResolvers<ContextType = InferenceContext, ParentType extends ResolversParentTypes['TenantQuota'] = ResolversParentTypes['TenantQuota'], FederationReferenceType extends FederationReferenceTypes['TenantQuota'] = FederationReferenceTypes['TenantQuota']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['TenantQuota']> | FederationReferenceType, FederationReferenceType, ContextType>;
-  currentUse?: Resolver<ResolversTypes['QuotaUse'], ParentType, ContextType>;
+  currentUse?: Resolver<Maybe<ResolversTypes['QuotaUse']>, ParentType, ContextType>;
   tenantId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
 
@@ -493,7 +536,7 @@ export type TextEndEventResolvers<ContextType = InferenceContext, ParentType ext
 
 export type TextStartEventResolvers<ContextType = InferenceContext, ParentType extends ResolversParentTypes['TextStartEvent'] = ResolversParentTypes['TextStartEvent']> = ResolversObject<{
   completionId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  model?: Resolver<ResolversTypes['Model'], ParentType, ContextType>;
+  model?: Resolver<Maybe<ResolversTypes['Model']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 

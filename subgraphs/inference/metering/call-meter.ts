@@ -6,6 +6,7 @@ import type { UsageEventSink } from "../../usage/events/usage-event-sink.ts";
 import type { QuotaStore, Reservation, ReservationOutcome } from "../../usage/quota/quota-store.ts";
 import type { UsageOperation, UsageStatus } from "../../usage/usage-event.ts";
 import type { CallContext } from "../completion-service.ts";
+import { addMeteredUsage } from "../../../platform/metering/metered-usage.ts";
 import { costMicros } from "./cost.ts";
 
 export interface CallMeterOptions {
@@ -131,6 +132,16 @@ export class CallMeter {
       completionId: outcome.completionId,
       occurredAt: new Date().toISOString(),
     });
+    if (start.call.metered !== undefined) {
+      addMeteredUsage(start.call.metered, {
+        calls: 1,
+        promptTokens: outcome.promptTokens,
+        completionTokens: outcome.completionTokens,
+        costMicros: cost,
+        currency: start.model.pricing.currency,
+        mixedCurrencies: false,
+      });
+    }
     return { costMicros: cost, currency: start.model.pricing.currency };
   }
 }

@@ -155,30 +155,46 @@ export type ModelStatus =
   /** Refuses requests. */
   | 'DISABLED';
 
+/**
+ * Mutation fields are nullable: each is null only with an error in `errors` (at its path), and the
+ * other mutations of the operation, which ran, still return their results.
+ */
 export type Mutation = {
   __typename?: 'Mutation';
-  /** Removes a model from the catalogue and returns it as it was. Needs the `admin` role. */
-  deleteModel: Model;
-  /** Adds a model to the catalogue. Needs the `admin` role. */
-  registerModel: Model;
-  /** Activates, deprecates or disables a model. Needs the `admin` role. */
-  setModelStatus: Model;
-  /** Changes a model if its version is still `expectedVersion`. Needs the `admin` role. */
-  updateModel: Model;
+  /** Removes a model from the catalogue and returns it as it was. Needs the `admin` role. Null only with an error. */
+  deleteModel?: Maybe<Model>;
+  /** Adds a model to the catalogue. Needs the `admin` role. Null only with an error. */
+  registerModel?: Maybe<Model>;
+  /** Activates, deprecates or disables a model. Needs the `admin` role. Null only with an error. */
+  setModelStatus?: Maybe<Model>;
+  /** Changes a model if its version is still `expectedVersion`. Needs the `admin` role. Null only with an error. */
+  updateModel?: Maybe<Model>;
 };
 
 
+/**
+ * Mutation fields are nullable: each is null only with an error in `errors` (at its path), and the
+ * other mutations of the operation, which ran, still return their results.
+ */
 export type MutationDeleteModelArgs = {
   expectedVersion?: InputMaybe<Scalars['Int']['input']>;
   id: Scalars['ID']['input'];
 };
 
 
+/**
+ * Mutation fields are nullable: each is null only with an error in `errors` (at its path), and the
+ * other mutations of the operation, which ran, still return their results.
+ */
 export type MutationRegisterModelArgs = {
   input: RegisterModelInput;
 };
 
 
+/**
+ * Mutation fields are nullable: each is null only with an error in `errors` (at its path), and the
+ * other mutations of the operation, which ran, still return their results.
+ */
 export type MutationSetModelStatusArgs = {
   expectedVersion?: InputMaybe<Scalars['Int']['input']>;
   id: Scalars['ID']['input'];
@@ -186,6 +202,10 @@ export type MutationSetModelStatusArgs = {
 };
 
 
+/**
+ * Mutation fields are nullable: each is null only with an error in `errors` (at its path), and the
+ * other mutations of the operation, which ran, still return their results.
+ */
 export type MutationUpdateModelArgs = {
   expectedVersion: Scalars['Int']['input'];
   id: Scalars['ID']['input'];
@@ -199,20 +219,32 @@ export type PageInfo = {
   hasNextPage: Scalars['Boolean']['output'];
 };
 
+/**
+ * Root fields are nullable: each is null only with an error in `errors` (at its path), and a failure
+ * of one (its service unavailable, say) leaves the other root fields of the operation their data.
+ */
 export type Query = {
   __typename?: 'Query';
   /** The model whose id or alias is `id`, or null when there is none. */
   model?: Maybe<Model>;
-  /** Models matching `filter`, ordered by id. */
-  models: ModelConnection;
+  /** Models matching `filter`, ordered by id. Null only with an error. */
+  models?: Maybe<ModelConnection>;
 };
 
 
+/**
+ * Root fields are nullable: each is null only with an error in `errors` (at its path), and a failure
+ * of one (its service unavailable, say) leaves the other root fields of the operation their data.
+ */
 export type QueryModelArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/**
+ * Root fields are nullable: each is null only with an error in `errors` (at its path), and a failure
+ * of one (its service unavailable, say) leaves the other root fields of the operation their data.
+ */
 export type QueryModelsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<ModelFilter>;
@@ -442,10 +474,10 @@ export type ModelPricingResolvers<ContextType = ModelRegistryContext, ParentType
 }>;
 
 export type MutationResolvers<ContextType = ModelRegistryContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
-  deleteModel?: Resolver<ResolversTypes['Model'], ParentType, ContextType, RequireFields<MutationDeleteModelArgs, 'id'>>;
-  registerModel?: Resolver<ResolversTypes['Model'], ParentType, ContextType, RequireFields<MutationRegisterModelArgs, 'input'>>;
-  setModelStatus?: Resolver<ResolversTypes['Model'], ParentType, ContextType, RequireFields<MutationSetModelStatusArgs, 'id' | 'status'>>;
-  updateModel?: Resolver<ResolversTypes['Model'], ParentType, ContextType, RequireFields<MutationUpdateModelArgs, 'expectedVersion' | 'id' | 'input'>>;
+  deleteModel?: Resolver<Maybe<ResolversTypes['Model']>, ParentType, ContextType, RequireFields<MutationDeleteModelArgs, 'id'>>;
+  registerModel?: Resolver<Maybe<ResolversTypes['Model']>, ParentType, ContextType, RequireFields<MutationRegisterModelArgs, 'input'>>;
+  setModelStatus?: Resolver<Maybe<ResolversTypes['Model']>, ParentType, ContextType, RequireFields<MutationSetModelStatusArgs, 'id' | 'status'>>;
+  updateModel?: Resolver<Maybe<ResolversTypes['Model']>, ParentType, ContextType, RequireFields<MutationUpdateModelArgs, 'expectedVersion' | 'id' | 'input'>>;
 }>;
 
 export type PageInfoResolvers<ContextType = ModelRegistryContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
@@ -455,7 +487,7 @@ export type PageInfoResolvers<ContextType = ModelRegistryContext, ParentType ext
 
 export type QueryResolvers<ContextType = ModelRegistryContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   model?: Resolver<Maybe<ResolversTypes['Model']>, ParentType, ContextType, RequireFields<QueryModelArgs, 'id'>>;
-  models?: Resolver<ResolversTypes['ModelConnection'], ParentType, ContextType, RequireFields<QueryModelsArgs, 'first'>>;
+  models?: Resolver<Maybe<ResolversTypes['ModelConnection']>, ParentType, ContextType, RequireFields<QueryModelsArgs, 'first'>>;
 }>;
 
 export type Resolvers<ContextType = ModelRegistryContext> = ResolversObject<{

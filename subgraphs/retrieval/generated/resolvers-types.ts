@@ -49,8 +49,12 @@ export type Collection = {
   documentCount: Scalars['Int']['output'];
   /** Documents in the collection, ordered by source; only those matching every filter when filters are given. */
   documents: Array<Document>;
-  /** The model that embeds the collection's chunks and queries. */
-  embeddingModel: Model;
+  /**
+   * The model that embeds the collection's chunks and queries. Its fields come from the
+   * model-registry service: null when that service is unavailable (see `errors`) or the model was
+   * deleted since.
+   */
+  embeddingModel?: Maybe<Model>;
   id: Scalars['ID']['output'];
   /** Metadata keys any document of the collection uses: the keys search filters accept. */
   metadataKeys: Array<Scalars['String']['output']>;
@@ -176,60 +180,97 @@ export type Model = {
   id: Scalars['ID']['output'];
 };
 
+/**
+ * Mutation fields are nullable: each is null only with an error in `errors` (at its path), and the
+ * other mutations of the operation, which ran, still return their results.
+ */
 export type Mutation = {
   __typename?: 'Mutation';
-  createCollection: Collection;
-  /** Deletes the collection with all its documents and chunks. True when it existed. */
-  deleteCollection: Scalars['Boolean']['output'];
-  /** Deletes the document and its chunks. True when it existed. */
-  deleteDocument: Scalars['Boolean']['output'];
-  /** Splits, embeds and stores a document (or replaces the one with the same source). */
-  ingestDocument: Document;
+  /** Null only with an error. */
+  createCollection?: Maybe<Collection>;
+  /** Deletes the collection with all its documents and chunks. True when it existed; null only with an error. */
+  deleteCollection?: Maybe<Scalars['Boolean']['output']>;
+  /** Deletes the document and its chunks. True when it existed; null only with an error. */
+  deleteDocument?: Maybe<Scalars['Boolean']['output']>;
+  /** Splits, embeds and stores a document (or replaces the one with the same source). Null only with an error. */
+  ingestDocument?: Maybe<Document>;
 };
 
 
+/**
+ * Mutation fields are nullable: each is null only with an error in `errors` (at its path), and the
+ * other mutations of the operation, which ran, still return their results.
+ */
 export type MutationCreateCollectionArgs = {
   input: CreateCollectionInput;
 };
 
 
+/**
+ * Mutation fields are nullable: each is null only with an error in `errors` (at its path), and the
+ * other mutations of the operation, which ran, still return their results.
+ */
 export type MutationDeleteCollectionArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/**
+ * Mutation fields are nullable: each is null only with an error in `errors` (at its path), and the
+ * other mutations of the operation, which ran, still return their results.
+ */
 export type MutationDeleteDocumentArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/**
+ * Mutation fields are nullable: each is null only with an error in `errors` (at its path), and the
+ * other mutations of the operation, which ran, still return their results.
+ */
 export type MutationIngestDocumentArgs = {
   input: IngestDocumentInput;
 };
 
+/**
+ * Root fields are nullable: each is null only with an error in `errors` (at its path), and a failure
+ * of one (its service unavailable, say) leaves the other root fields of the operation their data.
+ */
 export type Query = {
   __typename?: 'Query';
   /** A collection of the caller's tenant, or null. */
   collection?: Maybe<Collection>;
-  /** The caller's tenant's collections, ordered by name. */
-  collections: Array<Collection>;
+  /** The caller's tenant's collections, ordered by name. Null only with an error. */
+  collections?: Maybe<Array<Collection>>;
   /** A document of the caller's tenant, or null. */
   document?: Maybe<Document>;
-  /** Searches a collection by meaning, keywords or both. */
-  search: SearchResult;
+  /** Searches a collection by meaning, keywords or both. Null only with an error. */
+  search?: Maybe<SearchResult>;
 };
 
 
+/**
+ * Root fields are nullable: each is null only with an error in `errors` (at its path), and a failure
+ * of one (its service unavailable, say) leaves the other root fields of the operation their data.
+ */
 export type QueryCollectionArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/**
+ * Root fields are nullable: each is null only with an error in `errors` (at its path), and a failure
+ * of one (its service unavailable, say) leaves the other root fields of the operation their data.
+ */
 export type QueryDocumentArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/**
+ * Root fields are nullable: each is null only with an error in `errors` (at its path), and a failure
+ * of one (its service unavailable, say) leaves the other root fields of the operation their data.
+ */
 export type QuerySearchArgs = {
   input: SearchInput;
 };
@@ -447,7 +488,7 @@ export type CollectionResolvers<ContextType = RetrievalContext, ParentType exten
   dimensions?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   documentCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   documents?: Resolver<Array<ResolversTypes['Document']>, ParentType, ContextType, Partial<CollectionDocumentsArgs>>;
-  embeddingModel?: Resolver<ResolversTypes['Model'], ParentType, ContextType>;
+  embeddingModel?: Resolver<Maybe<ResolversTypes['Model']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   metadataKeys?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -497,17 +538,17 @@ export type ModelResolvers<ContextType = RetrievalContext, ParentType extends Re
 }>;
 
 export type MutationResolvers<ContextType = RetrievalContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
-  createCollection?: Resolver<ResolversTypes['Collection'], ParentType, ContextType, RequireFields<MutationCreateCollectionArgs, 'input'>>;
-  deleteCollection?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteCollectionArgs, 'id'>>;
-  deleteDocument?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteDocumentArgs, 'id'>>;
-  ingestDocument?: Resolver<ResolversTypes['Document'], ParentType, ContextType, RequireFields<MutationIngestDocumentArgs, 'input'>>;
+  createCollection?: Resolver<Maybe<ResolversTypes['Collection']>, ParentType, ContextType, RequireFields<MutationCreateCollectionArgs, 'input'>>;
+  deleteCollection?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType, RequireFields<MutationDeleteCollectionArgs, 'id'>>;
+  deleteDocument?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType, RequireFields<MutationDeleteDocumentArgs, 'id'>>;
+  ingestDocument?: Resolver<Maybe<ResolversTypes['Document']>, ParentType, ContextType, RequireFields<MutationIngestDocumentArgs, 'input'>>;
 }>;
 
 export type QueryResolvers<ContextType = RetrievalContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   collection?: Resolver<Maybe<ResolversTypes['Collection']>, ParentType, ContextType, RequireFields<QueryCollectionArgs, 'id'>>;
-  collections?: Resolver<Array<ResolversTypes['Collection']>, ParentType, ContextType>;
+  collections?: Resolver<Maybe<Array<ResolversTypes['Collection']>>, ParentType, ContextType>;
   document?: Resolver<Maybe<ResolversTypes['Document']>, ParentType, ContextType, RequireFields<QueryDocumentArgs, 'id'>>;
-  search?: Resolver<ResolversTypes['SearchResult'], ParentType, ContextType, RequireFields<QuerySearchArgs, 'input'>>;
+  search?: Resolver<Maybe<ResolversTypes['SearchResult']>, ParentType, ContextType, RequireFields<QuerySearchArgs, 'input'>>;
 }>;
 
 export type SearchHitResolvers<ContextType = RetrievalContext, ParentType extends ResolversParentTypes['SearchHit'] = ResolversParentTypes['SearchHit']> = ResolversObject<{

@@ -21,8 +21,12 @@ export type Scalars = {
 /** A completion of the inference subgraph, with what it cost. */
 export type Completion = {
   __typename?: 'Completion';
-  /** Its cost, from the model's pricing when it was made. */
-  cost: Cost;
+  /**
+   * Its cost, from the model's pricing when it was made. Null when the usage service is unavailable
+   * (an error with code SERVICE_UNAVAILABLE at this path says so); the completion is still returned,
+   * and the cost was metered all the same.
+   */
+  cost?: Maybe<Cost>;
   id: Scalars['ID']['output'];
   meteredCostMicros: Scalars['Float']['output'];
   meteredCurrency: Scalars['String']['output'];
@@ -53,9 +57,10 @@ export type Model = {
   id: Scalars['ID']['output'];
   /**
    * Use of this model in [from, to). Members see their own tenant's; admins see their own tenant's
-   * unless they set `allTenants`.
+   * unless they set `allTenants`. Null when the usage service is unavailable (an error with code
+   * SERVICE_UNAVAILABLE at this path says so); the model's other fields are still returned.
    */
-  usage: UsageSummary;
+  usage?: Maybe<UsageSummary>;
 };
 
 
@@ -66,40 +71,64 @@ export type ModelUsageArgs = {
   to: Scalars['DateTime']['input'];
 };
 
+/**
+ * Mutation fields are nullable: each is null only with an error in `errors` (at its path), and the
+ * other mutations of the operation, which ran, still return their results.
+ */
 export type Mutation = {
   __typename?: 'Mutation';
-  /** Removes a tenant's quota (unlimited again). True when it had one. Admins only. */
-  removeTenantQuota: Scalars['Boolean']['output'];
-  /** Sets a tenant's quota, replacing the previous one. Admins only. */
-  setTenantQuota: TenantQuota;
+  /** Removes a tenant's quota (unlimited again). True when it had one. Admins only. Null only with an error. */
+  removeTenantQuota?: Maybe<Scalars['Boolean']['output']>;
+  /** Sets a tenant's quota, replacing the previous one. Admins only. Null only with an error. */
+  setTenantQuota?: Maybe<TenantQuota>;
 };
 
 
+/**
+ * Mutation fields are nullable: each is null only with an error in `errors` (at its path), and the
+ * other mutations of the operation, which ran, still return their results.
+ */
 export type MutationRemoveTenantQuotaArgs = {
   tenantId: Scalars['ID']['input'];
 };
 
 
+/**
+ * Mutation fields are nullable: each is null only with an error in `errors` (at its path), and the
+ * other mutations of the operation, which ran, still return their results.
+ */
 export type MutationSetTenantQuotaArgs = {
   input: TenantQuotaInput;
 };
 
+/**
+ * Root fields are nullable: each is null only with an error in `errors` (at its path), and a failure
+ * of one (its service unavailable, say) leaves the other root fields of the operation their data.
+ */
 export type Query = {
   __typename?: 'Query';
-  /** The quota of the caller's tenant (admins: of any tenant); null when it has none. */
+  /** The quota of the caller's tenant (admins: of any tenant); null when it has none (or with an error). */
   quota?: Maybe<TenantQuota>;
-  /** Every tenant's quota. Admins only. */
-  quotas: Array<TenantQuota>;
-  /** Usage over a time range, grouped by model and/or tenant, per hour, day or in total. */
-  usage: UsageReport;
+  /** Every tenant's quota. Admins only. Null only with an error. */
+  quotas?: Maybe<Array<TenantQuota>>;
+  /** Usage over a time range, grouped by model and/or tenant, per hour, day or in total. Null only with an error. */
+  usage?: Maybe<UsageReport>;
 };
 
 
+/**
+ * Root fields are nullable: each is null only with an error in `errors` (at its path), and a failure
+ * of one (its service unavailable, say) leaves the other root fields of the operation their data.
+ */
 export type QueryQuotaArgs = {
   tenantId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
+/**
+ * Root fields are nullable: each is null only with an error in `errors` (at its path), and a failure
+ * of one (its service unavailable, say) leaves the other root fields of the operation their data.
+ */
 export type QueryUsageArgs = {
   input: UsageQueryInput;
 };
@@ -352,7 +381,7 @@ export type ResolversParentTypes = ResolversObject<{
 
 export type CompletionResolvers<ContextType = UsageContext, ParentType extends ResolversParentTypes['Completion'] = ResolversParentTypes['Completion'], FederationReferenceType extends FederationReferenceTypes['Completion'] = FederationReferenceTypes['Completion']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Completion']> | FederationReferenceType, FederationReferenceType, ContextType>;
-  cost?: Resolver<ResolversTypes['Cost'], ParentType, ContextType>;
+  cost?: Resolver<Maybe<ResolversTypes['Cost']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
 
@@ -375,18 +404,18 @@ export type LatencyPercentilesResolvers<ContextType = UsageContext, ParentType e
 export type ModelResolvers<ContextType = UsageContext, ParentType extends ResolversParentTypes['Model'] = ResolversParentTypes['Model'], FederationReferenceType extends FederationReferenceTypes['Model'] = FederationReferenceTypes['Model']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Model']> | FederationReferenceType, FederationReferenceType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  usage?: Resolver<ResolversTypes['UsageSummary'], ParentType, ContextType, RequireFields<ModelUsageArgs, 'from' | 'to'>>;
+  usage?: Resolver<Maybe<ResolversTypes['UsageSummary']>, ParentType, ContextType, RequireFields<ModelUsageArgs, 'from' | 'to'>>;
 }>;
 
 export type MutationResolvers<ContextType = UsageContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
-  removeTenantQuota?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRemoveTenantQuotaArgs, 'tenantId'>>;
-  setTenantQuota?: Resolver<ResolversTypes['TenantQuota'], ParentType, ContextType, RequireFields<MutationSetTenantQuotaArgs, 'input'>>;
+  removeTenantQuota?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType, RequireFields<MutationRemoveTenantQuotaArgs, 'tenantId'>>;
+  setTenantQuota?: Resolver<Maybe<ResolversTypes['TenantQuota']>, ParentType, ContextType, RequireFields<MutationSetTenantQuotaArgs, 'input'>>;
 }>;
 
 export type QueryResolvers<ContextType = UsageContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   quota?: Resolver<Maybe<ResolversTypes['TenantQuota']>, ParentType, ContextType, Partial<QueryQuotaArgs>>;
-  quotas?: Resolver<Array<ResolversTypes['TenantQuota']>, ParentType, ContextType>;
-  usage?: Resolver<ResolversTypes['UsageReport'], ParentType, ContextType, RequireFields<QueryUsageArgs, 'input'>>;
+  quotas?: Resolver<Maybe<Array<ResolversTypes['TenantQuota']>>, ParentType, ContextType>;
+  usage?: Resolver<Maybe<ResolversTypes['UsageReport']>, ParentType, ContextType, RequireFields<QueryUsageArgs, 'input'>>;
 }>;
 
 export type TenantQuotaResolvers<ContextType = UsageContext, ParentType extends ResolversParentTypes['TenantQuota'] = ResolversParentTypes['TenantQuota'], FederationReferenceType extends FederationReferenceTypes['TenantQuota'] = FederationReferenceTypes['TenantQuota']> = ResolversObject<{

@@ -12,6 +12,7 @@ import type { SubscriptionOptions } from "../../../gateway/subscriptions/subscri
 import { createLogger } from "../../../platform/logging/logger.ts";
 import { connectSharedInfrastructure } from "../../../platform/storage/shared-infrastructure.ts";
 import { temporaryDirectory } from "../../harness/temporary-directory.ts";
+import { testRateLimits } from "../../harness/test-rate-limits.ts";
 import { itemsTypeDefs, startItemsSubgraph, startTickerSubgraph, testSigner, testSigningSecret, tickerTypeDefs, type TestSubgraph, type TickerSubgraph } from "./test-subgraphs.ts";
 
 export interface SubscriptionTestStack {
@@ -62,6 +63,7 @@ export async function startSubscriptionTestStack(options: { subscriptions?: Subs
     LOG_LEVEL: "error",
     SHUTDOWN_GRACE_PERIOD_MILLIS: "1000",
     INTERNAL_SIGNING_SECRET: testSigningSecret,
+    ...testRateLimits,
   });
   const gateway = await startGateway(config, createLogger("gateway", "error"), options.subscriptions === undefined ? {} : { subscriptions: options.subscriptions });
   const infrastructure = await connectSharedInfrastructure(config, createLogger("test", "error"));
@@ -149,7 +151,16 @@ export async function executeOverSocket(client: Client, query: string, variables
   if (error !== undefined) throw new Error(`operation failed: ${JSON.stringify(error)}`);
   const [result] = events;
   if (result === undefined) throw new Error("no result");
-  return result;
+  return withoutExtensions(result);
+}
+
+/**
+ * `result` without `extensions`: the gateway puts `extensions.cost` on every response (tested in
+ * test/gateway/operation-cost.test.ts); these tests compare data and errors.
+ */
+function withoutExtensions(result: FormattedExecutionResult): FormattedExecutionResult {
+  const { extensions: _extensions, ...rest } = result;
+  return rest;
 }
 
 /** Waits until `condition` holds, polling every 5 ms, or fails after `timeoutMillis`. */
@@ -168,7 +179,7 @@ export async function postGraphQL(url: string, apiKey: string, query: string, va
     headers: { "content-type": "application/json", authorization: `Bearer ${apiKey}` },
     body: JSON.stringify({ query, variables }),
   });
-  return { status: response.status, body: (await response.json()) as FormattedExecutionResult };
+  return { status: response.status, body: withoutExtensions((await response.json()) as FormattedExecutionResult) };
 }
 
 /** `extensions.code` of the first error of an `error` message, if the stream ended with one. */

@@ -1,0 +1,41 @@
+import { GraphQLError, Kind, type ASTVisitor, type SelectionSetNode, type ValidationContext } from "graphql";
+import type { LimitViolation } from "./fragment-depth-rule.ts";
+
+/**
+ * Refuses operations with more than `maximum` root fields (each alias counts, `__typename` does
+ * not; fragments at the root are expanded). Every root field is a separate resolver call, and in a
+ * mutation a separate, serial piece of work: 100 aliased `createCompletion`s are 100 generations.
+ */
+export function rootFieldsRule(maximum: number, onViolation: (violation: LimitViolation) => void) {
+  return (context: ValidationContext): ASTVisitor => {
+    const counting = new Set<string>();
+    const count = (selectionSet: SelectionSetNode): number => {
+      let fields = 0;
+      for (const selection of selectionSet.selections) {
+        if (selection.kind === Kind.FIELD) {
+          if (selection.name.value !== "__typename") fields += 1;
+        } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+          fields += count(selection.selectionSet);
+        } else {
+          const name = selection.name.value;
+          const fragment = context.getFragment(name);
+          // A cycle or an unknown fragment is validation's to report.
+          if (fragment === undefined || fragment === null || counting.has(name)) continue;
+          counting.add(name);
+          fields += count(fragment.selectionSet);
+          counting.delete(name);
+        }
+      }
+      return fields;
+    };
+    return {
+      OperationDefinition(operation) {
+        const fields = count(operation.selectionSet);
+        if (fields > maximum) {
+          onViolation({ found: fields });
+          context.reportError(new GraphQLError(`The operation has ${fields} root fields; at most ${maximum} allowed.`));
+        }
+      },
+    };
+  };
+}

@@ -1,0 +1,23 @@
+import type { GraphQLFormattedError } from "graphql";
+
+/** A GraphQL answer as it came over HTTP: status, raw text (to look for leaks) and parsed body. */
+export interface RawGraphQLResult {
+  status: number;
+  text: string;
+  body: { data?: Record<string, unknown> | null; errors?: GraphQLFormattedError[] };
+}
+
+/**
+ * POSTs `query` with `variables` to `url` as the project's client does (client/graph-client.ts),
+ * untyped, so tests can read partial data and errors exactly as sent. Gives up after 30 s.
+ */
+export async function postGraphQL(url: string, apiKey: string, query: string, variables: Record<string, unknown> = {}): Promise<RawGraphQLResult> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "application/graphql-response+json, application/json", authorization: `Bearer ${apiKey}` },
+    body: JSON.stringify({ query, variables }),
+    signal: AbortSignal.timeout(30_000),
+  });
+  const text = await response.text();
+  return { status: response.status, text, body: JSON.parse(text) as RawGraphQLResult["body"] };
+}

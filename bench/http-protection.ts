@@ -13,7 +13,8 @@
  * against a second checkout (with node_modules), e.g. the commit before the protections.
  *
  *   node --import tsx bench/http-protection.ts [--phase-seconds 20] [--canary-interval-millis 50]
- *     [--attackers 20] [--body-bytes 2097152] [--slowloris 400] [--slowloris-byte-millis 5000] [--compare-root DIR]
+ *     [--attackers 20] [--attack-requests-per-second 0] [--body-bytes 2097152] [--slowloris 400]
+ *     [--slowloris-byte-millis 5000] [--compare-root DIR]
  *
  * Prints one JSON document. The attack runs in this process: on a small machine its own CPU use
  * competes with the stack's, as a co-located attacker's would.
@@ -33,6 +34,9 @@ const { values } = parseArgs({
     "canary-interval-millis": { type: "string", default: "50" },
     attackers: { type: "string", default: "20" },
     "body-bytes": { type: "string", default: String(2 * 1_048_576) },
+    // 0: each attacker sends its next body as soon as the last is answered (a closed loop: refusing
+    // faster invites more requests); N: the attackers together start at most N per second.
+    "attack-requests-per-second": { type: "string", default: "0" },
     slowloris: { type: "string", default: "400" },
     "slowloris-byte-millis": { type: "string", default: "5000" },
     "compare-root": { type: "string" },
@@ -42,6 +46,7 @@ const phaseMillis = Number(values["phase-seconds"]) * 1_000;
 const canaryIntervalMillis = Number(values["canary-interval-millis"]);
 const attackerCount = Number(values.attackers);
 const bodyBytes = Number(values["body-bytes"]);
+const attackRequestsPerSecond = Number(values["attack-requests-per-second"]);
 const slowlorisCount = Number(values.slowloris);
 const slowlorisByteMillis = Number(values["slowloris-byte-millis"]);
 const sleep = (millis: number) => new Promise((resolve) => setTimeout(resolve, millis));
@@ -71,6 +76,7 @@ function startBodyAttack(graphqlUrl: string): { stop: () => Promise<AttackReport
   const started = performance.now();
   const attacker = async () => {
     while (running) {
+      const requestStarted = performance.now();
       requests += 1;
       await new Promise<void>((resolve) => {
         const request = httpRequest(graphqlUrl, { method: "POST", agent: false, headers: { "content-type": "application/json", "content-length": bodyChunks.reduce((sum, chunk) => sum + chunk.length, 0) } });
@@ -98,6 +104,7 @@ function startBodyAttack(graphqlUrl: string): { stop: () => Promise<AttackReport
         };
         void send();
       });
+      if (attackRequestsPerSecond > 0) await sleep(Math.max(0, (attackerCount * 1_000) / attackRequestsPerSecond - (performance.now() - requestStarted)));
     }
   };
   const workers = Array.from({ length: attackerCount }, attacker);
@@ -228,7 +235,7 @@ async function runCanaryWarmUp(stack: MultiProcessStack): Promise<void> {
 
 const report: Record<string, unknown> = {
   machine: await describeMachine(),
-  settings: { phaseSeconds: phaseMillis / 1_000, canaryIntervalMillis, attackers: attackerCount, bodyBytes, slowloris: slowlorisCount, slowlorisByteMillis },
+  settings: { phaseSeconds: phaseMillis / 1_000, canaryIntervalMillis, attackers: attackerCount, attackRequestsPerSecond, bodyBytes, slowloris: slowlorisCount, slowlorisByteMillis },
   current: await measureStack(undefined),
 };
 if (values["compare-root"] !== undefined) report.compared = { root: values["compare-root"], ...(await measureStack(values["compare-root"])) };

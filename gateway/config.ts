@@ -33,6 +33,11 @@ export interface GatewayConfig extends CommonConfig {
   operationDeadlineMillis: number;
   /** Bounds on the shape of one document (MAX_DEPTH, MAX_ALIASES...); see `OperationLimits` for each default. */
   operationLimits: OperationLimits;
+  /**
+   * Most operations one batched HTTP request (a JSON array, as Apollo Client's BatchHttpLink sends)
+   * may carry; each is limited and priced on its own. Default 1 (MAX_BATCH_OPERATIONS): batching off.
+   */
+  maximumBatchOperations: number;
   /** Ceilings on one operation's estimated cost (MAX_OPERATION_COST, MAX_FAN_OUT, MAX_OPERATION_MODEL_TOKENS...); see `CostLimits` for each default. */
   costLimits: CostLimits;
   /** Requests per minute and in flight per API key, tenant and client address (RATE_LIMIT_*, TRUSTED_PROXY_HOPS); see `RateLimitSettings` for each default. */
@@ -61,6 +66,7 @@ export function loadGatewayConfig(environment: NodeJS.ProcessEnv = process.env):
       MAX_ROOT_FIELDS: integerVariable(defaultOperationLimits.maximumRootFields, 1, 100_000),
       MAX_DIRECTIVES: integerVariable(defaultOperationLimits.maximumDirectives, 0, 100_000),
       MAX_FRAGMENT_DEPTH: integerVariable(defaultOperationLimits.maximumFragmentDepth, 1, 1_000),
+      MAX_BATCH_OPERATIONS: integerVariable(1, 1, 1_000),
       MAX_OPERATION_COST: integerVariable(defaultCostLimits.maximumCostScore, 0, Number.MAX_SAFE_INTEGER),
       MAX_FAN_OUT: integerVariable(defaultCostLimits.maximumFanOut, 0, Number.MAX_SAFE_INTEGER),
       MAX_OPERATION_MODEL_TOKENS: integerVariable(defaultCostLimits.maximumModelTokens, 0, Number.MAX_SAFE_INTEGER),
@@ -101,6 +107,7 @@ export function loadGatewayConfig(environment: NodeJS.ProcessEnv = process.env):
       maximumDirectives: values.MAX_DIRECTIVES,
       maximumFragmentDepth: values.MAX_FRAGMENT_DEPTH,
     },
+    maximumBatchOperations: values.MAX_BATCH_OPERATIONS,
     costLimits: {
       maximumCostScore: values.MAX_OPERATION_COST,
       maximumFanOut: values.MAX_FAN_OUT,

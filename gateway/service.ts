@@ -23,7 +23,8 @@ import type { SubscriptionOptions } from "./subscriptions/subscription-options.t
 import { costAnalysisPlugin } from "./plugins/cost-analysis-plugin.ts";
 import { CostAnalyzer } from "./cost/cost-analyzer.ts";
 import { subscriptionGuard } from "./subscriptions/subscription-guard.ts";
-import { operationLimitsPlugin } from "./plugins/operation-limits-plugin.ts";
+import { relabelOperationLimitError } from "./limits/operation-limit-error.ts";
+import { operationLimitRules } from "./limits/operation-limit-rules.ts";
 import { malformedOperationPlugin } from "./plugins/malformed-operation-plugin.ts";
 import { subscriptionOverHttpPlugin } from "./subscriptions/subscription-over-http-plugin.ts";
 import { FileSupergraphManager } from "./supergraph/file-supergraph-manager.ts";
@@ -80,6 +81,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     ...(options.subscriptions === undefined ? {} : { options: options.subscriptions }),
   });
   let apollo: ApolloServer<GatewayContext> | undefined;
+  const defaults = apolloServerDefaults(config, logger);
   const costAnalyzer = new CostAnalyzer({
     limits: config.costLimits,
     logger,
@@ -99,7 +101,6 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
         plugins: [
           ...plugins,
           subscriptionOverHttpPlugin<GatewayContext>(),
-          operationLimitsPlugin<GatewayContext>({ limits: config.operationLimits }),
           costAnalysisPlugin(costAnalyzer),
           malformedOperationPlugin<GatewayContext>(),
           {
@@ -113,8 +114,15 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
             },
           },
         ],
-        ...apolloServerDefaults(config, logger),
+        ...defaults,
+        // Shape limits: the parser stops at MAX_DOCUMENT_TOKENS; the rest are validation rules,
+        // run once per distinct document (Apollo Server caches validated documents).
+        parseOptions: { maxTokens: config.operationLimits.maximumDocumentTokens },
+        allowBatchedHttpRequests: config.maximumBatchOperations > 1,
+        validationRules: operationLimitRules(config.operationLimits),
+        formatError: (formatted, error) => defaults.formatError(relabelOperationLimitError(formatted), error),
       })),
+    maximumBatchOperations: config.maximumBatchOperations,
     admitRequest: admission.admitRequest,
     admitUpgrade: admission.admitUpgrade,
     context: async (_request, signal, caller) => {

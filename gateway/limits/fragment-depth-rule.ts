@@ -1,18 +1,15 @@
-import { GraphQLError, Kind, type ASTVisitor, type SelectionSetNode, type ValidationContext } from "graphql";
-
-/** What the rule found over its limit. */
-export interface LimitViolation {
-  found: number;
-}
+import { Kind, type ASTVisitor, type SelectionSetNode, type ValidationContext } from "graphql";
+import { ErrorCode } from "../../platform/errors/error-code.ts";
+import { operationLimitError } from "./operation-limit-error.ts";
 
 /**
  * Refuses operations whose fragment spreads nest deeper than `maximum` (a fragment spreading a
  * fragment spreading a fragment...). Nested fragments multiply: 30 levels of two spreads each expand
- * to 2^30 selections, which graphql-js's validation would walk. Runs before validation, so it must
- * survive what validation would refuse: fragment cycles count as infinitely deep, unknown fragments
- * as depth 0.
+ * to 2^30 selections. It runs in the same validation pass as graphql-js's own rules, so it must
+ * survive what they refuse: a fragment cycle counts as deeper than any limit, an unknown fragment as
+ * depth 0.
  */
-export function fragmentDepthRule(maximum: number, onViolation: (violation: LimitViolation) => void) {
+export function fragmentDepthRule(maximum: number) {
   return (context: ValidationContext): ASTVisitor => {
     const depthByFragment = new Map<string, number>();
     const visiting = new Set<string>();
@@ -43,8 +40,7 @@ export function fragmentDepthRule(maximum: number, onViolation: (violation: Limi
       OperationDefinition(operation) {
         const depth = depthOf(operation.selectionSet);
         if (depth > maximum) {
-          onViolation({ found: depth });
-          context.reportError(new GraphQLError(`Fragments nest ${Number.isFinite(depth) ? depth : "endlessly"} deep; at most ${maximum} allowed.`));
+          context.reportError(operationLimitError(ErrorCode.MaxFragmentDepthExceeded, `Fragments nest ${Number.isFinite(depth) ? depth : "endlessly"} deep; at most ${maximum} allowed.`, maximum, Number.isFinite(depth) ? depth : maximum + 1));
         }
       },
     };

@@ -1,12 +1,13 @@
-import { GraphQLError, Kind, type ASTVisitor, type SelectionSetNode, type ValidationContext } from "graphql";
-import type { LimitViolation } from "./fragment-depth-rule.ts";
+import { Kind, type ASTVisitor, type SelectionSetNode, type ValidationContext } from "graphql";
+import { ErrorCode } from "../../platform/errors/error-code.ts";
+import { operationLimitError } from "./operation-limit-error.ts";
 
 /**
  * Refuses operations with more than `maximum` root fields (each alias counts, `__typename` does
  * not; fragments at the root are expanded). Every root field is a separate resolver call, and in a
  * mutation a separate, serial piece of work: 100 aliased `createCompletion`s are 100 generations.
  */
-export function rootFieldsRule(maximum: number, onViolation: (violation: LimitViolation) => void) {
+export function rootFieldsRule(maximum: number) {
   return (context: ValidationContext): ASTVisitor => {
     const counting = new Set<string>();
     const count = (selectionSet: SelectionSetNode): number => {
@@ -32,8 +33,7 @@ export function rootFieldsRule(maximum: number, onViolation: (violation: LimitVi
       OperationDefinition(operation) {
         const fields = count(operation.selectionSet);
         if (fields > maximum) {
-          onViolation({ found: fields });
-          context.reportError(new GraphQLError(`The operation has ${fields} root fields; at most ${maximum} allowed.`));
+          context.reportError(operationLimitError(ErrorCode.MaxRootFieldsExceeded, `The operation has ${fields} root fields; at most ${maximum} allowed.`, maximum, fields));
         }
       },
     };

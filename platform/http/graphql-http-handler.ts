@@ -9,6 +9,12 @@ export interface GraphQLHttpHandlerOptions<Context extends BaseContext, Admitted
   /** Largest accepted request body, in bytes. */
   maximumBodyBytes: number;
   /**
+   * Most operations one batched request (a JSON array) may carry; more get 400
+   * MAX_BATCH_OPERATIONS_EXCEEDED before any runs. Default 1: Apollo Server's own refusal of
+   * batches stands unless the server enables them (`allowBatchedHttpRequests`).
+   */
+  maximumBatchOperations?: number;
+  /**
    * Runs on the headers, before the body is read (authentication, rate limits); a refusal is the
    * response. Without it every request is admitted and the context gets `undefined`.
    */
@@ -59,6 +65,15 @@ export function createGraphQLHttpHandler<Context extends BaseContext, Admitted>(
         // 413: the rest of the body is left unread, so the connection cannot carry another request.
         const headers: Record<string, string> = error.status === 413 ? { connection: "close" } : {};
         writeJson(response, error.status, { errors: [{ message: error.message, extensions: { code: error.code, retryable: false, ...error.details } }] }, headers);
+        return;
+      }
+      const maximumBatchOperations = options.maximumBatchOperations ?? 1;
+      if (Array.isArray(body) && body.length > maximumBatchOperations) {
+        const message =
+          maximumBatchOperations === 1
+            ? `Batched requests are not accepted here; send the ${body.length} operations one by one.`
+            : `A batched request may carry at most ${maximumBatchOperations} operations, not ${body.length}.`;
+        writeJson(response, 400, { errors: [{ message, extensions: { code: ErrorCode.MaxBatchOperationsExceeded, retryable: false, maximum: maximumBatchOperations, found: body.length } }] });
         return;
       }
       const headers = new HeaderMap();

@@ -26,6 +26,8 @@ export interface ServiceServerOptions<Context extends BaseContext, Admitted = un
   graphqlPath?: string;
   /** Largest accepted request body, in bytes. */
   maximumBodyBytes: number;
+  /** Most operations in one batched HTTP request; see `GraphQLHttpHandlerOptions.maximumBatchOperations`. Default 1. */
+  maximumBatchOperations?: number;
   /** How long clients may take to send requests and keep idle connections. Default `defaultHttpTimeouts` (each field documents its own). */
   httpTimeouts?: HttpTimeouts;
   /** How long stopping waits for in-flight requests before closing connections, in milliseconds. */
@@ -83,6 +85,7 @@ export async function startServiceServer<Context extends BaseContext, Admitted =
   await apollo.start();
   const handleGraphQL = createGraphQLHttpHandler(apollo, {
     maximumBodyBytes: options.maximumBodyBytes,
+    ...(options.maximumBatchOperations === undefined ? {} : { maximumBatchOperations: options.maximumBatchOperations }),
     ...(options.admitRequest === undefined ? {} : { admitRequest: options.admitRequest }),
     context: options.context,
   });

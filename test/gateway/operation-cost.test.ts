@@ -33,7 +33,7 @@ describe("operation cost analysis", () => {
   before(async () => {
     const modelsDirectory = await temporaryDirectory("cost-models");
     await generateModel({ ...modelPresets.tiny, outputPath: join(modelsDirectory, "chat.gguf") });
-    stack = await startTestStack({ DATA_DIR: await temporaryDirectory("cost-stack"), MODELS_DIR: modelsDirectory, MAX_FAN_OUT: "500" });
+    stack = await startTestStack({ DATA_DIR: await temporaryDirectory("cost-stack"), MODELS_DIR: modelsDirectory, MAX_FAN_OUT: "500", MAX_BATCH_OPERATIONS: "3" });
     const registered = await post(
       stack.adminKey.key,
       `mutation($input: RegisterModelInput!) { registerModel(input: $input) { id } }`,
@@ -129,5 +129,24 @@ describe("operation cost analysis", () => {
     } finally {
       await client.dispose();
     }
+  });
+
+  it("runs batched requests up to MAX_BATCH_OPERATIONS, each priced on its own, and refuses larger ones whole", async () => {
+    const batch = (size: number) =>
+      fetch(stack.gateway.graphqlUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${stack.memberKey.key}` },
+        body: JSON.stringify(Array.from({ length: size }, (_, index) => ({ query: `{ models(first: ${index + 1}) { nodes { id } } }` }))),
+      });
+    const allowed = await batch(3);
+    assert.equal(allowed.status, 200);
+    const replies = (await allowed.json()) as Reply[];
+    assert.deepEqual(
+      replies.map((reply) => [reply.data, reply.extensions?.cost?.estimated.objects]),
+      [1, 2, 3].map((first) => [{ models: { nodes: [{ id: "priced-chat" }] } }, 1 + first]),
+    );
+    const refused = await batch(4);
+    assert.equal(refused.status, 400);
+    assert.deepEqual(((await refused.json()) as { errors: { extensions: unknown }[] }).errors[0]?.extensions, { code: "MAX_BATCH_OPERATIONS_EXCEEDED", retryable: false, maximum: 3, found: 4 });
   });
 });

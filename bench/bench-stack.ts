@@ -30,7 +30,8 @@ export interface BenchStack {
 /** Starts registry, inference, retrieval, usage and gateway with `environment` (DATA_DIR and the rest) plus quiet logs. */
 export async function startBenchStack(environment: NodeJS.ProcessEnv): Promise<BenchStack> {
   // Rate limits no load test reaches (one key, one address), unless the benchmark sets its own.
-  const base = { LOG_LEVEL: "error", SUPERGRAPH_WATCH: "false", ...testRateLimits, ...environment };
+  // The benchmarks' OpenAI-compatible servers listen on loopback, which engines refuse by default.
+  const base = { LOG_LEVEL: "error", SUPERGRAPH_WATCH: "false", ENGINE_ALLOWED_HOSTS: "127.0.0.0/8,::1", ...testRateLimits, ...environment };
   const logger = createLogger("bench", "error");
   const registry = await startModelRegistry(loadModelRegistryConfig({ ...base, MODEL_REGISTRY_PORT: "0" }), logger);
   // Inference and retrieval call each other, so each must know the other's port before either starts.

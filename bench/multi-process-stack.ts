@@ -57,7 +57,7 @@ export async function startMultiProcessStack(options: MultiProcessStackOptions):
   for (const subgraph of subgraphCatalog) ports[`${environmentStem(subgraph.name)}_PORT`] = String(await findFreePort());
   // What `npm start` passes its children (its own environment), with quiet logs and free ports, and
   // rate limits no load test reaches (one key, one address) unless the benchmark sets its own.
-  const environment: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: "warn", ...testRateLimits, ...options.environment, ...ports };
+  const environment: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: "warn", ENGINE_ALLOWED_HOSTS: "127.0.0.0/8,::1", ...testRateLimits, ...options.environment, ...ports };
   const gatewayConfig = loadGatewayConfig(environment);
   const infrastructure = await connectSharedInfrastructure(gatewayConfig, createLogger("bench", "error"));
   const { key } = await issueApiKey(createApiKeyStore(gatewayConfig, infrastructure), "bench", ["admin"], "benchmark");

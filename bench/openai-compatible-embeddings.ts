@@ -18,6 +18,7 @@ import { performance } from "node:perf_hooks";
 import { setTimeout as delay } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import { OpenAICompatibleEngine } from "../engines/openai-compatible/openai-compatible-engine.ts";
+import { loopbackEngineNetwork } from "../test/engines/openai-compatible/loopback-network.ts";
 
 interface SimulatedLatencyModel {
   /** Milliseconds every call costs, whatever its size. */
@@ -83,7 +84,7 @@ interface Measurement {
 
 async function measure(texts: readonly string[], latency: SimulatedLatencyModel, dimensions: number, mode: "batched" | "one-by-one"): Promise<Measurement> {
   const server = await startSimulatedGpuServer(latency, dimensions);
-  const engine = new OpenAICompatibleEngine({ baseUrl: server.baseUrl, upstreamModel: "simulated-embedder", contextLength: 512, embeddingDimensions: dimensions });
+  const engine = new OpenAICompatibleEngine({ baseUrl: server.baseUrl, upstreamModel: "simulated-embedder", contextLength: 512, embeddingDimensions: dimensions, network: loopbackEngineNetwork });
   try {
     await engine.embedBatch(["warm-up"]); // opens the keep-alive connection
     const callsBefore = server.callCount();

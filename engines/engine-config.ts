@@ -1,6 +1,8 @@
 import { availableParallelism } from "node:os";
 import { z } from "zod";
 import { integerVariable, parseEnvironment } from "../platform/config/parse-environment.ts";
+import { egressEnvironment, toEgressPolicy } from "../platform/network/egress-environment.ts";
+import type { EgressPolicy } from "../platform/network/egress-policy.ts";
 import type { LlamaGpuMode } from "./llama-cpp/llama-cpp-options.ts";
 import type { SchedulerOptions } from "./scheduler/scheduler-options.ts";
 
@@ -32,6 +34,11 @@ export interface EngineConfig {
     maxConcurrentStreams: number;
     /** Batched calls upstream at once per model. Default 4. */
     maxConcurrentBatches: number;
+    /**
+     * Where engines may connect (ENGINE_ALLOWED_HOSTS, ENGINE_ALLOW_PUBLIC_NETWORKS). Default: public
+     * addresses only; private, loopback, link-local and metadata addresses are refused.
+     */
+    network: EgressPolicy;
   };
   scheduler: {
     /** How long a batch waits for more requests, in milliseconds. Default 2. */
@@ -61,6 +68,7 @@ export const engineEnvironment = {
   BATCH_WINDOW_MILLIS: integerVariable(2, 0, 1_000),
   MAX_BATCH_SIZE: integerVariable(32, 1, 4_096),
   MAX_QUEUE_DEPTH: integerVariable(256, 1, 1_000_000),
+  ...egressEnvironment,
 };
 
 export function toEngineConfig(values: z.infer<z.ZodObject<typeof engineEnvironment>>): EngineConfig {
@@ -77,6 +85,7 @@ export function toEngineConfig(values: z.infer<z.ZodObject<typeof engineEnvironm
       maxRetries: values.UPSTREAM_MAX_RETRIES,
       maxConcurrentStreams: values.UPSTREAM_MAX_CONCURRENT_STREAMS,
       maxConcurrentBatches: values.UPSTREAM_MAX_CONCURRENT_BATCHES,
+      network: toEgressPolicy(values),
     },
     scheduler: {
       batchWindowMillis: values.BATCH_WINDOW_MILLIS,

@@ -46,7 +46,7 @@ export class ModelEngines {
       createEngine: (identity) => {
         const model = this.#definitions.get(identity);
         if (model === undefined) throw new Error(`no model definition for ${identity}`);
-        return openEngine(model, options.config, options.modelsDirectory).then((engine) => {
+        return openEngine(model, options.config, options.modelsDirectory, options.logger).then((engine) => {
           const { kind, contextLength, chatTemplate } = engine.describe();
           options.logger.info("opened the engine of a model", { modelId: model.id, kind, contextLength, ...(chatTemplate === undefined ? {} : { chatTemplate }) });
           return engine;

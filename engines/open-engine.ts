@@ -1,4 +1,5 @@
 import { isAbsolute, resolve } from "node:path";
+import type { Logger } from "../platform/logging/logger.ts";
 import type { ModelRecord } from "../subgraphs/model-registry/model-record.ts";
 import type { InferenceEngine } from "./engine.ts";
 import type { EngineConfig } from "./engine-config.ts";
@@ -9,8 +10,11 @@ import { OpenAICompatibleEngine } from "./openai-compatible/openai-compatible-en
 /** The parts of a registry model that decide how its engine is opened. */
 export type EngineDefinition = Pick<ModelRecord, "id" | "engine" | "contextLength" | "embeddingDimensions">;
 
-/** Opens the engine a registry model names. Relative GGUF paths resolve against `modelsDirectory`. */
-export async function openEngine(model: EngineDefinition, config: EngineConfig, modelsDirectory: string): Promise<InferenceEngine> {
+/**
+ * Opens the engine a registry model names. Relative GGUF paths resolve against `modelsDirectory`.
+ * `logger` receives upstream failures in the upstream's own words (clients get a short message).
+ */
+export async function openEngine(model: EngineDefinition, config: EngineConfig, modelsDirectory: string, logger?: Logger): Promise<InferenceEngine> {
   const engine = model.engine;
   if (engine.kind === "LLAMA_CPP") {
     if (engine.modelPath === null) throw new EngineError("engine-unavailable", `Model ${model.id} names no GGUF file.`);
@@ -38,6 +42,8 @@ export async function openEngine(model: EngineDefinition, config: EngineConfig, 
     ...(model.embeddingDimensions === null ? {} : { embeddingDimensions: model.embeddingDimensions }),
     requestTimeoutMillis: config.openAiCompatible.requestTimeoutMillis,
     maxRetries: config.openAiCompatible.maxRetries,
+    network: config.openAiCompatible.network,
+    ...(logger === undefined ? {} : { logger }),
   });
 }
 

@@ -2,6 +2,7 @@
  * One streamed generation: opens the SSE stream, turns chunks into engine events, retries failures
  * that happen before any text was delivered, and ends with `cancelled` when the caller aborts.
  */
+import type { Logger } from "../../platform/logging/logger.ts";
 import { EngineError } from "../engine-error.ts";
 import type { FinishReason, GenerationEvent, GenerationPrompt, GenerationRequest, TokenCount, TokenUsage } from "../engine.ts";
 import { delayUnlessAborted } from "./abortable-delay.ts";
@@ -25,6 +26,8 @@ export interface GenerationStreamSettings {
   readonly contextLength: number;
   /** Completion tokens for the usage report when the server sent none. */
   readonly countCompletionTokens: (text: string) => Promise<TokenCount>;
+  /** Where upstream failures are logged with the upstream's own words. Default: nowhere. */
+  readonly logger?: Logger | undefined;
 }
 
 /** What the caller has received so far, across attempts. */
@@ -86,7 +89,7 @@ async function* streamAttempt(
     return { kind: "finished", finishReason, usage };
   } catch (error) {
     if (cancelled()) return { kind: "cancelled" };
-    return { kind: "failed", error: toEngineError(error, { operation, timedOut: attempt.timedOut }) };
+    return { kind: "failed", error: toEngineError(error, { operation, timedOut: attempt.timedOut, logger: settings.logger }) };
   } finally {
     attempt.dispose();
   }

@@ -5,7 +5,8 @@ import OpenAI from "openai";
 import { errorBodyNormalizingFetch } from "./error-body-normalizing-fetch.ts";
 import type { ResolvedOpenAICompatibleEngineOptions } from "./openai-compatible-options.ts";
 
-export function createOpenAIClient(options: ResolvedOpenAICompatibleEngineOptions): OpenAI {
+/** `transport` carries every request: the guarded fetch (upstream-transport.ts) or a test's. */
+export function createOpenAIClient(options: ResolvedOpenAICompatibleEngineOptions, transport: typeof fetch): OpenAI {
   return new OpenAI({
     baseURL: options.baseUrl,
     // The SDK refuses to start without a key (and would read OPENAI_API_KEY); local servers need none,
@@ -20,7 +21,7 @@ export function createOpenAIClient(options: ResolvedOpenAICompatibleEngineOption
     maxRetries: 0,
     // The SDK's own timer covers only the wait for headers; request-attempt.ts covers the rest.
     timeout: options.requestTimeoutMillis,
-    fetch: errorBodyNormalizingFetch(options.fetch),
+    fetch: errorBodyNormalizingFetch(transport),
     // Failures surface as EngineErrors; the SDK would also print malformed chunks to the console.
     logLevel: "off",
   });

@@ -32,6 +32,7 @@ import { LocalTokenizer } from "./local-tokenizer.ts";
 import { estimatePromptTokens, estimateTextTokens } from "./token-estimate.ts";
 import type { UpstreamCallSettings } from "./upstream-call.ts";
 import type { UpstreamConnection } from "./upstream-requests.ts";
+import { createUpstreamTransport, type UpstreamTransport } from "./upstream-transport.ts";
 
 export class OpenAICompatibleEngine implements InferenceEngine {
   readonly #options: ResolvedOpenAICompatibleEngineOptions;
@@ -42,12 +43,14 @@ export class OpenAICompatibleEngine implements InferenceEngine {
   readonly #callSettings: UpstreamCallSettings;
   #learnedEmbeddingDimensions: number | undefined;
   readonly #arrayPrompts: ArrayPromptSupport;
+  readonly #transport: UpstreamTransport;
 
   constructor(options: OpenAICompatibleEngineOptions) {
     // Every in-flight request listens to the engine's close: dozens at once is normal, not a leak.
     setMaxListeners(0, this.#closing.signal);
     this.#options = resolveOpenAICompatibleEngineOptions(options);
-    const client: OpenAI = createOpenAIClient(this.#options);
+    this.#transport = createUpstreamTransport(this.#options);
+    const client: OpenAI = createOpenAIClient(this.#options, this.#transport.fetch);
     this.#connection = { client, model: this.#options.upstreamModel };
     this.#arrayPrompts = { refusedUntil: 0, refusalMemoryMillis: this.#options.arrayPromptRefusalMemoryMillis };
     const retryPolicy: RetryPolicy = {
@@ -56,7 +59,7 @@ export class OpenAICompatibleEngine implements InferenceEngine {
       maxBackoffMillis: this.#options.maxBackoffMillis,
       random: this.#options.random,
     };
-    this.#callSettings = { retryPolicy, requestTimeoutMillis: this.#options.requestTimeoutMillis, engineSignal: this.#closing.signal };
+    this.#callSettings = { retryPolicy, requestTimeoutMillis: this.#options.requestTimeoutMillis, engineSignal: this.#closing.signal, logger: this.#options.logger };
     this.#tokenizer = new ServerTokenizer({
       client,
       serverRootUrl: serverRootUrl(this.#options.baseUrl),
@@ -87,6 +90,7 @@ export class OpenAICompatibleEngine implements InferenceEngine {
         engineSignal: this.#closing.signal,
         countPromptTokens: (prompt) => this.countPromptTokens(prompt),
         countCompletionTokens: (text) => this.countCompletionTokens(text),
+        logger: this.#options.logger,
       },
       request,
       signal,
@@ -171,6 +175,7 @@ export class OpenAICompatibleEngine implements InferenceEngine {
   /** Aborts in-flight requests (they end as cancelled) and refuses new ones; idempotent. */
   async close(): Promise<void> {
     this.#closing.abort();
+    this.#transport.close();
     const local = this.#localTokenizerLoad;
     this.#localTokenizerLoad = undefined;
     await local?.then((tokenizer) => tokenizer.close()).catch(() => undefined);

@@ -1,6 +1,9 @@
 /**
  * Options of the OpenAI-compatible engine, their defaults and validation.
  */
+import type { Logger } from "../../platform/logging/logger.ts";
+import { defaultEgressPolicy, EgressGuard, EgressRefusedError, type EgressPolicy } from "../../platform/network/egress-policy.ts";
+import type { ResolveHost } from "../../platform/network/guarded-lookup.ts";
 import { EngineError } from "../engine-error.ts";
 
 export interface OpenAICompatibleEngineOptions {
@@ -52,8 +55,22 @@ export interface OpenAICompatibleEngineOptions {
   readonly tokenizerPath?: string;
   /** A Jinja chat template for the local tokenizer, instead of its file's. Default: the file's. */
   readonly chatTemplate?: string;
-  /** fetch used for every HTTP request (tests inject one). Default: the global fetch. */
+  /**
+   * Which addresses the engine may connect to: `baseUrl`'s host is checked when the engine is created,
+   * and every address it resolves to when a connection opens (DNS rebinding). Redirects are never
+   * followed. Default: public addresses only (`defaultEgressPolicy`); services read it from
+   * ENGINE_ALLOWED_HOSTS and ENGINE_ALLOW_PUBLIC_NETWORKS.
+   */
+  readonly network?: EgressPolicy;
+  /** Host-name resolution for connections (tests inject one). Default: the system resolver (`dns.lookup`). */
+  readonly resolveHost?: ResolveHost;
+  /**
+   * fetch used for every HTTP request instead of the guarded transport (tests inject one): `network`
+   * is then NOT enforced. Default: a node:http transport that enforces `network`.
+   */
   readonly fetch?: typeof fetch;
+  /** Where upstream failures are logged, with the upstream's error text that clients never see. Default: none. */
+  readonly logger?: Logger;
   /** Random numbers in [0, 1) for backoff jitter (tests make it deterministic). Default Math.random. */
   readonly random?: () => number;
 }
@@ -74,7 +91,11 @@ export interface ResolvedOpenAICompatibleEngineOptions {
   readonly arrayPromptRefusalMemoryMillis: number;
   readonly tokenizerPath: string | undefined;
   readonly chatTemplate: string | undefined;
-  readonly fetch: typeof fetch;
+  readonly egressGuard: EgressGuard;
+  readonly resolveHost: ResolveHost | undefined;
+  /** A replacement transport, or undefined for the guarded one. */
+  readonly fetch: typeof fetch | undefined;
+  readonly logger: Logger | undefined;
   readonly random: () => number;
 }
 
@@ -99,6 +120,24 @@ function requireInteger(name: string, value: number, minimum: number): number {
   return value;
 }
 
+function guardFor(policy: EgressPolicy): EgressGuard {
+  try {
+    return new EgressGuard(policy);
+  } catch (error) {
+    throw new EngineError("engine-unavailable", `OpenAI-compatible engine: the network policy is invalid: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** The check without DNS; the message stays generic because it reaches API clients (the refusal is the cause). */
+function checkBaseUrl(guard: EgressGuard, baseUrl: URL): void {
+  try {
+    guard.checkUrl(baseUrl);
+  } catch (error) {
+    if (!(error instanceof EgressRefusedError)) throw error;
+    throw new EngineError("engine-unavailable", "OpenAI-compatible engine: the baseUrl's host is not allowed by this server's engine network policy (ENGINE_ALLOWED_HOSTS)", { cause: error });
+  }
+}
+
 export function resolveOpenAICompatibleEngineOptions(options: OpenAICompatibleEngineOptions): ResolvedOpenAICompatibleEngineOptions {
   let baseUrl: URL;
   try {
@@ -108,6 +147,7 @@ export function resolveOpenAICompatibleEngineOptions(options: OpenAICompatibleEn
   }
   if (baseUrl.protocol !== "http:" && baseUrl.protocol !== "https:") throw invalidOption(`baseUrl must be http(s), got ${options.baseUrl}`);
   if (options.upstreamModel.trim() === "") throw invalidOption("upstreamModel must not be empty");
+  const egressGuard = guardFor(options.network ?? defaultEgressPolicy);
   const defaults = defaultOpenAICompatibleEngineOptions;
   const resolved: ResolvedOpenAICompatibleEngineOptions = {
     // The SDK appends paths to the base URL, so a trailing slash would double up.
@@ -131,11 +171,15 @@ export function resolveOpenAICompatibleEngineOptions(options: OpenAICompatibleEn
     arrayPromptRefusalMemoryMillis: requireInteger("arrayPromptRefusalMemoryMillis", options.arrayPromptRefusalMemoryMillis ?? defaults.arrayPromptRefusalMemoryMillis, 0),
     tokenizerPath: options.tokenizerPath,
     chatTemplate: options.chatTemplate,
-    fetch: options.fetch ?? globalThis.fetch,
+    egressGuard,
+    resolveHost: options.resolveHost,
+    fetch: options.fetch,
+    logger: options.logger,
     random: options.random ?? Math.random,
   };
   if (resolved.maxBackoffMillis < resolved.initialBackoffMillis) {
     throw invalidOption(`maxBackoffMillis (${resolved.maxBackoffMillis}) must be >= initialBackoffMillis (${resolved.initialBackoffMillis})`);
   }
+  if (options.fetch === undefined) checkBaseUrl(egressGuard, baseUrl);
   return resolved;
 }

@@ -1,6 +1,7 @@
 /**
  * Runs one non-streamed upstream call with a per-attempt timeout and retries with backoff.
  */
+import type { Logger } from "../../platform/logging/logger.ts";
 import { EngineError } from "../engine-error.ts";
 import { delayUnlessAborted } from "./abortable-delay.ts";
 import { RequestAttempt } from "./request-attempt.ts";
@@ -13,6 +14,8 @@ export interface UpstreamCallSettings {
   readonly requestTimeoutMillis: number;
   /** Aborted when the engine closes. */
   readonly engineSignal: AbortSignal;
+  /** Where upstream failures are logged with the upstream's own words. Default: nowhere. */
+  readonly logger?: Logger | undefined;
 }
 
 /**
@@ -37,7 +40,7 @@ export async function callWithRetries<Result>(
     } catch (error) {
       // The caller's abort wins over whatever the aborted request happened to throw.
       if (cancelled()) throw cancelledError(operation);
-      failure = toEngineError(error, { operation, timedOut: attempt.timedOut });
+      failure = toEngineError(error, { operation, timedOut: attempt.timedOut, logger: settings.logger });
     } finally {
       attempt.dispose();
     }

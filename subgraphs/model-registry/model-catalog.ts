@@ -4,6 +4,7 @@ import { badUserInput, ServiceError } from "../../platform/errors/service-error.
 import { decodeCursor, encodeCursor } from "../../platform/graphql/cursor.ts";
 import type { Logger } from "../../platform/logging/logger.ts";
 import type { PubSub } from "../../platform/pubsub/pubsub.ts";
+import { EgressGuard } from "../../platform/network/egress-policy.ts";
 import type { ModelFilter, RegisterModelInput, UpdateModelInput } from "./generated/resolvers-types.ts";
 import { namesOf, type ModelDefinition, type ModelRecord, type ModelStatus } from "./model-record.ts";
 import { definitionFromRegistration, definitionFromUpdate } from "./model-validation.ts";
@@ -29,12 +30,15 @@ export class ModelCatalog {
   readonly #pubsub: PubSub;
   readonly #logger: Logger;
   readonly #now: () => Date;
+  readonly #engineGuard: EgressGuard;
 
-  constructor(store: ModelStore, pubsub: PubSub, logger: Logger, now: () => Date = () => new Date()) {
+  /** `engineGuard`: which OPENAI_COMPATIBLE `baseUrl` hosts registration accepts. Default: public hosts only. */
+  constructor(store: ModelStore, pubsub: PubSub, logger: Logger, now: () => Date = () => new Date(), engineGuard: EgressGuard = new EgressGuard()) {
     this.#store = store;
     this.#pubsub = pubsub;
     this.#logger = logger;
     this.#now = now;
+    this.#engineGuard = engineGuard;
   }
 
   find(name: string): Promise<ModelRecord | undefined> {
@@ -63,7 +67,7 @@ export class ModelCatalog {
   }
 
   async register(input: RegisterModelInput): Promise<ModelRecord> {
-    const definition = definitionFromRegistration(input);
+    const definition = definitionFromRegistration(input, this.#engineGuard);
     const timestamp = this.#now().toISOString();
     const record: ModelRecord = { ...definition, version: 1, createdAt: timestamp, updatedAt: timestamp };
     await this.#write(() => this.#store.create(record), record.id);
@@ -73,7 +77,7 @@ export class ModelCatalog {
 
   async update(id: string, expectedVersion: number, input: UpdateModelInput): Promise<ModelRecord> {
     const current = await this.#current(id, expectedVersion);
-    return this.#replace(current, definitionFromUpdate(current, input), expectedVersion);
+    return this.#replace(current, definitionFromUpdate(current, input, this.#engineGuard), expectedVersion);
   }
 
   async setStatus(id: string, status: ModelStatus, expectedVersion: number | null | undefined): Promise<ModelRecord> {

@@ -1,6 +1,7 @@
 import { Template } from "@huggingface/jinja";
 import { ErrorCode } from "../../platform/errors/error-code.ts";
 import { ServiceError } from "../../platform/errors/service-error.ts";
+import { EgressGuard, EgressRefusedError } from "../../platform/network/egress-policy.ts";
 import type { GenerationParametersInput, ModelEngineInput, ModelPricingInput, RegisterModelInput, UpdateModelInput } from "./generated/resolvers-types.ts";
 import { modelNamePattern, type ModelDefinition, type ModelEngineRecord, type ModelRecord } from "./model-record.ts";
 
@@ -36,8 +37,14 @@ class ProblemList {
   }
 }
 
-/** Turns a registration input into a model definition, or throws `BAD_USER_INPUT` naming each bad field. */
-export function definitionFromRegistration(input: RegisterModelInput): ModelDefinition {
+/** Public hosts only: what `definitionFromRegistration` checks engine URLs against unless told otherwise. */
+const defaultEngineGuard = new EgressGuard();
+
+/**
+ * Turns a registration input into a model definition, or throws `BAD_USER_INPUT` naming each bad field.
+ * `engineGuard` decides which OPENAI_COMPATIBLE `baseUrl` hosts are accepted. Default: public hosts only.
+ */
+export function definitionFromRegistration(input: RegisterModelInput, engineGuard: EgressGuard = defaultEngineGuard): ModelDefinition {
   const problems = new ProblemList();
   checkName(problems, "input.id", input.id);
   const definition: ModelDefinition = {
@@ -53,13 +60,17 @@ export function definitionFromRegistration(input: RegisterModelInput): ModelDefi
     aliases: [...(input.aliases ?? [])],
     defaultParameters: parametersFromInput(input.defaultParameters),
   };
-  checkDefinition(problems, definition);
+  checkDefinition(problems, definition, engineGuard);
   problems.throwIfAny();
   return definition;
 }
 
-/** Applies an update input to a stored model; fields left out keep their value. Throws `BAD_USER_INPUT`. */
-export function definitionFromUpdate(current: ModelRecord, input: UpdateModelInput): ModelDefinition {
+/**
+ * Applies an update input to a stored model; fields left out keep their value. Throws `BAD_USER_INPUT`.
+ * A new `engine` is checked against `engineGuard` (default: public hosts only); a kept one is not, so
+ * models stored before a policy change can still be renamed or disabled.
+ */
+export function definitionFromUpdate(current: ModelRecord, input: UpdateModelInput, engineGuard: EgressGuard = defaultEngineGuard): ModelDefinition {
   const problems = new ProblemList();
   const definition: ModelDefinition = {
     id: current.id,
@@ -77,7 +88,7 @@ export function definitionFromUpdate(current: ModelRecord, input: UpdateModelInp
   for (const field of ["displayName", "family", "capabilities", "contextLength", "engine", "pricing", "aliases", "defaultParameters"] as const) {
     if (input[field] === null) problems.add(`input.${field}`, `${field} cannot be null; leave it out to keep the current value.`);
   }
-  checkDefinition(problems, definition);
+  checkDefinition(problems, definition, input.engine ? engineGuard : undefined);
   problems.throwIfAny();
   return definition;
 }
@@ -120,7 +131,8 @@ function checkName(problems: ProblemList, field: string, name: string): void {
   }
 }
 
-function checkDefinition(problems: ProblemList, definition: ModelDefinition): void {
+/** `engineGuard` undefined: the engine's URL is not checked against the network policy. */
+function checkDefinition(problems: ProblemList, definition: ModelDefinition, engineGuard: EgressGuard | undefined): void {
   if (definition.displayName.length === 0 || definition.displayName.length > modelLimits.maximumDisplayNameLength) {
     problems.add("input.displayName", `displayName must have 1 to ${modelLimits.maximumDisplayNameLength} characters.`);
   }
@@ -135,7 +147,7 @@ function checkDefinition(problems: ProblemList, definition: ModelDefinition): vo
     problems.add("input.contextLength", `contextLength must be between 1 and ${modelLimits.maximumContextLength} tokens.`);
   }
   checkEmbedding(problems, definition);
-  checkEngine(problems, definition.engine);
+  checkEngine(problems, definition.engine, engineGuard);
   checkPricing(problems, definition.pricing);
   checkAliases(problems, definition);
   checkParameters(problems, definition);
@@ -153,7 +165,7 @@ function checkEmbedding(problems: ProblemList, definition: ModelDefinition): voi
   }
 }
 
-function checkEngine(problems: ProblemList, engine: ModelEngineRecord): void {
+function checkEngine(problems: ProblemList, engine: ModelEngineRecord, engineGuard: EgressGuard | undefined): void {
   if (engine.kind === "LLAMA_CPP") {
     if (engine.modelPath === null) problems.add("input.engine.modelPath", "A LLAMA_CPP engine needs modelPath, the GGUF file to load.");
     else if (!engine.modelPath.endsWith(".gguf") || engine.modelPath.includes("\0")) {
@@ -178,6 +190,8 @@ function checkEngine(problems: ProblemList, engine: ModelEngineRecord): void {
     problems.add("input.engine.baseUrl", "An OPENAI_COMPATIBLE engine needs baseUrl, for example http://vllm:8000/v1.");
   } else if (!isHttpUrl(engine.baseUrl)) {
     problems.add("input.engine.baseUrl", `baseUrl must be an http:// or https:// URL, got "${engine.baseUrl}".`);
+  } else if (engineGuard !== undefined) {
+    checkEngineHost(problems, engine.baseUrl, engineGuard);
   }
   if (engine.upstreamModel === null) {
     problems.add("input.engine.upstreamModel", "An OPENAI_COMPATIBLE engine needs upstreamModel, the model name the server expects.");
@@ -197,6 +211,16 @@ function checkChatTemplate(problems: ProblemList, template: string): void {
     new Template(template);
   } catch (error) {
     problems.add("input.engine.chatTemplate", `chatTemplate is not a valid Jinja template: ${(error as Error).message}`);
+  }
+}
+
+/** The registration-time check (no DNS); inference checks each resolved address again when it connects. */
+function checkEngineHost(problems: ProblemList, baseUrl: string, engineGuard: EgressGuard): void {
+  try {
+    engineGuard.checkUrl(baseUrl);
+  } catch (error) {
+    if (!(error instanceof EgressRefusedError)) throw error;
+    problems.add("input.engine.baseUrl", `baseUrl is not allowed: ${error.message}.`);
   }
 }
 

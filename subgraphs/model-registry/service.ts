@@ -8,6 +8,7 @@ import { resolveSigningSecret } from "../../platform/context/signing-secret.ts";
 import { apolloServerDefaults, serverSettings } from "../../platform/http/service-defaults.ts";
 import { startServiceServer, type RunningService } from "../../platform/http/service-server.ts";
 import type { Logger } from "../../platform/logging/logger.ts";
+import { EgressGuard } from "../../platform/network/egress-policy.ts";
 import { loadSubgraphTypeDefs } from "../../platform/schema-file.ts";
 import { connectSharedInfrastructure, type SharedInfrastructure } from "../../platform/storage/shared-infrastructure.ts";
 import type { CommonConfig } from "../../platform/config/common-config.ts";
@@ -29,7 +30,7 @@ export function createModelStore(config: CommonConfig, infrastructure: SharedInf
 export async function startModelRegistry(config: ModelRegistryConfig, logger: Logger): Promise<RunningService> {
   const infrastructure = await connectSharedInfrastructure(config, logger);
   const store = createModelStore(config, infrastructure);
-  const catalog = new ModelCatalog(store, infrastructure.pubsub, logger);
+  const catalog = new ModelCatalog(store, infrastructure.pubsub, logger, undefined, new EgressGuard(config.engineNetwork));
   const signer = new InternalContextSigner(await resolveSigningSecret(config));
   const schema = buildSubgraphSchema({
     typeDefs: loadSubgraphTypeDefs("model-registry"),

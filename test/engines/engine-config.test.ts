@@ -15,6 +15,13 @@ describe("engine configuration", () => {
     assert.equal(configured.openAiCompatible.maxRetries, 0);
   });
 
+  it("refuses private engine addresses unless ENGINE_ALLOWED_HOSTS lists them", () => {
+    assert.deepEqual(loadEngineConfig({}).openAiCompatible.network, { allowedHosts: [], allowPublicNetworks: true });
+    const configured = loadEngineConfig({ ENGINE_ALLOWED_HOSTS: "10.0.0.0/8,vllm.internal", ENGINE_ALLOW_PUBLIC_NETWORKS: "false" });
+    assert.deepEqual(configured.openAiCompatible.network, { allowedHosts: ["10.0.0.0/8", "vllm.internal"], allowPublicNetworks: false });
+    assert.throws(() => loadEngineConfig({ ENGINE_ALLOWED_HOSTS: "not a host" }), (error: ConfigurationError) => error.problems[0]?.variable === "ENGINE_ALLOWED_HOSTS");
+  });
+
   it("names each bad variable", () => {
     assert.throws(
       () => loadEngineConfig({ LLAMA_CPP_GPU: "tpu", MAX_BATCH_SIZE: "0" }),

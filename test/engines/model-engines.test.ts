@@ -3,6 +3,8 @@ import { copyFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { loadEngineConfig } from "../../engines/engine-config.ts";
+import { EgressGuard } from "../../platform/network/egress-policy.ts";
+import { loopbackEngineNetwork } from "./openai-compatible/loopback-network.ts";
 import { EngineError } from "../../engines/engine-error.ts";
 import { ModelEngines } from "../../engines/model-engines.ts";
 import { engineIdentity } from "../../engines/open-engine.ts";
@@ -28,10 +30,11 @@ describe("ModelEngines", () => {
     const pubsub = new InMemoryPubSub();
     const store = new EmbeddedModelStore(await temporaryDirectory("model-engines-store"));
     const logger = createLogger("test", "error");
-    catalog = new ModelCatalog(store, pubsub, logger);
+    // The test's OpenAI-compatible server listens on loopback, which is refused unless allowed.
+    catalog = new ModelCatalog(store, pubsub, logger, undefined, new EgressGuard(loopbackEngineNetwork));
     engines = await ModelEngines.create({
       models: store,
-      config: loadEngineConfig({ LLAMA_CPP_THREADS: String(testThreads), LLAMA_CPP_SEQUENCES: "2", BATCH_WINDOW_MILLIS: "0" }),
+      config: loadEngineConfig({ LLAMA_CPP_THREADS: String(testThreads), LLAMA_CPP_SEQUENCES: "2", BATCH_WINDOW_MILLIS: "0", ENGINE_ALLOWED_HOSTS: "127.0.0.0/8" }),
       modelsDirectory,
       pubsub,
       logger,

@@ -35,10 +35,14 @@ export interface TestStack {
  * Starts the stack with `environment` (DATA_DIR, STORE_BACKEND, REDIS_URL...). Keys are issued in
  * tenant `tenant-a` (and one in `tenant-b`); pass `keys` to reuse those of an earlier start on the same data. The caller stops it.
  */
+/** ENGINE_ALLOWED_HOSTS of test stacks: loopback only, where the tests' engine servers listen. */
+export const testEngineAllowedHosts = "127.0.0.0/8,::1";
+
 export async function startTestStack(environment: NodeJS.ProcessEnv, options: { keys?: { adminKey: IssuedApiKey; memberKey: IssuedApiKey; otherTenantKey: IssuedApiKey } } = {}): Promise<TestStack> {
   // One llama.cpp thread: test files run two at a time on two cores, and spinning ggml workers
   // that lose their core stall every token.
-  const base = { LOG_LEVEL: "error", SUPERGRAPH_WATCH: "false", SHUTDOWN_GRACE_PERIOD_MILLIS: "2000", LLAMA_CPP_THREADS: "1", ...testRateLimits, ...environment };
+  // Fake and real OpenAI-compatible servers in tests listen on loopback, which engines refuse by default.
+  const base = { LOG_LEVEL: "error", SUPERGRAPH_WATCH: "false", SHUTDOWN_GRACE_PERIOD_MILLIS: "2000", LLAMA_CPP_THREADS: "1", ENGINE_ALLOWED_HOSTS: testEngineAllowedHosts, ...testRateLimits, ...environment };
   const modelRegistry = await startModelRegistry(loadModelRegistryConfig({ ...base, MODEL_REGISTRY_PORT: "0" }), createLogger("model-registry", "error"));
   // Inference and retrieval call each other (grounding, embeddings), so each must know the other's
   // port before either starts.

@@ -11,6 +11,7 @@ import { after, before, describe, it } from "node:test";
 import { EngineError } from "../../engines/engine-error.ts";
 import { OpenAICompatibleEngine } from "../../engines/openai-compatible/openai-compatible-engine.ts";
 import { describeOpenAICompatibleContract } from "../engines/openai-compatible/openai-compatible-contract.ts";
+import { loopbackEngineNetwork } from "../engines/openai-compatible/loopback-network.ts";
 import { provisionLlamaCppPython, startLlamaCppPythonServer, type LlamaCppPythonServer } from "../harness/llama-cpp-python-server.ts";
 import { provisionRealModelsOrSkip, realEmbeddingModelPath } from "../harness/real-models.ts";
 
@@ -95,7 +96,7 @@ describe("llama-cpp-python: a caller that leaves", { skip }, () => {
   before(async () => {
     chat = await startChatServer();
     relay = await startRelay(Number(new URL(chat.baseUrl).port));
-    engine = new OpenAICompatibleEngine({ baseUrl: `http://127.0.0.1:${relay.port}/v1`, upstreamModel: "smollm2", contextLength, tokenizerPath: models.models?.chatModelPath ?? "" });
+    engine = new OpenAICompatibleEngine({ baseUrl: `http://127.0.0.1:${relay.port}/v1`, upstreamModel: "smollm2", contextLength, tokenizerPath: models.models?.chatModelPath ?? "", network: loopbackEngineNetwork });
   });
   after(async () => {
     await engine?.close();

@@ -5,6 +5,7 @@ import { OpenAICompatibleEngine } from "../../../engines/openai-compatible/opena
 import type { OpenAICompatibleEngineOptions } from "../../../engines/openai-compatible/openai-compatible-options.ts";
 import type { GenerationEvent } from "../../../engines/engine.ts";
 import type { ReplayOpenAIServer } from "./replay-openai-server.ts";
+import { loopbackEngineNetwork } from "./loopback-network.ts";
 import { model } from "./wire-format.ts";
 
 export function engineFor(server: ReplayOpenAIServer, overrides: Partial<OpenAICompatibleEngineOptions> = {}): OpenAICompatibleEngine {
@@ -17,6 +18,7 @@ export function engineFor(server: ReplayOpenAIServer, overrides: Partial<OpenAIC
     initialBackoffMillis: 5,
     maxBackoffMillis: 100,
     random: () => 0.5,
+    network: loopbackEngineNetwork,
     ...overrides,
   });
 }

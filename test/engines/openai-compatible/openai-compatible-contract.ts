@@ -9,6 +9,7 @@ import { EngineError } from "../../../engines/engine-error.ts";
 import type { ChatMessage, GenerationEvent, GenerationRequest } from "../../../engines/engine.ts";
 import { OpenAICompatibleEngine } from "../../../engines/openai-compatible/openai-compatible-engine.ts";
 import { findFreePort } from "../../harness/redis-server.ts";
+import { loopbackEngineNetwork } from "./loopback-network.ts";
 
 export interface ContractServer {
   /** The chat model's server: `http://host:port/v1`. */
@@ -83,7 +84,7 @@ export function describeOpenAICompatibleContract(name: string, setup: () => Prom
     let embeddings: OpenAICompatibleEngine;
     before(async () => {
       server = await setup();
-      const common = { requestTimeoutMillis: 60_000, maxRetries: 1, initialBackoffMillis: 10, maxBackoffMillis: 100 };
+      const common = { requestTimeoutMillis: 60_000, maxRetries: 1, initialBackoffMillis: 10, maxBackoffMillis: 100, network: loopbackEngineNetwork };
       engine = new OpenAICompatibleEngine({ ...common, baseUrl: server.baseUrl, upstreamModel: server.model, contextLength: server.contextLength, tokenizerPath: server.tokenizerPath });
       embeddings = new OpenAICompatibleEngine({ ...common, baseUrl: server.embeddingBaseUrl, upstreamModel: server.embeddingModel, contextLength: 512, embeddingDimensions: server.embeddingDimensions });
     });
@@ -174,7 +175,7 @@ export function describeOpenAICompatibleContract(name: string, setup: () => Prom
     });
 
     it("reports a server that is down as unavailable and retryable", async () => {
-      const down = new OpenAICompatibleEngine({ baseUrl: `http://127.0.0.1:${await findFreePort()}/v1`, upstreamModel: server.model, contextLength: 2048, maxRetries: 0 });
+      const down = new OpenAICompatibleEngine({ baseUrl: `http://127.0.0.1:${await findFreePort()}/v1`, upstreamModel: server.model, contextLength: 2048, maxRetries: 0, network: loopbackEngineNetwork });
       const error = await down.generateBatch([text("hi")]).then(
         () => undefined,
         (caught: unknown) => caught,

@@ -4,6 +4,7 @@ import { EngineError, type EngineErrorCode } from "../../../engines/engine-error
 import type { GenerationRequest } from "../../../engines/engine.ts";
 import { OpenAICompatibleEngine } from "../../../engines/openai-compatible/openai-compatible-engine.ts";
 import { collect, engineFor, thrownBy } from "./engine-under-test.ts";
+import { loopbackEngineNetwork } from "./loopback-network.ts";
 import { closedWithin, ReplayOpenAIServer, type ReplayHandler } from "./replay-openai-server.ts";
 import { chatStreamEvents, errorBody, jsonReply, model, stall, streamReply } from "./wire-format.ts";
 
@@ -119,10 +120,13 @@ describe("OpenAICompatibleEngine retries and error mapping", () => {
     }
   });
 
-  it("keeps the message of an older vLLM error body", async () => {
+  it("keeps the message of an older vLLM error body on the cause (for the log), not in the error's message (for clients)", async () => {
     const { outcome } = await generateWith([jsonReply(404, { object: "error", message: "The model `other` does not exist.", type: "NotFoundError", param: null, code: 404 })]);
     const error = assertEngineError(outcome, "invalid-request");
-    assert.match(error.message, /The model `other` does not exist/);
+    assert.doesNotMatch(error.message, /does not exist/);
+    assert.match(error.message, /the upstream engine answered HTTP 404/);
+    assert.ok(error.cause instanceof Error);
+    assert.match(error.cause.message, /The model `other` does not exist/);
   });
 
   it("times out a stalled call and succeeds on the retry", async () => {
@@ -151,7 +155,7 @@ describe("OpenAICompatibleEngine retries and error mapping", () => {
     const closedServer = await ReplayOpenAIServer.start();
     const baseUrl = closedServer.baseUrl;
     await closedServer.close();
-    const engine = new OpenAICompatibleEngine({ baseUrl, upstreamModel: model, contextLength: 4096, maxRetries: 1, initialBackoffMillis: 1, maxBackoffMillis: 5 });
+    const engine = new OpenAICompatibleEngine({ baseUrl, upstreamModel: model, contextLength: 4096, maxRetries: 1, initialBackoffMillis: 1, maxBackoffMillis: 5, network: loopbackEngineNetwork });
     const error = assertEngineError(await thrownBy(() => engine.generateBatch([request])), "unavailable");
     assert.equal(error.retryable, true);
   });

@@ -66,7 +66,7 @@ describe("toEngineError", () => {
     assert.equal(toEngineError(APIError.generate(408, undefined, "timeout", new Headers()), context).code, "timeout");
     const overflow = toEngineError(APIError.generate(400, { error: { message: "x", code: "context_length_exceeded" } }, undefined, new Headers()), context);
     assert.equal(overflow.code, "context-overflow");
-    assert.match(overflow.message, /POST \/test: upstream answered HTTP 400/);
+    assert.match(overflow.message, /POST \/test: the upstream engine answered HTTP 400/);
     assert.equal(toEngineError(new APIError(undefined, { message: "engine dead", code: 500 }, undefined, undefined), context).code, "unavailable");
   });
 });

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ServiceError } from "../../../platform/errors/service-error.ts";
+import { EgressGuard } from "../../../platform/network/egress-policy.ts";
 import { definitionFromRegistration, definitionFromUpdate } from "../../../subgraphs/model-registry/model-validation.ts";
 import type { RegisterModelInput } from "../../../subgraphs/model-registry/generated/resolvers-types.ts";
 import { modelRecord, registration } from "./model-fixtures.ts";
@@ -111,6 +112,34 @@ describe("definitionFromUpdate", () => {
     assert.throws(
       () => definitionFromUpdate(modelRecord({ defaultParameters: { temperature: null, topP: null, maxTokens: 2000, stop: null } }), { contextLength: 1000 }),
       (error: ServiceError) => error.extensions.field === "input.defaultParameters.maxTokens",
+    );
+  });
+});
+
+describe("engine baseUrl network policy", () => {
+  const openAiEngine = (baseUrl: string) => ({ kind: "OPENAI_COMPATIBLE" as const, baseUrl, upstreamModel: "m" });
+
+  it("refuses internal addresses at registration, naming input.engine.baseUrl", () => {
+    for (const baseUrl of ["http://127.0.0.1:4001/graphql", "http://10.0.0.5:8000/v1", "http://169.254.169.254/latest", "http://[::1]:8000/v1", "http://localhost:8000/v1"]) {
+      const error = rejection(registration({ engine: openAiEngine(baseUrl) }));
+      assert.equal(error.extensions.field, "input.engine.baseUrl", baseUrl);
+      assert.match(error.message, /baseUrl is not allowed: .*(private or loopback|link-local, metadata).*ENGINE_ALLOWED_HOSTS/, baseUrl);
+    }
+  });
+
+  it("accepts what the operator allowed, and public hosts by default", () => {
+    const guard = new EgressGuard({ allowedHosts: ["10.0.0.0/8", "vllm.internal"], allowPublicNetworks: true });
+    assert.equal(definitionFromRegistration(registration({ engine: openAiEngine("http://10.0.0.5:8000/v1") }), guard).engine.baseUrl, "http://10.0.0.5:8000/v1");
+    definitionFromRegistration(registration({ engine: openAiEngine("http://vllm.internal:8000/v1") }), guard);
+    definitionFromRegistration(registration({ engine: openAiEngine("https://api.openai.com/v1") }));
+  });
+
+  it("checks a new engine on update, and leaves a kept one alone", () => {
+    const current = modelRecord({ engine: { kind: "OPENAI_COMPATIBLE", modelPath: null, baseUrl: "http://10.0.0.5/v1", upstreamModel: "m", apiKey: null } });
+    assert.equal(definitionFromUpdate(current, { displayName: "Renamed" }).displayName, "Renamed");
+    assert.throws(
+      () => definitionFromUpdate(current, { engine: openAiEngine("http://169.254.169.254/v1") }),
+      (error: ServiceError) => error.extensions.field === "input.engine.baseUrl",
     );
   });
 });

@@ -29,7 +29,7 @@ interface Replica {
   output: () => string;
 }
 
-async function post(replica: Replica, index: number): Promise<{ data?: { createCompletion: { usage: { promptTokens: number; completionTokens: number } } }; errors?: { extensions?: { code?: string; limit?: string } }[] }> {
+async function post(replica: Replica, index: number): Promise<{ data?: { createCompletion: null | { usage: { promptTokens: number; completionTokens: number } } }; errors?: { extensions?: { code?: string; limit?: string } }[] }> {
   const response = await fetch(replica.url, {
     method: "POST",
     headers: {
@@ -99,17 +99,18 @@ describe("a token-per-minute quota across inference replicas", { skip: redis.ski
     if (secondOfMinute > 40) await new Promise((resolve) => setTimeout(resolve, (61 - secondOfMinute) * 1_000));
     const requests = 60;
     const outcomes = await Promise.all(Array.from({ length: requests }, (_, index) => post(running[index % replicas] as Replica, index)));
-    const admitted = outcomes.filter((outcome) => outcome.data?.createCompletion !== undefined);
+    // createCompletion is nullable: a refused call answers `{ createCompletion: null }` with the error.
+    const admitted = outcomes.filter((outcome) => outcome.data?.createCompletion !== undefined && outcome.data.createCompletion !== null);
     const refused = outcomes.filter((outcome) => outcome.errors !== undefined);
     assert.equal(admitted.length + refused.length, requests);
     for (const outcome of refused) assert.deepEqual([outcome.errors?.[0]?.extensions?.code, outcome.errors?.[0]?.extensions?.limit], ["QUOTA_EXCEEDED", "TOKENS_PER_MINUTE"]);
     // What the admitted calls really used fits the limit. (Reservations are settled to real use as
     // calls end, so a call ending early makes room for another: estimates may add up to more.)
-    const used = admitted.reduce((sum, outcome) => sum + (outcome.data?.createCompletion.usage.promptTokens ?? 0) + (outcome.data?.createCompletion.usage.completionTokens ?? 0), 0);
+    const used = admitted.reduce((sum, outcome) => sum + (outcome.data?.createCompletion?.usage.promptTokens ?? 0) + (outcome.data?.createCompletion?.usage.completionTokens ?? 0), 0);
     assert.ok(used <= tokensPerMinute, `admitted calls used ${used} tokens against a limit of ${tokensPerMinute}`);
     assert.ok(refused.length > 0, "the burst asks for more than the limit");
-    const reserved = admitted.reduce((sum, outcome) => sum + (outcome.data?.createCompletion.usage.promptTokens ?? 0) + maxTokens, 0);
-    const perCall = (admitted[0]?.data?.createCompletion.usage.promptTokens ?? 0) + maxTokens;
+    const reserved = admitted.reduce((sum, outcome) => sum + (outcome.data?.createCompletion?.usage.promptTokens ?? 0) + maxTokens, 0);
+    const perCall = (admitted[0]?.data?.createCompletion?.usage.promptTokens ?? 0) + maxTokens;
     assert.ok(reserved > tokensPerMinute - perCall, `the limit is used, not under-admitted (${reserved} of ${tokensPerMinute})`);
     const use = await new RedisQuotaStore(connection, prefix).currentUse("tenant-q", Date.now());
     assert.ok(use.tokensThisMinute <= tokensPerMinute);

@@ -200,12 +200,15 @@ describe("usage through the gateway", () => {
     assert.equal(status.quota?.tokensPerMinute, 60);
     assert.ok((status.quota?.currentUse?.tokensThisMinute ?? 0) > 0 && (status.quota?.currentUse?.tokensThisMinute ?? 99) <= 60);
     assert.equal((await failure(otherTenant.request(QuotaStatus, { tenantId: "tenant-a" }))).code, "FORBIDDEN");
-    const refusals = await eventually(
+    // The gateway priced the whole operation against what was left and refused it before any
+    // subgraph was called (issue 13): nothing ran, so nothing is metered, not even a failure.
+    assert.equal(extensions.scope, "OPERATION");
+    const report = await eventually(
       async () => present((await admin.request(UsageReport, { input: { from, to, granularity: "TOTAL", tenantId: "tenant-b" } })).usage, "usage"),
-      (usage) => usage.totals.failed >= 1,
-      "the refused call metered as failed",
+      (usage) => usage.totals.requests >= 1,
+      "the admitted call metered",
     );
-    assert.equal(refusals.totals.failed, 1);
+    assert.equal(report.totals.failed, 0);
     assert.equal(await admin.request(RemoveQuota, { tenantId: "tenant-b" }).then((data) => data.removeTenantQuota), true);
     await otherTenant.request(MeteredCompletion, { input: { model: "metered-chat", prompt: "Hello", maxTokens: 40 } });
   });

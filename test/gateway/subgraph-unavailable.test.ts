@@ -7,29 +7,12 @@ import { loadGatewayConfig } from "../../gateway/config.ts";
 import { startGateway, type RunningGateway } from "../../gateway/service.ts";
 import { createLogger } from "../../platform/logging/logger.ts";
 import { findFreePort } from "../harness/redis-server.ts";
+import { postGraphQL, type RawGraphQLResult } from "../harness/post-graphql.ts";
 import { temporaryDirectory } from "../harness/temporary-directory.ts";
 import { startTestStack, type TestStack } from "../harness/test-stack.ts";
 
-interface RawResult {
-  status: number;
-  text: string;
-  body: { data?: Record<string, unknown> | null; errors?: GraphQLFormattedError[] };
-}
-
-async function post(url: string, apiKey: string, query: string, variables: Record<string, unknown> = {}): Promise<RawResult> {
-  const response = await fetch(url, {
-    method: "POST",
-    // As the project's client asks (client/graph-client.ts).
-    headers: { "content-type": "application/json", accept: "application/graphql-response+json, application/json", authorization: `Bearer ${apiKey}` },
-    body: JSON.stringify({ query, variables }),
-    signal: AbortSignal.timeout(30_000),
-  });
-  const text = await response.text();
-  return { status: response.status, text, body: JSON.parse(text) as RawResult["body"] };
-}
-
 /** What an unreachable subgraph must look like to a client, and what must never leak with it. */
-function assertUnavailable(result: RawResult, serviceName: string, paths: (string | number)[][], reason: RegExp, leaks: string[] = []): void {
+function assertUnavailable(result: RawGraphQLResult, serviceName: string, paths: (string | number)[][], reason: RegExp, leaks: string[] = []): void {
   // The project's convention: field errors ride a 200 with `errors` (GraphQL over HTTP with
   // application/json); only errors that end the whole request before execution set a status.
   assert.equal(result.status, 200, result.text);
@@ -68,15 +51,15 @@ describe("a gateway whose subgraphs cannot be reached", () => {
     member = stack.memberKey.key;
     const pricing = { inputPerMillionTokens: 0.5, outputPerMillionTokens: 1.5 };
     for (const id of ["model-a", "model-b"]) {
-      const registered = await post(stack.gateway.graphqlUrl, admin, RegisterModel, {
+      const registered = await postGraphQL(stack.gateway.graphqlUrl, admin, RegisterModel, {
         input: { id, displayName: id, family: "llama", capabilities: ["CHAT"], contextLength: 512, engine: { kind: "LLAMA_CPP", modelPath: "chat.gguf" }, pricing },
       });
       assert.equal(registered.body.errors, undefined, registered.text);
     }
     // Both answer before they go down: the failures below are the subgraphs', not the queries'.
-    const usage = await post(stack.gateway.graphqlUrl, admin, `query($from: DateTime!, $to: DateTime!) { model(id: "model-a") { usage(from: $from, to: $to) { requests } } }`, { from: since, to: until });
+    const usage = await postGraphQL(stack.gateway.graphqlUrl, admin, `query($from: DateTime!, $to: DateTime!) { model(id: "model-a") { usage(from: $from, to: $to) { requests } } }`, { from: since, to: until });
     assert.equal(usage.body.errors, undefined, usage.text);
-    const completion = await post(stack.gateway.graphqlUrl, member, `{ completion(id: "no-such-completion") { id } }`);
+    const completion = await postGraphQL(stack.gateway.graphqlUrl, member, `{ completion(id: "no-such-completion") { id } }`);
     assert.deepEqual(completion.body, { data: { completion: null } });
     await stack.inference.stop();
     await stack.usage.stop();
@@ -84,7 +67,7 @@ describe("a gateway whose subgraphs cannot be reached", () => {
   after(() => stack.stop());
 
   it("answers a query on a stopped subgraph with SERVICE_UNAVAILABLE, retryable, at the field's path", async () => {
-    const result = await post(stack.gateway.graphqlUrl, member, `{ completion(id: "no-such-completion") { id text } }`);
+    const result = await postGraphQL(stack.gateway.graphqlUrl, member, `{ completion(id: "no-such-completion") { id text } }`);
     assertUnavailable(result, "inference", [["completion"]], /connection refused/);
     assert.deepEqual(result.body.data, { completion: null });
     assert.deepEqual(result.body.errors?.[0], {
@@ -95,7 +78,7 @@ describe("a gateway whose subgraphs cannot be reached", () => {
   });
 
   it("does the same for a mutation (createCompletion), with every aliased root field named", async () => {
-    const result = await post(
+    const result = await postGraphQL(
       stack.gateway.graphqlUrl,
       member,
       `mutation { first: createCompletion(input: { model: "model-a", prompt: "hi" }) { id } }`,
@@ -106,19 +89,19 @@ describe("a gateway whose subgraphs cannot be reached", () => {
   });
 
   it("keeps serving queries that touch only live subgraphs", async () => {
-    const result = await post(stack.gateway.graphqlUrl, member, `{ models { totalCount nodes { id } } }`);
+    const result = await postGraphQL(stack.gateway.graphqlUrl, member, `{ models { totalCount nodes { id } } }`);
     assert.equal(result.status, 200);
     assert.deepEqual(result.body, { data: { models: { totalCount: 2, nodes: [{ id: "model-a" }, { id: "model-b" }] } } });
   });
 
   it("keeps the data of the subgraphs that answered in a mixed query", async () => {
-    const result = await post(stack.gateway.graphqlUrl, member, `{ model(id: "model-a") { id displayName } completion(id: "x") { id } }`);
+    const result = await postGraphQL(stack.gateway.graphqlUrl, member, `{ model(id: "model-a") { id displayName } completion(id: "x") { id } }`);
     assertUnavailable(result, "inference", [["completion"]], /connection refused/);
     assert.deepEqual(result.body.data, { model: { id: "model-a", displayName: "model-a" }, completion: null });
   });
 
   it("gives entity fields of a stopped subgraph the path of each entity", async () => {
-    const result = await post(
+    const result = await postGraphQL(
       stack.gateway.graphqlUrl,
       admin,
       `query($from: DateTime!, $to: DateTime!) {
@@ -182,7 +165,7 @@ describe("a gateway whose subgraphs cannot be reached", () => {
     for (const [name, reason, leaks] of cases) {
       it(`reports a subgraph that answers ${name} as SERVICE_UNAVAILABLE`, async () => {
         mode = name;
-        const result = await post(gateway.graphqlUrl, member, `{ model(id: "model-a") { id } completion(id: "x") { id } }`);
+        const result = await postGraphQL(gateway.graphqlUrl, member, `{ model(id: "model-a") { id } completion(id: "x") { id } }`);
         assertUnavailable(result, "inference", [["completion"]], reason, [...leaks, fakeUrl, String((fake.address() as AddressInfo).port)]);
         assert.deepEqual(result.body.data, { model: { id: "model-a" }, completion: null });
       });
@@ -190,7 +173,7 @@ describe("a gateway whose subgraphs cannot be reached", () => {
 
     it("passes through a non-2xx reply that is still GraphQL, keeping its codes", async () => {
       mode = "400-graphql";
-      const result = await post(gateway.graphqlUrl, member, `{ completion(id: "x") { id } }`);
+      const result = await postGraphQL(gateway.graphqlUrl, member, `{ completion(id: "x") { id } }`);
       assert.equal(result.status, 200, result.text);
       assert.equal(result.body.errors?.[0]?.extensions?.code, "BAD_USER_INPUT", result.text);
       assert.equal(result.body.errors?.[0]?.message, "Variable \"$id\" got an invalid value.");
@@ -199,13 +182,13 @@ describe("a gateway whose subgraphs cannot be reached", () => {
 
     it("gives up on a frozen subgraph after SUBGRAPH_TIMEOUT_MILLIS, keeping the other subgraphs' data", async () => {
       mode = "frozen";
-      const result = await post(gateway.graphqlUrl, member, `{ model(id: "model-a") { id } completion(id: "x") { id } }`);
+      const result = await postGraphQL(gateway.graphqlUrl, member, `{ model(id: "model-a") { id } completion(id: "x") { id } }`);
       assertUnavailable(result, "inference", [["completion"]], /timed out/);
       assert.deepEqual(result.body.data, { model: { id: "model-a" }, completion: null });
     });
 
     it("reports a port nothing listens on as connection refused", async () => {
-      const result = await post(gateway.graphqlUrl, admin, `query($from: DateTime!, $to: DateTime!) { model(id: "model-a") { id usage(from: $from, to: $to) { requests } } }`, { from: since, to: until });
+      const result = await postGraphQL(gateway.graphqlUrl, admin, `query($from: DateTime!, $to: DateTime!) { model(id: "model-a") { id usage(from: $from, to: $to) { requests } } }`, { from: since, to: until });
       assertUnavailable(result, "usage", [["model", "usage"]], /connection refused/);
     });
   });

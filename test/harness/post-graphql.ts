@@ -9,7 +9,7 @@ export interface RawGraphQLResult {
 
 /**
  * POSTs `query` with `variables` to `url` as the project's client does (client/graph-client.ts),
- * untyped, so tests can read partial data and errors exactly as sent. Gives up after 30 s.
+ * untyped, so tests can read partial data and errors exactly as sent (without `extensions`). Gives up after 30 s.
  */
 export async function postGraphQL(url: string, apiKey: string, query: string, variables: Record<string, unknown> = {}): Promise<RawGraphQLResult> {
   const response = await fetch(url, {
@@ -19,5 +19,8 @@ export async function postGraphQL(url: string, apiKey: string, query: string, va
     signal: AbortSignal.timeout(30_000),
   });
   const text = await response.text();
-  return { status: response.status, text, body: JSON.parse(text) as RawGraphQLResult["body"] };
+  // The gateway's `extensions.cost` (test/gateway/operation-cost.test.ts) is left out of `body`:
+  // these tests compare data and errors; `text` keeps the answer as sent.
+  const { extensions: _extensions, ...body } = JSON.parse(text) as RawGraphQLResult["body"] & { extensions?: unknown };
+  return { status: response.status, text, body };
 }

@@ -21,12 +21,24 @@ export class CollectionService {
   readonly #chunks: ChunkStore;
   readonly #models: ModelStore;
   readonly #logger: Logger;
+  readonly #stopIngestions: (tenantId: string, collectionId: string) => Promise<void>;
 
-  constructor(dependencies: { catalog: RetrievalCatalog; chunks: ChunkStore; models: ModelStore; logger: Logger }) {
+  /**
+   * `stopIngestions` stops the ingestions running into a collection being deleted and resolves once
+   * they cleaned up (`IngestionService.stopCollection`); none by default.
+   */
+  constructor(dependencies: {
+    catalog: RetrievalCatalog;
+    chunks: ChunkStore;
+    models: ModelStore;
+    logger: Logger;
+    stopIngestions?: (tenantId: string, collectionId: string) => Promise<void>;
+  }) {
     this.#catalog = dependencies.catalog;
     this.#chunks = dependencies.chunks;
     this.#models = dependencies.models;
     this.#logger = dependencies.logger;
+    this.#stopIngestions = dependencies.stopIngestions ?? (async () => undefined);
   }
 
   async create(input: CreateCollectionInput, context: RequestContext): Promise<CollectionRecord> {
@@ -99,10 +111,14 @@ export class CollectionService {
     return this.#catalog.listCollections(tenantId);
   }
 
-  /** Deletes the collection's records, then its chunks: once the catalogue forgets it, no ingestion can start in it. */
+  /**
+   * Deletes the collection's records, stops the ingestions running into it, then drops its chunks:
+   * once the catalogue forgets it, no ingestion can start in it, and none writes after this returns.
+   */
   async delete(tenantId: string, collectionId: string): Promise<boolean> {
     const removed = await this.#catalog.deleteCollection(tenantId, collectionId);
     if (removed === undefined) return false;
+    await this.#stopIngestions(tenantId, collectionId);
     await this.#chunks.dropCollection({ tenantId, collectionId });
     this.#logger.info("collection deleted", { collectionId, tenantId, documents: removed.documents.length });
     return true;

@@ -3,6 +3,7 @@ import { badUserInput, ServiceError } from "../../platform/errors/service-error.
 import type { DocumentMediaType, IngestDocumentInput, MetadataEntryInput, MetadataFilterInput } from "./generated/resolvers-types.ts";
 import type { RetrievalLimits } from "./retrieval-limits.ts";
 import type { MetadataFilter } from "./catalog/retrieval-catalog.ts";
+import { metadataKeyProblem } from "./metadata-keys.ts";
 
 /** An ingestion request that passed every check. */
 export interface ValidatedDocument {
@@ -15,7 +16,6 @@ export interface ValidatedDocument {
   waitForCompletion: boolean;
 }
 
-const metadataKeyPattern = /^[A-Za-z0-9_.-]{1,64}$/;
 const mediaTypes: Record<DocumentMediaType, ValidatedDocument["mediaType"]> = { TEXT_PLAIN: "text/plain", TEXT_MARKDOWN: "text/markdown" };
 
 /**
@@ -52,9 +52,8 @@ function validateMetadata(entries: readonly MetadataEntryInput[], limits: Retrie
   if (entries.length > limits.maximumMetadataEntries) throw badUserInput("input.metadata", `At most ${limits.maximumMetadataEntries} metadata entries.`);
   const metadata: Record<string, string> = {};
   entries.forEach((entry, index) => {
-    if (!metadataKeyPattern.test(entry.key)) {
-      throw badUserInput(`input.metadata[${index}].key`, "A metadata key has 1 to 64 letters, digits, `_`, `-` or `.`.");
-    }
+    const problem = metadataKeyProblem(entry.key);
+    if (problem !== undefined) throw badUserInput(`input.metadata[${index}].key`, problem);
     if (Object.hasOwn(metadata, entry.key)) throw badUserInput(`input.metadata[${index}].key`, `The metadata key "${entry.key}" appears twice.`);
     if (entry.value.length > 1_024) throw badUserInput(`input.metadata[${index}].value`, "A metadata value has at most 1,024 characters.");
     metadata[entry.key] = entry.value;
@@ -85,6 +84,8 @@ export function validateFilters(filters: readonly MetadataFilterInput[] | null |
   const list = filters ?? [];
   if (list.length > 16) throw badUserInput(field, "At most 16 filters.");
   return list.map((filter, index) => {
+    const problem = metadataKeyProblem(filter.key);
+    if (problem !== undefined) throw badUserInput(`${field}[${index}].key`, problem);
     if (!knownKeys.includes(filter.key)) {
       throw new ServiceError(
         ErrorCode.BadUserInput,

@@ -23,6 +23,17 @@ const progressIntervalMillis = 500;
  */
 const abandonedMarginMillis = 60_000;
 
+/** An ingestion running in this process, so that deleting its document or collection can stop it. */
+interface RunningIngestion {
+  tenantId: string;
+  collectionId: string;
+  documentId: string;
+  /** Aborts the ingestion; its reason becomes the ingestion's error. */
+  cancel: AbortController;
+  /** Settles (never rejects) once the ingestion stopped and cleaned up after itself. */
+  settled: Promise<unknown>;
+}
+
 /**
  * Splits, embeds and stores documents. A document's new chunks are written under a fresh
  * generation that searches ignore; one atomic catalogue step then makes it the active generation,
@@ -35,6 +46,12 @@ const abandonedMarginMillis = 60_000;
  * An ingestion that runs past `ingestionTimeoutMillis` fails with INGESTION_TIMED_OUT. One whose
  * service stopped mid-way is settled the same way by whoever reads its document after the deadline
  * (`settleAbandoned`), so no document stays INGESTING forever and no chunks stay behind.
+ *
+ * Deleting a document or its collection stops its ingestion at once: in this process the delete
+ * aborts it (chunking stops at its next slice, embedding at its next batch or in flight) and waits
+ * until it has removed what it wrote, so nothing of the document is written after the delete
+ * returned. An ingestion in another replica notices before its next batch, when it finds the
+ * catalogue no longer runs it.
  */
 export class IngestionService {
   readonly #catalog: RetrievalCatalog;
@@ -46,7 +63,7 @@ export class IngestionService {
   /** Ingestions running after their request returned (`waitForCompletion: false`). */
   readonly #background = new Map<Promise<unknown>, AbortController>();
   /** Ingestions running in this process, by `ingestionKey`. */
-  readonly #running = new Set<string>();
+  readonly #running = new Map<string, RunningIngestion>();
 
   constructor(dependencies: {
     catalog: RetrievalCatalog;
@@ -97,11 +114,11 @@ export class IngestionService {
     const deadline = new AbortController();
     const deadlineTimer = setTimeout(() => deadline.abort(new DOMException("The ingestion's deadline passed.", "TimeoutError")), this.#limits.ingestionTimeoutMillis);
     const key = ingestionKey(context.tenantId, record.id, generation);
-    this.#running.add(key);
     const run = this.#run(collection, record.id, generation, document, context, { signal: AbortSignal.any([cancel.signal, deadline.signal]), deadline: deadline.signal }).finally(() => {
       clearTimeout(deadlineTimer);
       this.#running.delete(key);
     });
+    this.#running.set(key, { tenantId: context.tenantId, collectionId: collection.id, documentId: record.id, cancel, settled: run.catch(() => undefined) });
     if (!document.waitForCompletion) {
       const tracked = run.catch(() => undefined).finally(() => this.#background.delete(tracked));
       this.#background.set(tracked, cancel);
@@ -169,12 +186,31 @@ export class IngestionService {
     );
   }
 
-  /** Deletes the document's record, then all its chunks. False when the tenant has no such document. */
+  /**
+   * Deletes the document's record, stops its ingestion running in this process (waiting until it
+   * cleaned up), then deletes all its chunks. False when the tenant has no such document.
+   */
   async deleteDocument(tenantId: string, documentId: string): Promise<boolean> {
     const removed = await this.#catalog.deleteDocument(tenantId, documentId);
     if (removed === undefined) return false;
+    // After the record: cancelled first, a first ingestion would remove the record itself on failing.
+    await this.#stopRunning((run) => run.tenantId === tenantId && run.documentId === documentId, "The document was deleted while it was being ingested.");
     await this.#chunks.deleteDocumentChunks({ tenantId, collectionId: removed.collectionId }, documentId);
     return true;
+  }
+
+  /**
+   * Stops every ingestion running in this process into the collection and waits until each cleaned
+   * up. Called once the catalogue forgot the collection (so no new one starts), before its chunks go.
+   */
+  async stopCollection(tenantId: string, collectionId: string): Promise<void> {
+    await this.#stopRunning((run) => run.tenantId === tenantId && run.collectionId === collectionId, "The collection was deleted while the document was being ingested.");
+  }
+
+  async #stopRunning(matches: (run: RunningIngestion) => boolean, message: string): Promise<void> {
+    const stopped = [...this.#running.values()].filter(matches);
+    for (const run of stopped) run.cancel.abort(new ServiceError(ErrorCode.RequestCancelled, message, { field: "input.source" }));
+    await Promise.all(stopped.map((run) => run.settled));
   }
 
   /** Cancels background ingestions (each cleans up after itself) and waits for them. */
@@ -250,7 +286,7 @@ export class IngestionService {
   ): Promise<{ chunkCount: number; tokenCount: number }> {
     const chunks = chunkDocument(
       document.content,
-      { maxTokens: collection.chunkMaxTokens, overlapTokens: collection.chunkOverlapTokens, mediaType: document.mediaType },
+      { maxTokens: collection.chunkMaxTokens, overlapTokens: collection.chunkOverlapTokens, mediaType: document.mediaType, signal },
       (texts) => this.#embedder.countTokens(collection.embeddingModelId, texts, context, signal),
     );
     let batch: TextChunk[] = [];
@@ -260,6 +296,9 @@ export class IngestionService {
     let chunksTotal: number | null = null;
     const flush = async () => {
       if (batch.length === 0) return;
+      // Another replica may have deleted the document (or started a newer ingestion): stop before embedding more.
+      await this.#assertStillRunning(context.tenantId, documentId, generation);
+      signal.throwIfAborted();
       const vectors = await this.#embedder.embed(collection.embeddingModelId, batch.map((chunk) => chunk.text), context, signal);
       const mismatch = vectors.find((vector) => vector.length !== collection.dimensions);
       if (mismatch !== undefined) {
@@ -300,6 +339,13 @@ export class IngestionService {
     await flush();
     return { chunkCount, tokenCount };
   }
+
+  /** Throws the catalogue's conflict when the document is gone or no longer runs this ingestion. */
+  async #assertStillRunning(tenantId: string, documentId: string, generation: string): Promise<void> {
+    const current = await this.#catalog.getDocument(tenantId, documentId);
+    if (current === undefined) throw new CatalogConflictError("document-not-found");
+    if (current.ingestion?.generation !== generation || current.ingestion.status !== "INGESTING") throw new CatalogConflictError("ingestion-superseded");
+  }
 }
 
 function ingestionKey(tenantId: string, documentId: string, generation: string): string {
@@ -307,6 +353,8 @@ function ingestionKey(tenantId: string, documentId: string, generation: string):
 }
 
 function toIngestionError(error: unknown, signal: AbortSignal): ServiceError {
+  // A delete's reason (a ServiceError) wins over whatever the abort made fail (an AbortError from fetch).
+  if (signal.aborted && signal.reason instanceof ServiceError) return signal.reason;
   if (error instanceof ServiceError) return error;
   if (signal.aborted) return new ServiceError(ErrorCode.RequestCancelled, "The ingestion was cancelled; nothing of it was kept.", { cause: error });
   return new ServiceError(ErrorCode.ServiceUnavailable, `The ingestion failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });

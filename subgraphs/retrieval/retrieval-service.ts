@@ -31,7 +31,8 @@ export class RetrievalService {
   constructor(dependencies: RetrievalDependencies) {
     this.catalog = dependencies.catalog;
     this.limits = dependencies.limits;
-    this.collections = new CollectionService(dependencies);
+    // Late-bound: the ingestion service needs the collection service, and deleting a collection stops its ingestions.
+    this.collections = new CollectionService({ ...dependencies, stopIngestions: (tenantId, collectionId) => this.ingestion.stopCollection(tenantId, collectionId) });
     this.ingestion = new IngestionService({ ...dependencies, collections: this.collections });
     this.search = new SearchService({ ...dependencies, collections: this.collections });
   }

@@ -1,4 +1,5 @@
 import type { CountTokens } from "./chunk-document.ts";
+import type { EventLoopPacer } from "./event-loop-pacer.ts";
 
 /** Limits of one call to the token counter. */
 export interface CountBatchLimits {
@@ -19,11 +20,14 @@ export const defaultCountBatchLimits: CountBatchLimits = { maximumTexts: 256, ma
  * batches (the counter is typically a remote call, so one call per text would be slow), and yields
  * each item with its count, in order. A text longer than `maximumCharacters` is not sent: it is
  * yielded with `Infinity` tokens, which is certainly over any chunk size, so callers split it.
+ * Between items it gives the event loop a turn whenever `pacer` says so (a fake or cached counter
+ * answers without I/O, so counting alone would not).
  */
 export async function* countInBatches<Item>(
   items: Iterable<Item> | AsyncIterable<Item>,
   textOf: (item: Item) => string,
   countTokens: CountTokens,
+  pacer: EventLoopPacer,
   limits: CountBatchLimits = defaultCountBatchLimits,
 ): AsyncGenerator<{ item: Item; tokens: number }> {
   let batch: Item[] = [];
@@ -37,6 +41,7 @@ export async function* countInBatches<Item>(
     return taken;
   };
   for await (const item of items) {
+    if (pacer.due()) await pacer.pause();
     const text = textOf(item);
     const tooLong = text.length > limits.maximumCharacters;
     if (batch.length > 0 && (tooLong || batch.length >= limits.maximumTexts || characters + text.length > limits.maximumCharacters)) {

@@ -1,3 +1,4 @@
+import type { EventLoopPacer } from "./event-loop-pacer.ts";
 import { joinCost, type JoinCosts } from "./join-costs.ts";
 import type { Section } from "./markdown-blocks.ts";
 import type { CountedRange, Segment } from "./segment-blocks.ts";
@@ -17,6 +18,8 @@ export interface PackingContext {
   maxTokens: number;
   overlapTokens: number;
   joinCosts: JoinCosts;
+  /** Gives the event loop a turn between segments, and stops the work once cancelled. */
+  pacer: EventLoopPacer;
 }
 
 /**
@@ -30,6 +33,7 @@ export async function* packChunks(segments: AsyncIterable<Segment>, context: Pac
   /** Whether `current` holds a segment beyond the overlap it started with. */
   let hasNew = false;
   for await (const segment of segments) {
+    if (context.pacer.due()) await context.pacer.pause();
     if (current.section !== undefined && current.section !== segment.section) {
       if (hasNew) yield current.candidate();
       current = new ChunkBuilder(context);

@@ -1,5 +1,6 @@
 import type { CountTokens } from "./chunk-document.ts";
 import { countInBatches } from "./count-in-batches.ts";
+import type { EventLoopPacer } from "./event-loop-pacer.ts";
 import { joinCost, type JoinCosts } from "./join-costs.ts";
 import type { Section, TextBlock } from "./markdown-blocks.ts";
 import { characterCount, characterPieces, lineRanges, sentenceRanges, wordRuns, type TextRange } from "./text-ranges.ts";
@@ -22,6 +23,8 @@ export interface SegmentingContext {
   maxTokens: number;
   countTokens: CountTokens;
   joinCosts: JoinCosts;
+  /** Gives the event loop a turn between bounded steps, and stops the work once cancelled. */
+  pacer: EventLoopPacer;
 }
 
 /** How an over-long range is split next: prose by runs of words, code by lines then runs of words, a word by characters. */
@@ -43,7 +46,7 @@ interface Unit {
 export async function* segmentBlocks(blocks: Iterable<TextBlock>, context: SegmentingContext): AsyncGenerator<Segment> {
   let block: TextBlock | undefined;
   let units: CountedRange[] = [];
-  const counted = countInBatches(unitsOf(blocks, context.text), (unit) => context.text.slice(unit.range.start, unit.range.end), context.countTokens);
+  const counted = countInBatches(unitsOf(blocks, context.text), (unit) => context.text.slice(unit.range.start, unit.range.end), context.countTokens, context.pacer);
   for await (const { item, tokens } of counted) {
     if (item.block !== block) {
       if (block !== undefined) yield* blockSegments(block, units, context);
@@ -64,10 +67,12 @@ function* unitsOf(blocks: Iterable<TextBlock>, text: string): Generator<Unit> {
 
 async function* blockSegments(block: TextBlock, units: readonly CountedRange[], context: SegmentingContext): AsyncGenerator<Segment> {
   let tokens = 0;
-  units.forEach((unit, index) => {
+  // A block may hold 100,000 sentences (50 ms to add up here): pace the sum.
+  for (const [index, unit] of units.entries()) {
     const previous = units[index - 1];
     tokens += unit.tokens + (previous === undefined ? 0 : joinCost(context.text, context.joinCosts, previous, unit));
-  });
+    if (context.pacer.due()) await context.pacer.pause();
+  }
   if (tokens <= context.maxTokens) {
     yield { start: block.start, end: block.end, tokens, section: block.section, parts: block.kind === "code" || units.length < 2 ? [] : units };
     return;
@@ -80,9 +85,9 @@ async function* refine(range: CountedRange, level: Level, section: Section, cont
     yield { ...range, section, parts: [] };
     return;
   }
-  const pieces = finerRanges(range, level, context)[Symbol.iterator]();
-  const first = pieces.next();
-  const second = pieces.next();
+  const pieces = (await finerRanges(range, level, context))[Symbol.asyncIterator]();
+  const first = await pieces.next();
+  const second = await pieces.next();
   if (first.done === true) {
     yield { ...range, section, parts: [] };
     return;
@@ -96,29 +101,33 @@ async function* refine(range: CountedRange, level: Level, section: Section, cont
   // A counted run of words still over the limit is grouped again, finer (or, one word, cut up).
   const nextLevel: Level = level === "character" ? "character" : "word";
   const all = second.done === true ? [first.value] : chain([first.value, second.value], pieces);
-  for await (const { item, tokens } of countInBatches(all, (piece) => context.text.slice(piece.start, piece.end), context.countTokens)) {
+  for await (const { item, tokens } of countInBatches(all, (piece) => context.text.slice(piece.start, piece.end), context.countTokens, context.pacer)) {
     yield* refine({ ...item, tokens }, nextLevel, section, context);
   }
 }
 
-function finerRanges(range: CountedRange, level: Level, context: SegmentingContext): Iterable<TextRange> {
-  if (level === "line") return lineRanges(context.text, range);
+async function finerRanges(range: CountedRange, level: Level, context: SegmentingContext): Promise<AsyncIterable<TextRange>> {
+  if (level === "line") return fromSync(lineRanges(context.text, range));
   if (level === "word") {
     // Runs of about an eighth of a chunk: few texts to count, yet fine enough to pack and overlap.
     const runTokens = Math.max(1, Math.floor(context.maxTokens / 8));
     const length = range.end - range.start;
-    return wordRuns(context.text, range, Number.isFinite(range.tokens) ? Math.floor((length * runTokens) / range.tokens) : context.maxTokens);
+    return fromSync(wordRuns(context.text, range, Number.isFinite(range.tokens) ? Math.floor((length * runTokens) / range.tokens) : context.maxTokens));
   }
-  const characters = characterCount(context.text, range);
   // Pieces sized by the range's characters per token, so most fit at the first try; a range too long
   // to count is halved (a piece of maxTokens characters may still be many times the limit).
+  const characters = await characterCount(context.text, range, context.pacer);
   const perPiece = Number.isFinite(range.tokens)
     ? Math.max(1, Math.floor((characters * context.maxTokens) / range.tokens))
     : Math.max(1, Math.min(context.maxTokens, Math.ceil(characters / 2)));
-  return characterPieces(context.text, range, perPiece);
+  return characterPieces(context.text, range, perPiece, context.pacer);
 }
 
-function* chain<Item>(head: readonly Item[], rest: Iterator<Item>): Generator<Item> {
+async function* fromSync<Item>(items: Iterable<Item>): AsyncGenerator<Item> {
+  yield* items;
+}
+
+async function* chain<Item>(head: readonly Item[], rest: AsyncIterator<Item>): AsyncGenerator<Item> {
   yield* head;
-  for (let next = rest.next(); next.done !== true; next = rest.next()) yield next.value;
+  for (let next = await rest.next(); next.done !== true; next = await rest.next()) yield next.value;
 }

@@ -1,5 +1,6 @@
 import type { CountTokens } from "./chunk-document.ts";
 import { countTokensChecked, defaultCountBatchLimits } from "./count-in-batches.ts";
+import type { EventLoopPacer } from "./event-loop-pacer.ts";
 import type { Section } from "./markdown-blocks.ts";
 import type { ChunkCandidate } from "./pack-chunks.ts";
 
@@ -16,6 +17,8 @@ export interface VerifyingContext {
   countTokens: CountTokens;
   /** Candidates counted per counter call. Default 32. */
   batchSize?: number;
+  /** Gives the event loop a turn between candidates, and stops the work once cancelled. */
+  pacer: EventLoopPacer;
 }
 
 /**
@@ -30,6 +33,7 @@ export async function* verifyChunks(candidates: AsyncIterable<ChunkCandidate>, c
   let batch: ChunkCandidate[] = [];
   let characters = 0;
   for await (const candidate of candidates) {
+    if (context.pacer.due()) await context.pacer.pause();
     const length = lengthOf(candidate);
     if (batch.length > 0 && (batch.length >= batchSize || characters + length > defaultCountBatchLimits.maximumCharacters)) {
       for (const chunks of await settle(batch, context)) yield* chunks;
@@ -65,6 +69,7 @@ async function settle(candidates: readonly ChunkCandidate[], context: VerifyingC
     pieces.push(...parts);
   });
   if (pieces.length === 0) return settled;
+  if (context.pacer.due()) await context.pacer.pause();
   const settledPieces = await settle(pieces, context);
   for (const { candidateIndex, firstPiece, pieceCount } of splits) {
     settled[candidateIndex] = settledPieces.slice(firstPiece, firstPiece + pieceCount).flat();

@@ -9,6 +9,9 @@ import { operationLimitError } from "./operation-limit-error.ts";
  */
 export function rootFieldsRule(maximum: number) {
   return (context: ValidationContext): ASTVisitor => {
+    // Counted once per fragment: a fragment spread twice at each of 30 levels would otherwise be
+    // walked 2^30 times (this rule runs in the same pass as the fragment-depth limit, not after it).
+    const fieldsByFragment = new Map<string, number>();
     const counting = new Set<string>();
     const count = (selectionSet: SelectionSetNode): number => {
       let fields = 0;
@@ -18,15 +21,21 @@ export function rootFieldsRule(maximum: number) {
         } else if (selection.kind === Kind.INLINE_FRAGMENT) {
           fields += count(selection.selectionSet);
         } else {
-          const name = selection.name.value;
-          const fragment = context.getFragment(name);
-          // A cycle or an unknown fragment is validation's to report.
-          if (fragment === undefined || fragment === null || counting.has(name)) continue;
-          counting.add(name);
-          fields += count(fragment.selectionSet);
-          counting.delete(name);
+          fields += fragmentFields(selection.name.value);
         }
       }
+      return fields;
+    };
+    const fragmentFields = (name: string): number => {
+      const known = fieldsByFragment.get(name);
+      if (known !== undefined) return known;
+      const fragment = context.getFragment(name);
+      // A cycle or an unknown fragment is validation's to report.
+      if (fragment === undefined || fragment === null || counting.has(name)) return 0;
+      counting.add(name);
+      const fields = count(fragment.selectionSet);
+      counting.delete(name);
+      fieldsByFragment.set(name, fields);
       return fields;
     };
     return {

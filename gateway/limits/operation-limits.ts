@@ -1,6 +1,7 @@
 /**
- * Bounds on the shape of one GraphQL document, checked by the gateway before it validates, plans or
- * runs anything (`gateway/plugins/operation-limits-plugin.ts`). Each refusal is a 400 whose
+ * Bounds on the shape of one GraphQL document, checked by the gateway before it plans or runs
+ * anything: the token count while parsing (`parseOptions.maxTokens`), the rest as validation rules
+ * (`operation-limit-rules.ts`), for subscriptions too (`check-document-limits.ts`). Each refusal is a 400 whose
  * `extensions.code` names the limit (`MAX_DEPTH_EXCEEDED`...), with `maximum` and `found`.
  *
  * The defaults fit every operation of this project's tests, benchmarks and typed client with room

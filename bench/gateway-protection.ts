@@ -47,6 +47,7 @@ import { generateModel, modelPresets } from "../engines/gguf/generate-model.ts";
 import { createLogger } from "../platform/logging/logger.ts";
 import { connectSharedInfrastructure } from "../platform/storage/shared-infrastructure.ts";
 import { testRateLimits } from "../test/harness/test-rate-limits.ts";
+import { runCanaryProbe, type CanaryResult } from "./canary-probe.ts";
 import { describeMachine, percentile } from "./measure.ts";
 import { cpuTime, startMultiProcessStack, type MultiProcessStack } from "./multi-process-stack.ts";
 
@@ -303,24 +304,16 @@ async function measureRequestsPerSecond(targets: Target[]): Promise<Record<strin
 // 2. The canary under each attack
 
 /** The canary: one query at a time, one every `canaryIntervalMillis`, until `stopAt`. */
-async function runCanary(target: Target, stopAt: number): Promise<Record<string, unknown>> {
+async function runCanary(target: Target, stopAt: number): Promise<CanaryResult> {
   const body = JSON.stringify({ query: canaryQuery });
-  const latencies: number[] = [];
-  let errors = 0;
-  while (performance.now() < stopAt) {
-    const started = performance.now();
-    try {
+  return runCanaryProbe(
+    async () => {
       const { status, reply } = await post(target, target.canaryKey, body);
-      if (status !== 200 || (reply as { errors?: unknown }).errors !== undefined) errors += 1;
-    } catch {
-      errors += 1;
-    }
-    const elapsed = performance.now() - started;
-    latencies.push(elapsed);
-    await sleep(Math.max(0, canaryIntervalMillis - elapsed));
-  }
-  latencies.sort((left, right) => left - right);
-  return { requests: latencies.length, errors, latencyMillis: { p50: round(percentile(latencies, 0.5)), p95: round(percentile(latencies, 0.95)), max: round(latencies.at(-1) ?? Number.NaN) } };
+      return status === 200 && (reply as { errors?: unknown }).errors === undefined;
+    },
+    canaryIntervalMillis,
+    stopAt,
+  );
 }
 
 /** The attacker: starts a request every 1/rate s while fewer than `attackInFlight` are in flight; `stop` awaits the last ones (at most `drainMillis`, then aborts them). */

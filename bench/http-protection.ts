@@ -25,6 +25,7 @@ import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { runCanaryProbe, type CanaryResult } from "./canary-probe.ts";
 import { describeMachine, percentile } from "./measure.ts";
 import { cpuTime, startMultiProcessStack, type MultiProcessStack } from "./multi-process-stack.ts";
 
@@ -168,23 +169,15 @@ function startSlowloris(port: number): { stop: () => Promise<AttackReport> } {
 }
 
 /** The canary: one query every `canaryIntervalMillis` (one at a time), for `phaseMillis`. */
-async function runCanary(stack: MultiProcessStack): Promise<Record<string, unknown>> {
-  const latencies: number[] = [];
-  let errors = 0;
-  const deadline = performance.now() + phaseMillis;
-  while (performance.now() < deadline) {
-    const started = performance.now();
-    try {
+async function runCanary(stack: MultiProcessStack): Promise<CanaryResult> {
+  return runCanaryProbe(
+    async () => {
       await stack.request<{ models: { totalCount: number } }>("{ models { totalCount } }");
-    } catch {
-      errors += 1;
-    }
-    const elapsed = performance.now() - started;
-    latencies.push(elapsed);
-    await sleep(Math.max(0, canaryIntervalMillis - elapsed));
-  }
-  latencies.sort((left, right) => left - right);
-  return { requests: latencies.length, errors, latencyMillis: { p50: round(percentile(latencies, 0.5)), p95: round(percentile(latencies, 0.95)), max: round(latencies.at(-1) ?? Number.NaN) } };
+      return true;
+    },
+    canaryIntervalMillis,
+    performance.now() + phaseMillis,
+  );
 }
 
 async function measureStack(root: string | undefined): Promise<Record<string, unknown>> {

@@ -67,6 +67,9 @@ const config: CodegenConfig = {
       Cost: "../usage-report.ts#CostRecord",
       Model: "../usage-report.ts#ModelReference",
       Completion: "../usage-report.ts#MeteredCompletionReference",
+      ApiKey: "../administration/api-key-administration.ts#ApiKeyView",
+      CreatedApiKey: "../administration/api-key-administration.ts#CreatedApiKeyView",
+      AuditEvent: "../../../platform/audit/audit-event.ts#AuditEvent as AuditEventRecord",
     }),
     // A typed client for consuming apps, from the gateway's public (API) schema: write operations
     // with `graphql(...)` from client/generated and get typed results and variables.

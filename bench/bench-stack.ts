@@ -1,7 +1,8 @@
 /** The whole stack in the benchmark's process, each service on a free port, with an admin key. */
-import { issueApiKey } from "../gateway/api-keys/issue-api-key.ts";
+import { issueApiKey } from "../platform/api-keys/issue-api-key.ts";
 import { loadGatewayConfig } from "../gateway/config.ts";
-import { createApiKeyStore, startGateway } from "../gateway/service.ts";
+import { startGateway } from "../gateway/service.ts";
+import { createApiKeyStore } from "../platform/api-keys/create-api-key-store.ts";
 import type { RunningService } from "../platform/http/service-server.ts";
 import { createLogger } from "../platform/logging/logger.ts";
 import { connectSharedInfrastructure } from "../platform/storage/shared-infrastructure.ts";
@@ -49,7 +50,7 @@ export async function startBenchStack(environment: NodeJS.ProcessEnv): Promise<B
   });
   const gateway = await startGateway(gatewayConfig, logger);
   const infrastructure = await connectSharedInfrastructure(gatewayConfig, logger);
-  const { key } = await issueApiKey(createApiKeyStore(gatewayConfig, infrastructure), "bench", ["admin"], "benchmark");
+  const { key } = await issueApiKey(createApiKeyStore(gatewayConfig, infrastructure), "bench", ["platform-admin", "tenant-admin"], "benchmark");
   await infrastructure.close();
   return {
     registry,

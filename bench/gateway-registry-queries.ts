@@ -68,7 +68,7 @@ for (const [name, query] of Object.entries(queries)) {
   for (const concurrency of concurrencies) {
     const viaGateway = await runLoad(() => post(gateway.graphqlUrl, { authorization: `Bearer ${key}` }, query), requests, concurrency);
     const direct = await runLoad(
-      () => post(registry.graphqlUrl, { [internalContextHeader]: signer.sign({ requestId: "bench", tenantId: "bench", apiKeyId: "bench", roles: ["admin"] }) }, query),
+      () => post(registry.graphqlUrl, { [internalContextHeader]: signer.sign({ requestId: "bench", tenantId: "bench", apiKeyId: "bench", roles: ["platform-admin"] }) }, query),
       requests,
       concurrency,
     );

@@ -13,9 +13,9 @@ import { basename, join } from "node:path";
 import { createInterface } from "node:readline";
 import { createClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
-import { issueApiKey } from "../gateway/api-keys/issue-api-key.ts";
+import { issueApiKey } from "../platform/api-keys/issue-api-key.ts";
 import { loadGatewayConfig } from "../gateway/config.ts";
-import { createApiKeyStore } from "../gateway/service.ts";
+import { createApiKeyStore } from "../platform/api-keys/create-api-key-store.ts";
 import { createLogger } from "../platform/logging/logger.ts";
 import { projectRoot } from "../platform/schema-file.ts";
 import { environmentStem, subgraphCatalog } from "../platform/service-catalog.ts";
@@ -60,7 +60,7 @@ export async function startMultiProcessStack(options: MultiProcessStackOptions):
   const environment: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: "warn", ENGINE_ALLOWED_HOSTS: "127.0.0.0/8,::1", ...testRateLimits, ...options.environment, ...ports };
   const gatewayConfig = loadGatewayConfig(environment);
   const infrastructure = await connectSharedInfrastructure(gatewayConfig, createLogger("bench", "error"));
-  const { key } = await issueApiKey(createApiKeyStore(gatewayConfig, infrastructure), "bench", ["admin"], "benchmark");
+  const { key } = await issueApiKey(createApiKeyStore(gatewayConfig, infrastructure), "bench", ["platform-admin", "tenant-admin"], "benchmark");
   await infrastructure.close();
 
   const children: { name: string; process: ChildProcess }[] = [];

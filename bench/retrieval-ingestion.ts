@@ -100,7 +100,7 @@ for (const concurrency of concurrencies) {
 // The same work step by step, one document at a time: token counting (chunking), embedding, storage.
 const signer = new InternalContextSigner(await resolveSigningSecret(loadCommonConfig(environment)));
 const embedder = new InferenceEmbedder(new InternalGraphqlClient({ serviceName: "inference", url: stack.inference.graphqlUrl, signer }));
-const context: RequestContext = { requestId: "bench", tenantId: "bench", apiKeyId: "bench", roles: ["admin"] };
+const context: RequestContext = { requestId: "bench", tenantId: "bench", apiKeyId: "bench", roles: ["platform-admin"] };
 const store: ChunkStore = milvus === undefined ? new LanceDbChunkStore({ directory: join(dataDirectory, "step-by-step") }) : new MilvusChunkStore({ address: milvus.address, collectionPrefix: "stepbystep_" });
 const scope = { tenantId: "bench", collectionId: "col_steps" };
 let dimensions = 0;

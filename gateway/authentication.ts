@@ -3,8 +3,8 @@ import type { IncomingMessage } from "node:http";
 import type { RequestContext } from "../platform/context/request-context.ts";
 import { ErrorCode } from "../platform/errors/error-code.ts";
 import { ServiceError } from "../platform/errors/service-error.ts";
-import { hashApiKey, looksLikeApiKey } from "./api-keys/api-key.ts";
-import type { ApiKeyStore } from "./api-keys/api-key-store.ts";
+import { effectiveRoles, hashApiKey, looksLikeApiKey } from "../platform/api-keys/api-key.ts";
+import type { ApiKeyStore } from "../platform/api-keys/api-key-store.ts";
 
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -30,7 +30,7 @@ export async function authenticate(
     requestId: requestIdHeader !== undefined && requestIdPattern.test(requestIdHeader) ? requestIdHeader : randomUUID(),
     tenantId: record.tenantId,
     apiKeyId: record.id,
-    roles: record.roles,
+    roles: effectiveRoles(record.roles),
   };
 }
 

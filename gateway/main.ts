@@ -3,9 +3,10 @@ import { stopOnSignals } from "../platform/lifecycle/stop-on-signals.ts";
 import { runMain } from "../platform/lifecycle/run-main.ts";
 import { createLogger } from "../platform/logging/logger.ts";
 import { connectSharedInfrastructure } from "../platform/storage/shared-infrastructure.ts";
-import { ensureDevelopmentKey } from "./api-keys/issue-api-key.ts";
+import { ensureDevelopmentKey } from "../platform/api-keys/issue-api-key.ts";
 import { loadGatewayConfig } from "./config.ts";
-import { createApiKeyStore, startGateway } from "./service.ts";
+import { startGateway } from "./service.ts";
+import { createApiKeyStore } from "../platform/api-keys/create-api-key-store.ts";
 
 await runMain(async () => {
   const config = loadGatewayConfig();

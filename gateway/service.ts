@@ -9,9 +9,9 @@ import { startServiceServer, type RunningService } from "../platform/http/servic
 import type { RequestContext } from "../platform/context/request-context.ts";
 import type { Logger } from "../platform/logging/logger.ts";
 import { emptyMeteredUsage } from "../platform/metering/metered-usage.ts";
-import type { ApiKeyStore } from "./api-keys/api-key-store.ts";
-import { EmbeddedApiKeyStore } from "./api-keys/embedded-api-key-store.ts";
-import { RedisApiKeyStore } from "./api-keys/redis-api-key-store.ts";
+import type { ApiKeyStore } from "../platform/api-keys/api-key-store.ts";
+import { createApiKeyStore } from "../platform/api-keys/create-api-key-store.ts";
+import { createAuditLog } from "../platform/audit/create-audit-log.ts";
 import type { GatewayConfig } from "./config.ts";
 import type { GatewayContext } from "./gateway-context.ts";
 import { createRateLimitStore } from "./rate-limits/create-rate-limit-store.ts";
@@ -20,6 +20,7 @@ import { startOperationDeadline } from "./operation-deadline.ts";
 import { SignedContextDataSource } from "./signed-context-data-source.ts";
 import { apolloOperationExecutor, GatewaySubscriptions } from "./subscriptions/gateway-subscriptions.ts";
 import type { SubscriptionOptions } from "./subscriptions/subscription-options.ts";
+import { auditDenialsPlugin } from "./plugins/audit-denials-plugin.ts";
 import { costAnalysisPlugin } from "./plugins/cost-analysis-plugin.ts";
 import { CostAnalyzer } from "./cost/cost-analyzer.ts";
 import { subscriptionGuard } from "./subscriptions/subscription-guard.ts";
@@ -28,12 +29,6 @@ import { operationLimitRules } from "./limits/operation-limit-rules.ts";
 import { malformedOperationPlugin } from "./plugins/malformed-operation-plugin.ts";
 import { subscriptionOverHttpPlugin } from "./subscriptions/subscription-over-http-plugin.ts";
 import { FileSupergraphManager } from "./supergraph/file-supergraph-manager.ts";
-
-export function createApiKeyStore(config: GatewayConfig, infrastructure: SharedInfrastructure): ApiKeyStore {
-  return infrastructure.redis === undefined
-    ? new EmbeddedApiKeyStore(config.dataDirectory)
-    : new RedisApiKeyStore(infrastructure.redis, config.redisKeyPrefix);
-}
 
 /** The running gateway, with its federated subscriptions (for counts and tests). */
 export interface RunningGateway extends RunningService {
@@ -53,6 +48,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
   const infrastructure = await connectSharedInfrastructure(config, logger);
   const apiKeys = createApiKeyStore(config, infrastructure);
   const rateLimits = createRateLimitStore(config, infrastructure);
+  const audit = createAuditLog({ redis: infrastructure.redis, dataDirectory: config.dataDirectory, keyPrefix: config.redisKeyPrefix, logger });
   // Authentication and rate limits run on the headers, before a body is read (gateway/rate-limits/).
   const admission = createGatewayAdmission({ apiKeys, store: rateLimits, settings: config.rateLimits, logger });
   const signer = new InternalContextSigner(await resolveSigningSecret(config));
@@ -102,6 +98,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
           ...plugins,
           subscriptionOverHttpPlugin<GatewayContext>(),
           costAnalysisPlugin(costAnalyzer),
+          auditDenialsPlugin(audit, logger),
           malformedOperationPlugin<GatewayContext>(),
           {
             // Echo the request id so clients can quote it when reporting a problem.
@@ -151,6 +148,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
       subscriptions.close();
       await apiKeys.close();
       await rateLimits.close();
+      await audit.close();
       await infrastructure.close();
     },
   });

@@ -1,14 +1,18 @@
 /**
  * Manages API keys in the store the gateway reads (embedded file or Redis, from the same
  * environment variables as the gateway):
- *   npm run api-keys -- create --tenant acme --role member [--role admin] [--name "ci"]
+ *   npm run api-keys -- create --tenant acme --role member [--role tenant-admin] [--name "ci"]
  *   npm run api-keys -- list
  *   npm run api-keys -- revoke key_0123456789ab
+ *   npm run api-keys -- migrate-roles [--platform-admin key_0123456789ab ...] [--dry-run]
+ * Roles: platform-admin (the installation), tenant-admin (its tenant), member. See docs/TENANCY.md.
  */
 import { parseArgs } from "node:util";
-import { issueApiKey } from "../gateway/api-keys/issue-api-key.ts";
+import { hasLegacyRole } from "../platform/api-keys/api-key.ts";
+import { issueApiKey } from "../platform/api-keys/issue-api-key.ts";
+import { migrateLegacyRoles } from "../platform/api-keys/migrate-roles.ts";
 import { loadGatewayConfig } from "../gateway/config.ts";
-import { createApiKeyStore } from "../gateway/service.ts";
+import { createApiKeyStore } from "../platform/api-keys/create-api-key-store.ts";
 import { roles as knownRoles, type Role } from "../platform/context/request-context.ts";
 import { ServiceError } from "../platform/errors/service-error.ts";
 import { runMain } from "../platform/lifecycle/run-main.ts";
@@ -16,9 +20,12 @@ import { createLogger } from "../platform/logging/logger.ts";
 import { connectSharedInfrastructure } from "../platform/storage/shared-infrastructure.ts";
 
 const usage = `usage:
-  npm run api-keys -- create --tenant <tenant-id> --role <admin|member> [--role ...] [--name <text>]
+  npm run api-keys -- create --tenant <tenant-id> --role <platform-admin|tenant-admin|member> [--role ...] [--name <text>]
   npm run api-keys -- list
-  npm run api-keys -- revoke <key-id>`;
+  npm run api-keys -- revoke <key-id>
+  npm run api-keys -- migrate-roles [--platform-admin <key-id> ...] [--dry-run]
+      rewrites keys of the retired global "admin" role as tenant-admin of their tenant;
+      the keys named with --platform-admin also become platform-admin`;
 
 function fail(message: string): never {
   console.error(`${message}\n\n${usage}`);
@@ -28,7 +35,13 @@ function fail(message: string): never {
 await runMain(async () => {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: { tenant: { type: "string" }, role: { type: "string", multiple: true }, name: { type: "string" } },
+    options: {
+      tenant: { type: "string" },
+      role: { type: "string", multiple: true },
+      name: { type: "string" },
+      "platform-admin": { type: "string", multiple: true },
+      "dry-run": { type: "boolean" },
+    },
   });
   const [command, argument] = positionals;
   const config = loadGatewayConfig();
@@ -47,9 +60,18 @@ await runMain(async () => {
       }
       case "list":
         for (const record of await store.list()) {
-          console.log(`${record.id}\t${record.tenantId}\t${record.roles.join(",")}\t${record.createdAt}\t${record.name}`);
+          console.log(`${record.id}\t${record.tenantId}\t${record.roles.join(",")}${hasLegacyRole(record) ? " (retired role: run migrate-roles)" : ""}\t${record.createdAt}\t${record.name}`);
         }
         break;
+      case "migrate-roles": {
+        const dryRun = values["dry-run"] === true;
+        const changes = await migrateLegacyRoles(store, values["platform-admin"] ?? [], dryRun);
+        if (changes.length === 0) console.log("No key to migrate.");
+        for (const change of changes) {
+          console.log(`${dryRun ? "would change" : "changed"} ${change.id} (tenant "${change.tenantId}"): ${change.before.join(",")} -> ${change.after.join(",")}`);
+        }
+        break;
+      }
       case "revoke":
         if (argument === undefined) fail("revoke needs a key id (see list)");
         if (!(await store.revoke(argument))) {

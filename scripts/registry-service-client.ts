@@ -117,7 +117,7 @@ export class RegistryServiceClient {
       method: "POST",
       headers: {
         "content-type": "application/json",
-        [internalContextHeader]: this.#signer.sign({ requestId: `start-stack-${purpose}`, tenantId: "system", apiKeyId: "service:start-stack", roles: ["admin"] }),
+        [internalContextHeader]: this.#signer.sign({ requestId: `start-stack-${purpose}`, tenantId: "system", apiKeyId: "service:start-stack", roles: ["platform-admin"] }),
       },
       body: JSON.stringify({ query, variables }),
       signal: AbortSignal.timeout(30_000),

@@ -8,9 +8,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
 import { createInterface } from "node:readline";
-import { ensureDevelopmentKey } from "../gateway/api-keys/issue-api-key.ts";
+import { ensureDevelopmentKey } from "../platform/api-keys/issue-api-key.ts";
 import { loadGatewayConfig, type GatewayConfig } from "../gateway/config.ts";
-import { createApiKeyStore } from "../gateway/service.ts";
+import { createApiKeyStore } from "../platform/api-keys/create-api-key-store.ts";
 import { composeSupergraph } from "../gateway/supergraph/compose-supergraph.ts";
 import { ConfigurationError, type ConfigurationProblem } from "../platform/config/parse-environment.ts";
 import { createLogger } from "../platform/logging/logger.ts";

@@ -5,7 +5,7 @@ import { ErrorCode } from "../../platform/errors/error-code.ts";
 import { ServiceError } from "../../platform/errors/service-error.ts";
 import type { AdmitRequest, AdmitUpgrade, RefusedRequest } from "../../platform/http/request-admission.ts";
 import type { Logger } from "../../platform/logging/logger.ts";
-import type { ApiKeyStore } from "../api-keys/api-key-store.ts";
+import type { ApiKeyStore } from "../../platform/api-keys/api-key-store.ts";
 import { authenticateRequest } from "../authentication.ts";
 import { clientAddress } from "./client-address.ts";
 import { rateLimitHeaders } from "./rate-limit-headers.ts";

@@ -5,7 +5,7 @@ import { emptyMeteredUsage } from "../../platform/metering/metered-usage.ts";
 import { ErrorCode } from "../../platform/errors/error-code.ts";
 import type { Logger } from "../../platform/logging/logger.ts";
 import type { WebSocketEndpoint } from "../../platform/websocket/websocket-endpoint.ts";
-import type { ApiKeyStore } from "../api-keys/api-key-store.ts";
+import type { ApiKeyStore } from "../../platform/api-keys/api-key-store.ts";
 import type { GatewayContext } from "../gateway-context.ts";
 import { startOperationDeadline } from "../operation-deadline.ts";
 import { createGatewayWebSocketEndpoint, type OperationExecutor, type SubscriptionGuard } from "./gateway-websocket.ts";

@@ -9,7 +9,7 @@ import type { Logger } from "../../platform/logging/logger.ts";
 import { closeReason, WebSocketCloseCode } from "../../platform/websocket/close-codes.ts";
 import { formatExecutionResult, formatGraphQLError } from "../../platform/websocket/format-result.ts";
 import { createWebSocketEndpoint, type WebSocketEndpoint } from "../../platform/websocket/websocket-endpoint.ts";
-import type { ApiKeyStore } from "../api-keys/api-key-store.ts";
+import type { ApiKeyStore } from "../../platform/api-keys/api-key-store.ts";
 import { authenticate } from "../authentication.ts";
 import type { GatewayContext } from "../gateway-context.ts";
 import { resolveSubscriptionEvent } from "./event-resolver.ts";

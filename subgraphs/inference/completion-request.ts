@@ -1,3 +1,4 @@
+import { canUseModel } from "../../platform/authorization/model-scope.ts";
 import type { ChatMessage, GenerationPrompt, GenerationRequest } from "../../engines/engine.ts";
 import type { ModelEngines, ResolvedModel } from "../../engines/model-engines.ts";
 import { ErrorCode } from "../../platform/errors/error-code.ts";
@@ -37,13 +38,14 @@ const maximumGroundingTopK = 20;
  */
 export async function prepareCompletion(
   input: CompletionInput,
+  caller: RequestContext,
   engines: ModelEngines,
   limits: InferenceLimits,
   grounding?: GroundingCall,
 ): Promise<PreparedCompletion> {
   let prompt = promptFromInput(input, limits);
   checkSampling(input, limits);
-  const resolved = await resolveServingModel(engines, input.model, prompt.kind === "chat" ? "CHAT" : "COMPLETION", "input.model");
+  const resolved = await resolveServingModel(engines, caller, input.model, prompt.kind === "chat" ? "CHAT" : "COMPLETION", "input.model");
   const { model, scheduler } = resolved;
   const maxTokens = input.maxTokens ?? model.defaultParameters.maxTokens ?? Math.min(limits.defaultMaxTokens, model.contextLength);
   if (!Number.isInteger(maxTokens) || maxTokens < 1 || maxTokens > model.contextLength) {
@@ -93,8 +95,13 @@ export async function prepareCompletion(
  * The model named `name` with its scheduler, if it may serve `capability`: unknown →
  * MODEL_NOT_FOUND, disabled → MODEL_DISABLED, lacking the capability → CAPABILITY_NOT_SUPPORTED.
  */
-export async function resolveServingModel(engines: ModelEngines, name: string, capability: ModelCapability | undefined, field: string): Promise<ResolvedModel> {
-  const model = await engines.find(name);
+/**
+ * The model named `name` with its scheduler, if `caller` may use it: another tenant's private model
+ * reads as absent (`MODEL_NOT_FOUND`), whatever the caller's role.
+ */
+export async function resolveServingModel(engines: ModelEngines, caller: RequestContext, name: string, capability: ModelCapability | undefined, field: string): Promise<ResolvedModel> {
+  const found = await engines.find(name);
+  const model = found !== undefined && canUseModel(caller, found.id) ? found : undefined;
   if (model === undefined) throw new ServiceError(ErrorCode.ModelNotFound, `No model has the id or alias "${name}".`, { field });
   checkServes(model, capability, field);
   try {

@@ -173,7 +173,7 @@ export class CompletionService {
       throw badUserInput("texts", `At most ${this.#limits.maximumEmbeddingTexts} texts per request, got ${texts.length}.`);
     }
     texts.forEach((text, index) => checkText(`texts[${index}]`, text, this.#limits));
-    const { model, scheduler } = await resolveServingModel(this.#engines, modelName, "EMBEDDING", "model");
+    const { model, scheduler } = await resolveServingModel(this.#engines, call.request, modelName, "EMBEDDING", "model");
     try {
       const counts = await Promise.all(texts.map((text) => scheduler.countPromptTokens({ kind: "text", text })));
       const tooLong = counts.findIndex((count) => count.tokens > model.contextLength);
@@ -202,7 +202,7 @@ export class CompletionService {
   }
 
   /** Tokens of each text in the model's tokenizer (any capability: collections count chunk sizes with their embedding model). */
-  async countTokens(modelName: string, texts: readonly string[]): Promise<number[]> {
+  async countTokens(modelName: string, texts: readonly string[], caller: RequestContext): Promise<number[]> {
     if (texts.length === 0) throw badUserInput("texts", "texts must not be empty.");
     if (texts.length > this.#limits.maximumEmbeddingTexts) {
       throw badUserInput("texts", `At most ${this.#limits.maximumEmbeddingTexts} texts per request, got ${texts.length}.`);
@@ -210,7 +210,7 @@ export class CompletionService {
     texts.forEach((text, index) => {
       if (text.length > this.#limits.maximumTextCharacters) throw badUserInput(`texts[${index}]`, `The text has ${text.length} characters; the limit is ${this.#limits.maximumTextCharacters}.`);
     });
-    const { model, scheduler } = await resolveServingModel(this.#engines, modelName, undefined, "model");
+    const { model, scheduler } = await resolveServingModel(this.#engines, caller, modelName, undefined, "model");
     try {
       return (await Promise.all(texts.map((text) => scheduler.countPromptTokens({ kind: "text", text })))).map((count) => count.tokens);
     } catch (error) {

@@ -1,3 +1,4 @@
+import { isAllowed } from "../../platform/authorization/authorize.ts";
 import { dateTimeScalar } from "../../platform/graphql/date-time-scalar.ts";
 import type { CompletionStreamEventRecord } from "./completion-record.ts";
 import { prepareCompletion } from "./completion-request.ts";
@@ -14,12 +15,12 @@ export const resolvers: Resolvers = {
   DateTime: dateTimeScalar,
   Query: {
     embeddings: (_parent, { model, texts }, context) => context.completions.embed(model, texts, context),
-    tokenCounts: (_parent, { model, texts }, context) => context.completions.countTokens(model, texts),
+    tokenCounts: (_parent, { model, texts }, context) => context.completions.countTokens(model, texts, context.request),
     completion: async (_parent, { id }, context) => (await context.completions.find(id, context.request.tenantId)) ?? null,
   },
   Mutation: {
     createCompletion: async (_parent, { input }, context) => {
-      const prepared = await prepareCompletion(input, context.completions.engines, context.completions.limits, context.completions.groundingFor(context));
+      const prepared = await prepareCompletion(input, context.request, context.completions.engines, context.completions.limits, context.completions.groundingFor(context));
       return context.completions.complete(prepared, context);
     },
   },
@@ -27,7 +28,7 @@ export const resolvers: Resolvers = {
     completionStream: {
       // Validation runs here, before the stream starts: a bad request fails with no engine time spent.
       subscribe: async (_parent, { input }, context) => {
-        const prepared = await prepareCompletion(input, context.completions.engines, context.completions.limits, context.completions.groundingFor(context));
+        const prepared = await prepareCompletion(input, context.request, context.completions.engines, context.completions.limits, context.completions.groundingFor(context));
         return context.completions.stream(prepared, context);
       },
       resolve: (event: CompletionStreamEventRecord) => {
@@ -68,7 +69,7 @@ export const resolvers: Resolvers = {
   TenantQuota: {
     // The usage subgraph only references quotas the caller may see; checked again here all the same.
     __resolveReference: (reference, context) =>
-      reference.tenantId === context.request.tenantId || context.request.roles.includes("admin") ? { tenantId: reference.tenantId } : null,
+      isAllowed(context.request, "quotas.read", reference.tenantId) ? { tenantId: reference.tenantId } : null,
     currentUse: async (quota, _arguments, context) => {
       const use = await context.quotas.currentUse(quota.tenantId, Date.now());
       return { tokensThisMinute: use.tokensThisMinute, tokensToday: use.tokensToday, costThisMonth: use.costMicrosThisMonth / 1_000_000, activeStreams: use.activeStreams };

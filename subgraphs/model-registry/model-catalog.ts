@@ -45,7 +45,8 @@ export class ModelCatalog {
     return this.#store.resolve(name);
   }
 
-  async list(filter: ModelFilter | null | undefined, first: number, after: string | null | undefined): Promise<ModelPage> {
+  /** A page of the models matching `filter` (and `include`, the caller's visibility), ordered by id. */
+  async list(filter: ModelFilter | null | undefined, first: number, after: string | null | undefined, include: (model: ModelRecord) => boolean = () => true): Promise<ModelPage> {
     if (!Number.isInteger(first) || first < modelPageLimits.minimum || first > modelPageLimits.maximum) {
       throw badUserInput("first", `first must be between ${modelPageLimits.minimum} and ${modelPageLimits.maximum}, got ${first}.`);
     }
@@ -54,7 +55,7 @@ export class ModelCatalog {
       afterId = decodeCursor(after);
       if (afterId === undefined) throw badUserInput("after", "after is not a cursor returned by models(); pass pageInfo.endCursor.");
     }
-    const matching = (await this.#store.list()).filter((model) => matchesFilter(model, filter));
+    const matching = (await this.#store.list()).filter((model) => include(model) && matchesFilter(model, filter));
     const remaining = afterId === undefined ? matching : matching.filter((model) => compareBytes(model.id, afterId) > 0);
     const nodes = remaining.slice(0, first);
     const last = nodes.at(-1);

@@ -1,7 +1,11 @@
 import { z } from "zod";
 
-/** Ids and aliases: what OpenAI-style clients send as `model` (`llama-3.1-8b`, `openai/gpt-4o`, `qwen2.5:7b`). */
-export const modelNamePattern = /^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,127}$/;
+/**
+ * Ids and aliases: what OpenAI-style clients send as `model` (`llama-3.1-8b`, `openai/gpt-4o`,
+ * `qwen2.5:7b`). A tenant's private models carry its scope first (`@acme/support-bot`, see
+ * platform/authorization/model-scope.ts); shared ones cannot start with `@`.
+ */
+export const modelNamePattern = /^(?:@[a-z0-9][a-z0-9-]{0,62}\/)?[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,127}$/;
 
 export const modelCapabilities = ["CHAT", "COMPLETION", "EMBEDDING"] as const;
 export const modelStatuses = ["ACTIVE", "DEPRECATED", "DISABLED"] as const;

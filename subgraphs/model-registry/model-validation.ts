@@ -3,6 +3,7 @@ import { ErrorCode } from "../../platform/errors/error-code.ts";
 import { ServiceError } from "../../platform/errors/service-error.ts";
 import { EgressGuard, EgressRefusedError } from "../../platform/network/egress-policy.ts";
 import type { GenerationParametersInput, ModelEngineInput, ModelPricingInput, RegisterModelInput, UpdateModelInput } from "./generated/resolvers-types.ts";
+import { modelOwnerTenant } from "../../platform/authorization/model-scope.ts";
 import { modelNamePattern, type ModelDefinition, type ModelEngineRecord, type ModelRecord } from "./model-record.ts";
 
 /** Limits on a model definition; the numbers are generous bounds that catch typos, not policy. */
@@ -127,7 +128,7 @@ function parametersFromInput(input: GenerationParametersInput | null | undefined
 
 function checkName(problems: ProblemList, field: string, name: string): void {
   if (!modelNamePattern.test(name)) {
-    problems.add(field, `"${name}" is not a valid model name: use 1 to 128 letters, digits or . _ : / @ + -, starting with a letter or digit.`);
+    problems.add(field, `"${name}" is not a valid model name: use 1 to 128 letters, digits or . _ : / @ + -, starting with a letter or digit, after a private model's \`@<tenant>/\` scope.`);
   }
 }
 
@@ -254,6 +255,10 @@ function checkAliases(problems: ProblemList, definition: ModelDefinition): void 
     const field = `input.aliases[${index}]`;
     checkName(problems, field, alias);
     if (alias === definition.id) problems.add(field, `The alias "${alias}" is the model's own id.`);
+    if (modelOwnerTenant(alias) !== modelOwnerTenant(definition.id)) {
+      const owner = modelOwnerTenant(definition.id);
+      problems.add(field, owner === undefined ? `The alias "${alias}" has a private scope; a shared model's aliases have none.` : `The aliases of a private model start with its scope "@${owner}/".`);
+    }
     if (seen.has(alias)) problems.add(field, `The alias "${alias}" is listed twice.`);
     seen.add(alias);
   });

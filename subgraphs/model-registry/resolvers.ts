@@ -1,13 +1,13 @@
-import { requireRole } from "../../platform/context/require-role.ts";
+import { modelOwnerTenant } from "../../platform/authorization/model-scope.ts";
 import { dateTimeScalar } from "../../platform/graphql/date-time-scalar.ts";
 import type { Resolvers } from "./generated/resolvers-types.ts";
 
 export const resolvers: Resolvers = {
   DateTime: dateTimeScalar,
   Query: {
-    model: (_parent, { id }, context) => context.catalog.find(id).then((model) => model ?? null),
+    model: (_parent, { id }, context) => context.models.find(context.request, id).then((model) => model ?? null),
     models: async (_parent, { filter, first, after }, context) => {
-      const page = await context.catalog.list(filter, first ?? 20, after);
+      const page = await context.models.list(context.request, filter, first ?? 20, after);
       return {
         nodes: page.nodes,
         totalCount: page.totalCount,
@@ -16,25 +16,15 @@ export const resolvers: Resolvers = {
     },
   },
   Mutation: {
-    registerModel: (_parent, { input }, context) => {
-      requireRole(context.request, "admin", "register models");
-      return context.catalog.register(input);
-    },
-    updateModel: (_parent, { id, expectedVersion, input }, context) => {
-      requireRole(context.request, "admin", "update models");
-      return context.catalog.update(id, expectedVersion, input);
-    },
-    setModelStatus: (_parent, { id, status, expectedVersion }, context) => {
-      requireRole(context.request, "admin", "change model status");
-      return context.catalog.setStatus(id, status, expectedVersion);
-    },
-    deleteModel: (_parent, { id, expectedVersion }, context) => {
-      requireRole(context.request, "admin", "delete models");
-      return context.catalog.delete(id, expectedVersion);
-    },
+    registerModel: (_parent, { input }, context) => context.models.register(context.request, input),
+    updateModel: (_parent, { id, expectedVersion, input }, context) => context.models.update(context.request, id, expectedVersion, input),
+    setModelStatus: (_parent, { id, status, expectedVersion }, context) => context.models.setStatus(context.request, id, status, expectedVersion),
+    deleteModel: (_parent, { id, expectedVersion }, context) => context.models.delete(context.request, id, expectedVersion),
   },
   Model: {
-    __resolveReference: async (reference, context) => (await context.modelById.load(reference.id)) ?? null,
+    __resolveReference: async (reference, context) => context.models.visible(context.request, await context.modelById.load(reference.id)) ?? null,
+    visibility: (model) => (modelOwnerTenant(model.id) === undefined ? "SHARED" : "PRIVATE"),
+    ownerTenantId: (model) => modelOwnerTenant(model.id) ?? null,
   },
   ModelEngine: {
     hasApiKey: (engine) => engine.apiKey !== null,

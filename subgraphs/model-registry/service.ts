@@ -13,6 +13,8 @@ import { loadSubgraphTypeDefs } from "../../platform/schema-file.ts";
 import { connectSharedInfrastructure, type SharedInfrastructure } from "../../platform/storage/shared-infrastructure.ts";
 import type { CommonConfig } from "../../platform/config/common-config.ts";
 import type { ModelRegistryConfig } from "./config.ts";
+import { createAuditLog } from "../../platform/audit/create-audit-log.ts";
+import { ModelAccess } from "./model-access.ts";
 import { createModelRegistryContext, type ModelRegistryContext } from "./context.ts";
 import { ModelCatalog } from "./model-catalog.ts";
 import { resolvers } from "./resolvers.ts";
@@ -31,6 +33,8 @@ export async function startModelRegistry(config: ModelRegistryConfig, logger: Lo
   const infrastructure = await connectSharedInfrastructure(config, logger);
   const store = createModelStore(config, infrastructure);
   const catalog = new ModelCatalog(store, infrastructure.pubsub, logger, undefined, new EgressGuard(config.engineNetwork));
+  const audit = createAuditLog({ redis: infrastructure.redis, dataDirectory: config.dataDirectory, keyPrefix: config.redisKeyPrefix, logger });
+  const models = new ModelAccess(catalog, audit);
   const signer = new InternalContextSigner(await resolveSigningSecret(config));
   const schema = buildSubgraphSchema({
     typeDefs: loadSubgraphTypeDefs("model-registry"),
@@ -47,9 +51,10 @@ export async function startModelRegistry(config: ModelRegistryConfig, logger: Lo
         plugins: [...plugins, ApolloServerPluginInlineTraceDisabled()],
         ...apolloServerDefaults(config, logger),
       }),
-    context: async (request) => createModelRegistryContext(readRequestContext(request, signer), catalog, store),
+    context: async (request) => createModelRegistryContext(readRequestContext(request, signer), models, store),
     readinessChecks: [{ name: "model-store", check: () => store.checkHealth() }],
     onStopped: async () => {
+      await audit.close();
       await store.close();
       await infrastructure.close();
     },

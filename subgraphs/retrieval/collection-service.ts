@@ -1,3 +1,4 @@
+import { canUseModel } from "../../platform/authorization/model-scope.ts";
 import { randomBytes } from "node:crypto";
 import type { RequestContext } from "../../platform/context/request-context.ts";
 import { ErrorCode } from "../../platform/errors/error-code.ts";
@@ -46,7 +47,9 @@ export class CollectionService {
     if (input.description !== undefined && input.description !== null && input.description.length > 1_000) {
       throw badUserInput("input.description", "description must have at most 1,000 characters.");
     }
-    const model = await this.#models.resolve(input.embeddingModel);
+    const found = await this.#models.resolve(input.embeddingModel);
+    // Another tenant's private model reads as absent, as it does everywhere.
+    const model = found !== undefined && canUseModel(context, found.id) ? found : undefined;
     if (model === undefined) throw new ServiceError(ErrorCode.ModelNotFound, `No model has the id or alias "${input.embeddingModel}".`, { field: "input.embeddingModel" });
     if (model.status === "DISABLED") throw new ServiceError(ErrorCode.ModelDisabled, `Model ${model.id} is disabled.`, { field: "input.embeddingModel" });
     if (!model.capabilities.includes("EMBEDDING")) {

@@ -1,8 +1,10 @@
 import { ErrorCode } from "../../platform/errors/error-code.ts";
 import { ServiceError } from "../../platform/errors/service-error.ts";
 import { dateTimeScalar } from "../../platform/graphql/date-time-scalar.ts";
-import { hasRole } from "../../platform/context/request-context.ts";
-import { requireRole } from "../../platform/context/require-role.ts";
+import { authorize, isAllowed } from "../../platform/authorization/authorize.ts";
+import { everyTenant } from "../../platform/authorization/permission.ts";
+import { queryAuditEvents } from "./administration/audit-events-query.ts";
+import { roleFromName, roleName } from "./administration/role-names.ts";
 import type { UsageContext } from "./context.ts";
 import type { Resolvers, UsageQueryInput } from "./generated/resolvers-types.ts";
 import { quotaFromInput } from "./quota-input.ts";
@@ -10,6 +12,21 @@ import { buildUsageReport, percentilesOf, type UsageReportRecord } from "./usage
 import { modelUsageTenant, validateUsageQuery } from "./usage-query.ts";
 
 const micros = 1_000_000;
+
+async function recordQuotaChange(context: UsageContext, action: "QUOTA_SET" | "QUOTA_REMOVED", tenantId: string, details: Record<string, number | null>): Promise<void> {
+  const caller = context.request;
+  await context.audit.record({
+    tenantId,
+    actorTenantId: caller.tenantId,
+    actorApiKeyId: caller.apiKeyId,
+    actorRoles: [...caller.roles],
+    action,
+    targetType: "quota",
+    targetId: tenantId,
+    requestId: caller.requestId,
+    details,
+  });
+}
 
 async function usageReport(input: UsageQueryInput, context: UsageContext): Promise<UsageReportRecord> {
   const query = validateUsageQuery(input, context.request);
@@ -23,25 +40,41 @@ export const resolvers: Resolvers = {
     usage: (_parent, { input }, context) => usageReport(input, context),
     quota: async (_parent, { tenantId }, context) => {
       const wanted = tenantId ?? context.request.tenantId;
-      if (wanted !== context.request.tenantId) requireRole(context.request, "admin", "read another tenant's quota");
+      authorize(context.request, "quotas.read", wanted, wanted === context.request.tenantId ? "read the tenant's quota" : "read another tenant's quota");
       return (await context.quotas.getQuota(wanted)) ?? null;
     },
+    apiKeys: (_parent, { tenantId }, context) => context.apiKeys.list(context.request, tenantId),
+    auditEvents: async (_parent, query, context) => {
+      const page = await queryAuditEvents(context.audit, context.request, query);
+      return { nodes: page.events, pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor } };
+    },
     quotas: (_parent, _arguments, context) => {
-      requireRole(context.request, "admin", "list quotas");
+      authorize(context.request, "quotas.read", everyTenant, "list every tenant's quota");
       return context.quotas.listQuotas();
     },
   },
   Mutation: {
     setTenantQuota: async (_parent, { input }, context) => {
-      requireRole(context.request, "admin", "set quotas");
+      authorize(context.request, "quotas.manage", input.tenantId, "set quotas");
       const quota = quotaFromInput(input, new Date());
       await context.quotas.setQuota(quota);
+      await recordQuotaChange(context, "QUOTA_SET", quota.tenantId, {
+        tokensPerMinute: quota.tokensPerMinute,
+        tokensPerDay: quota.tokensPerDay,
+        costMicrosPerMonth: quota.costMicrosPerMonth,
+        concurrentStreams: quota.concurrentStreams,
+      });
       return quota;
     },
-    removeTenantQuota: (_parent, { tenantId }, context) => {
-      requireRole(context.request, "admin", "remove quotas");
-      return context.quotas.deleteQuota(tenantId);
+    removeTenantQuota: async (_parent, { tenantId }, context) => {
+      authorize(context.request, "quotas.manage", tenantId, "remove quotas");
+      const removed = await context.quotas.deleteQuota(tenantId);
+      if (removed) await recordQuotaChange(context, "QUOTA_REMOVED", tenantId, {});
+      return removed;
     },
+    createApiKey: (_parent, { input }, context) =>
+      context.apiKeys.create(context.request, { tenantId: input.tenantId, roles: input.roles.map(roleFromName), name: input.name }),
+    revokeApiKey: (_parent, { id }, context) => context.apiKeys.revoke(context.request, id),
   },
   Model: {
     __resolveReference: (reference) => ({ id: reference.id }),
@@ -62,6 +95,12 @@ export const resolvers: Resolvers = {
       return { amountMicros: completion.meteredCostMicros, currency: completion.meteredCurrency };
     },
   },
+  ApiKey: {
+    roles: (key) => key.roles.map(roleName),
+  },
+  AuditEvent: {
+    details: (event) => Object.entries(event.details).map(([name, value]) => ({ name, value: value === null ? null : String(value) })),
+  },
   Cost: {
     amount: (cost) => cost.amountMicros / micros,
     amountMicros: (cost) => cost.amountMicros,
@@ -77,7 +116,7 @@ export const resolvers: Resolvers = {
   },
   TenantQuota: {
     __resolveReference: async (reference, context) => {
-      if (reference.tenantId !== context.request.tenantId && !hasRole(context.request, "admin")) return null;
+      if (!isAllowed(context.request, "quotas.read", reference.tenantId)) return null;
       return (await context.quotas.getQuota(reference.tenantId)) ?? null;
     },
     costPerMonth: (quota) => (quota.costMicrosPerMonth === null ? null : quota.costMicrosPerMonth / micros),

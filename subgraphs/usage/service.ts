@@ -10,6 +10,9 @@ import { startServiceServer, type RunningService } from "../../platform/http/ser
 import type { Logger } from "../../platform/logging/logger.ts";
 import { loadSubgraphTypeDefs } from "../../platform/schema-file.ts";
 import { connectSharedInfrastructure } from "../../platform/storage/shared-infrastructure.ts";
+import { createApiKeyStore } from "../../platform/api-keys/create-api-key-store.ts";
+import { createAuditLog } from "../../platform/audit/create-audit-log.ts";
+import { ApiKeyAdministration } from "./administration/api-key-administration.ts";
 import type { UsageConfig } from "./config.ts";
 import type { UsageContext } from "./context.ts";
 import { RedisStreamUsageConsumer } from "./events/redis-stream-usage-consumer.ts";
@@ -25,6 +28,9 @@ export async function startUsage(config: UsageConfig, logger: Logger): Promise<R
   const infrastructure = await connectSharedInfrastructure(config, logger);
   const usage = createUsageStore(config, infrastructure);
   const quotas = createQuotaStore(config, infrastructure);
+  const audit = createAuditLog({ redis: infrastructure.redis, dataDirectory: config.dataDirectory, keyPrefix: config.redisKeyPrefix, logger });
+  const apiKeyStore = createApiKeyStore(config, infrastructure);
+  const apiKeys = new ApiKeyAdministration(apiKeyStore, audit);
   const signer = new InternalContextSigner(await resolveSigningSecret(config));
   // The consumer duplicates the connection: XREADGROUP blocks the one it waits on.
   const consumer =
@@ -48,12 +54,14 @@ export async function startUsage(config: UsageConfig, logger: Logger): Promise<R
         plugins: [...plugins, ApolloServerPluginInlineTraceDisabled()],
         ...apolloServerDefaults(config, logger),
       }),
-    context: async (request) => ({ request: readRequestContext(request, signer), usage, quotas }),
+    context: async (request) => ({ request: readRequestContext(request, signer), usage, quotas, apiKeys, audit }),
     readinessChecks: [
       { name: "usage-store", check: () => usage.checkHealth() },
       { name: "quota-store", check: () => quotas.checkHealth() },
     ],
     onStopped: async () => {
+      await audit.close();
+      await apiKeyStore.close();
       await consumer?.stop();
       await usage.close();
       await quotas.close();

@@ -1,5 +1,6 @@
 import type { RequestContext } from "../../platform/context/request-context.ts";
-import { requireRole } from "../../platform/context/require-role.ts";
+import { authorize } from "../../platform/authorization/authorize.ts";
+import { everyTenant } from "../../platform/authorization/permission.ts";
 import { badUserInput } from "../../platform/errors/service-error.ts";
 import type { UsageQueryInput } from "./generated/resolvers-types.ts";
 import type { Dimension, Granularity } from "./usage-report.ts";
@@ -15,8 +16,8 @@ export interface ValidatedUsageQuery {
 }
 
 /**
- * The store query a caller may run: members only ever get their own tenant; `tenantId` and
- * `allTenants` need the admin role. The range is rounded down to whole hours, the store's unit.
+ * The store query a caller may run: tenant roles only ever get their own tenant; another `tenantId`
+ * and `allTenants` need the platform-admin role. The range is rounded down to whole hours, the store's unit.
  */
 export function validateUsageQuery(input: UsageQueryInput, caller: RequestContext): ValidatedUsageQuery {
   const from = new Date(Math.floor(Date.parse(input.from) / hourMillis) * hourMillis);
@@ -27,13 +28,14 @@ export function validateUsageQuery(input: UsageQueryInput, caller: RequestContex
   if (to.getTime() - from.getTime() > maximumRangeMillis) throw badUserInput("input.to", "The range may span at most 400 days.");
   let tenantId: string | undefined = caller.tenantId;
   if (input.allTenants === true) {
-    requireRole(caller, "admin", "read every tenant's usage");
+    authorize(caller, "usage.read", everyTenant, "read every tenant's usage");
     if (input.tenantId !== undefined && input.tenantId !== null) throw badUserInput("input.tenantId", "Give tenantId or allTenants, not both.");
     tenantId = undefined;
   } else if (input.tenantId !== undefined && input.tenantId !== null && input.tenantId !== caller.tenantId) {
-    requireRole(caller, "admin", "read another tenant's usage");
+    authorize(caller, "usage.read", input.tenantId, "read another tenant's usage");
     tenantId = input.tenantId;
   }
+  if (tenantId !== undefined) authorize(caller, "usage.read", tenantId, "read the tenant's usage");
   const groupBy: Dimension[] = [...new Set<Dimension>(input.groupBy ?? ["MODEL"])];
   return {
     store: { from, to, ...(tenantId === undefined ? {} : { tenantId }), ...(input.modelId === undefined || input.modelId === null ? {} : { modelId: input.modelId }) },
@@ -42,11 +44,12 @@ export function validateUsageQuery(input: UsageQueryInput, caller: RequestContex
   };
 }
 
-/** The tenant scope of `Model.usage`: the caller's own, or every tenant for an admin who asks. */
+/** The tenant scope of `Model.usage`: the caller's own, or every tenant for a platform admin who asks. */
 export function modelUsageTenant(caller: RequestContext, allTenants: boolean | null | undefined): string | undefined {
   if (allTenants === true) {
-    requireRole(caller, "admin", "read every tenant's usage");
+    authorize(caller, "usage.read", everyTenant, "read every tenant's usage");
     return undefined;
   }
+  authorize(caller, "usage.read", caller.tenantId, "read the tenant's usage");
   return caller.tenantId;
 }

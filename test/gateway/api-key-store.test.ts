@@ -3,11 +3,12 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, beforeEach, describe, it } from "node:test";
 import { Redis } from "ioredis";
-import { hashApiKey } from "../../gateway/api-keys/api-key.ts";
-import type { ApiKeyStore } from "../../gateway/api-keys/api-key-store.ts";
-import { EmbeddedApiKeyStore } from "../../gateway/api-keys/embedded-api-key-store.ts";
-import { ensureDevelopmentKey, issueApiKey } from "../../gateway/api-keys/issue-api-key.ts";
-import { RedisApiKeyStore } from "../../gateway/api-keys/redis-api-key-store.ts";
+import { generateApiKey, hashApiKey } from "../../platform/api-keys/api-key.ts";
+import { migrateLegacyRoles } from "../../platform/api-keys/migrate-roles.ts";
+import type { ApiKeyStore } from "../../platform/api-keys/api-key-store.ts";
+import { EmbeddedApiKeyStore } from "../../platform/api-keys/embedded-api-key-store.ts";
+import { ensureDevelopmentKey, issueApiKey } from "../../platform/api-keys/issue-api-key.ts";
+import { RedisApiKeyStore } from "../../platform/api-keys/redis-api-key-store.ts";
 import { ServiceError } from "../../platform/errors/service-error.ts";
 import { provisionRedis, requireServer } from "../harness/redis-suite.ts";
 import { temporaryDirectory } from "../harness/temporary-directory.ts";
@@ -31,7 +32,7 @@ function apiKeyStoreContract(createStore: () => Promise<ApiKeyStore>): void {
 
   it("lists, counts and revokes", async () => {
     const first = await issueApiKey(store, "acme", ["member"], "one");
-    await issueApiKey(store, "globex", ["admin", "member"], "two");
+    await issueApiKey(store, "globex", ["tenant-admin", "member"], "two");
     assert.equal(await store.count(), 2);
     assert.equal(await store.revoke(first.id), true);
     assert.equal(await store.revoke(first.id), false);
@@ -41,9 +42,31 @@ function apiKeyStoreContract(createStore: () => Promise<ApiKeyStore>): void {
   it("makes a development admin key only when there is no key at all", async () => {
     const issued = await ensureDevelopmentKey(store);
     assert.equal(issued?.tenantId, "dev");
-    assert.deepEqual(issued?.roles, ["admin"]);
+    assert.deepEqual(issued?.roles, ["platform-admin", "tenant-admin"]);
     assert.equal(await ensureDevelopmentKey(store), undefined);
     assert.equal(await store.count(), 1);
+  });
+
+  it("migrates keys of the retired admin role explicitly: tenant-admin for each, platform-admin only for the keys named", async () => {
+    const legacy = async (tenantId: string) => {
+      const { key, id } = generateApiKey();
+      await store.create({ id, tenantId, roles: ["admin", "member"], name: "old", hash: hashApiKey(key), createdAt: new Date().toISOString() });
+      return id;
+    };
+    const acmeAdmin = await legacy("acme");
+    const operator = await legacy("ops");
+    const member = await issueApiKey(store, "acme", ["member"], "member");
+    await assert.rejects(migrateLegacyRoles(store, ["key_nope"]), (error: ServiceError) => error.extensions.code === "BAD_USER_INPUT");
+    const planned = await migrateLegacyRoles(store, [operator], true);
+    assert.equal(planned.length, 2);
+    assert.ok((await store.list()).every((record) => record.id === member.id || record.roles.includes("admin")), "a dry run changes nothing");
+    const changes = await migrateLegacyRoles(store, [operator]);
+    const rolesOf = async (id: string) => (await store.list()).find((record) => record.id === id)?.roles.toSorted();
+    assert.deepEqual(changes.map((change) => change.id).toSorted(), [acmeAdmin, operator].toSorted());
+    assert.deepEqual(await rolesOf(acmeAdmin), ["member", "tenant-admin"]);
+    assert.deepEqual(await rolesOf(operator), ["member", "platform-admin", "tenant-admin"]);
+    assert.deepEqual(await rolesOf(member.id), ["member"]);
+    assert.deepEqual(await migrateLegacyRoles(store, []), [], "a second run finds nothing left");
   });
 
   it("refuses bad tenant ids and empty roles", async () => {

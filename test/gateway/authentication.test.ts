@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { issueApiKey } from "../../gateway/api-keys/issue-api-key.ts";
-import { EmbeddedApiKeyStore } from "../../gateway/api-keys/embedded-api-key-store.ts";
+import { generateApiKey, hashApiKey } from "../../platform/api-keys/api-key.ts";
+import { issueApiKey } from "../../platform/api-keys/issue-api-key.ts";
+import { EmbeddedApiKeyStore } from "../../platform/api-keys/embedded-api-key-store.ts";
 import { authenticate } from "../../gateway/authentication.ts";
 import { ServiceError } from "../../platform/errors/service-error.ts";
 import { temporaryDirectory } from "../harness/temporary-directory.ts";
@@ -28,16 +29,25 @@ describe("authenticate", () => {
 
   it("refuses missing, malformed and unknown keys alike", async () => {
     const store = new EmbeddedApiKeyStore(await temporaryDirectory("auth"));
-    const issued = await issueApiKey(store, "acme", ["admin"], "test");
+    const issued = await issueApiKey(store, "acme", ["tenant-admin"], "test");
     await rejectsUnauthenticated(authenticate(undefined, undefined, store), /Missing credentials.*Authorization header/);
     await rejectsUnauthenticated(authenticate(`Basic ${issued.key}`, undefined, store), /Bearer/);
     await rejectsUnauthenticated(authenticate("Bearer nope", undefined, store), /not valid/);
     await rejectsUnauthenticated(authenticate(`Bearer ${issued.key.slice(0, -1)}x`, undefined, store), /not valid/);
   });
 
+  it("reads a key of the retired global admin role as tenant-admin of its own tenant, never platform-admin", async () => {
+    const store = new EmbeddedApiKeyStore(await temporaryDirectory("auth"));
+    const { key, id } = generateApiKey();
+    await store.create({ id, tenantId: "acme", roles: ["admin"], name: "issued before the role split", hash: hashApiKey(key), createdAt: new Date().toISOString() });
+    const context = await authenticate(`Bearer ${key}`, undefined, store);
+    assert.deepEqual(context.roles, ["tenant-admin"]);
+    assert.equal(context.tenantId, "acme");
+  });
+
   it("stops accepting a revoked key", async () => {
     const store = new EmbeddedApiKeyStore(await temporaryDirectory("auth"));
-    const issued = await issueApiKey(store, "acme", ["admin"], "test");
+    const issued = await issueApiKey(store, "acme", ["tenant-admin"], "test");
     assert.equal(await store.revoke(issued.id), true);
     await rejectsUnauthenticated(authenticate(`Bearer ${issued.key}`, undefined, store), /not valid/);
   });

@@ -1,7 +1,8 @@
-import type { IssuedApiKey } from "../../gateway/api-keys/issue-api-key.ts";
-import { issueApiKey } from "../../gateway/api-keys/issue-api-key.ts";
+import type { IssuedApiKey } from "../../platform/api-keys/issue-api-key.ts";
+import { issueApiKey } from "../../platform/api-keys/issue-api-key.ts";
 import { loadGatewayConfig } from "../../gateway/config.ts";
-import { createApiKeyStore, startGateway } from "../../gateway/service.ts";
+import { startGateway } from "../../gateway/service.ts";
+import { createApiKeyStore } from "../../platform/api-keys/create-api-key-store.ts";
 import type { RunningService } from "../../platform/http/service-server.ts";
 import { createLogger } from "../../platform/logging/logger.ts";
 import { connectSharedInfrastructure } from "../../platform/storage/shared-infrastructure.ts";
@@ -64,7 +65,7 @@ export async function startTestStack(environment: NodeJS.ProcessEnv, options: { 
     const infrastructure = await connectSharedInfrastructure(gatewayConfig, createLogger("test", "error"));
     const store = createApiKeyStore(gatewayConfig, infrastructure);
     keys = {
-      adminKey: await issueApiKey(store, "tenant-a", ["admin"], "test admin"),
+      adminKey: await issueApiKey(store, "tenant-a", ["platform-admin", "tenant-admin"], "test admin"),
       memberKey: await issueApiKey(store, "tenant-a", ["member"], "test member"),
       otherTenantKey: await issueApiKey(store, "tenant-b", ["member"], "other tenant member"),
     };

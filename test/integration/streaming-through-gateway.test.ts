@@ -7,8 +7,8 @@ import WebSocket from "ws";
 import { createGraphClient, graphql, type GraphClient } from "../../client/index.ts";
 import type { CompletionStreamSubscription } from "../../client/generated/graphql.ts";
 import { generateModel, modelPresets } from "../../engines/gguf/generate-model.ts";
-import { EmbeddedApiKeyStore } from "../../gateway/api-keys/embedded-api-key-store.ts";
-import { issueApiKey } from "../../gateway/api-keys/issue-api-key.ts";
+import { EmbeddedApiKeyStore } from "../../platform/api-keys/embedded-api-key-store.ts";
+import { issueApiKey } from "../../platform/api-keys/issue-api-key.ts";
 import { temporaryDirectory } from "../harness/temporary-directory.ts";
 import { startTestStack, type TestStack } from "../harness/test-stack.ts";
 

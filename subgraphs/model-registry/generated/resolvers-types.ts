@@ -41,7 +41,8 @@ export type GenerationParametersInput = {
 
 /**
  * A model in the catalogue: what it can do, which engine serves it, what it costs.
- * Other subgraphs reference it by `id`.
+ * Other subgraphs reference it by `id`. Shared models are managed by platform admins and visible to
+ * every tenant; a tenant's private models (ids `@<tenant>/<name>`) are visible only inside that tenant.
  */
 export type Model = {
   __typename?: 'Model';
@@ -62,14 +63,21 @@ export type Model = {
   engine: ModelEngine;
   /** Model family (for example `llama`, `qwen`, `gpt-4o`). */
   family: Scalars['String']['output'];
-  /** Stable identifier, unique across ids and aliases (for example `llama-3.1-8b-instruct`). */
+  /**
+   * Stable identifier, unique across ids and aliases (for example `llama-3.1-8b-instruct`, or
+   * `@acme/support-bot` for a model private to tenant `acme`).
+   */
   id: Scalars['ID']['output'];
+  /** The tenant a PRIVATE model belongs to; null for SHARED models. */
+  ownerTenantId?: Maybe<Scalars['ID']['output']>;
   /** Price per million tokens. */
   pricing: ModelPricing;
   status: ModelStatus;
   updatedAt: Scalars['DateTime']['output'];
   /** Incremented on every change; pass it back as `expectedVersion` to update safely. */
   version: Scalars['Int']['output'];
+  /** SHARED (platform-managed) or PRIVATE to one tenant; follows from the id's `@<tenant>/` scope. */
+  visibility: ModelVisibility;
 };
 
 export type ModelCapability =
@@ -155,19 +163,28 @@ export type ModelStatus =
   /** Refuses requests. */
   | 'DISABLED';
 
+export type ModelVisibility =
+  /** Registered by a tenant (id `@<tenant>/<name>`), seen and used only by that tenant. */
+  | 'PRIVATE'
+  /** Managed by platform admins, usable by every tenant. */
+  | 'SHARED';
+
 /**
  * Mutation fields are nullable: each is null only with an error in `errors` (at its path), and the
  * other mutations of the operation, which ran, still return their results.
+ * Changing a shared model needs the `platform-admin` role; a private model (`@<tenant>/...`) needs
+ * `tenant-admin` of its tenant (or `platform-admin`), and is served by an OPENAI_COMPATIBLE upstream.
+ * Every change is written to the audit log (`auditEvents`).
  */
 export type Mutation = {
   __typename?: 'Mutation';
-  /** Removes a model from the catalogue and returns it as it was. Needs the `admin` role. Null only with an error. */
+  /** Removes a model from the catalogue and returns it as it was. Null only with an error. */
   deleteModel?: Maybe<Model>;
-  /** Adds a model to the catalogue. Needs the `admin` role. Null only with an error. */
+  /** Adds a model to the catalogue. Null only with an error. */
   registerModel?: Maybe<Model>;
-  /** Activates, deprecates or disables a model. Needs the `admin` role. Null only with an error. */
+  /** Activates, deprecates or disables a model. Null only with an error. */
   setModelStatus?: Maybe<Model>;
-  /** Changes a model if its version is still `expectedVersion`. Needs the `admin` role. Null only with an error. */
+  /** Changes a model if its version is still `expectedVersion`. Null only with an error. */
   updateModel?: Maybe<Model>;
 };
 
@@ -175,6 +192,9 @@ export type Mutation = {
 /**
  * Mutation fields are nullable: each is null only with an error in `errors` (at its path), and the
  * other mutations of the operation, which ran, still return their results.
+ * Changing a shared model needs the `platform-admin` role; a private model (`@<tenant>/...`) needs
+ * `tenant-admin` of its tenant (or `platform-admin`), and is served by an OPENAI_COMPATIBLE upstream.
+ * Every change is written to the audit log (`auditEvents`).
  */
 export type MutationDeleteModelArgs = {
   expectedVersion?: InputMaybe<Scalars['Int']['input']>;
@@ -185,6 +205,9 @@ export type MutationDeleteModelArgs = {
 /**
  * Mutation fields are nullable: each is null only with an error in `errors` (at its path), and the
  * other mutations of the operation, which ran, still return their results.
+ * Changing a shared model needs the `platform-admin` role; a private model (`@<tenant>/...`) needs
+ * `tenant-admin` of its tenant (or `platform-admin`), and is served by an OPENAI_COMPATIBLE upstream.
+ * Every change is written to the audit log (`auditEvents`).
  */
 export type MutationRegisterModelArgs = {
   input: RegisterModelInput;
@@ -194,6 +217,9 @@ export type MutationRegisterModelArgs = {
 /**
  * Mutation fields are nullable: each is null only with an error in `errors` (at its path), and the
  * other mutations of the operation, which ran, still return their results.
+ * Changing a shared model needs the `platform-admin` role; a private model (`@<tenant>/...`) needs
+ * `tenant-admin` of its tenant (or `platform-admin`), and is served by an OPENAI_COMPATIBLE upstream.
+ * Every change is written to the audit log (`auditEvents`).
  */
 export type MutationSetModelStatusArgs = {
   expectedVersion?: InputMaybe<Scalars['Int']['input']>;
@@ -205,6 +231,9 @@ export type MutationSetModelStatusArgs = {
 /**
  * Mutation fields are nullable: each is null only with an error in `errors` (at its path), and the
  * other mutations of the operation, which ran, still return their results.
+ * Changing a shared model needs the `platform-admin` role; a private model (`@<tenant>/...`) needs
+ * `tenant-admin` of its tenant (or `platform-admin`), and is served by an OPENAI_COMPATIBLE upstream.
+ * Every change is written to the audit log (`auditEvents`).
  */
 export type MutationUpdateModelArgs = {
   expectedVersion: Scalars['Int']['input'];
@@ -391,6 +420,7 @@ export type ResolversTypes = ResolversObject<{
   ModelPricing: ResolverTypeWrapper<Partial<ModelPricing>>;
   ModelPricingInput: ResolverTypeWrapper<Partial<ModelPricingInput>>;
   ModelStatus: ResolverTypeWrapper<Partial<ModelStatus>>;
+  ModelVisibility: ResolverTypeWrapper<Partial<ModelVisibility>>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<Partial<PageInfo>>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -445,10 +475,12 @@ export type ModelResolvers<ContextType = ModelRegistryContext, ParentType extend
   engine?: Resolver<ResolversTypes['ModelEngine'], ParentType, ContextType>;
   family?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  ownerTenantId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   pricing?: Resolver<ResolversTypes['ModelPricing'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['ModelStatus'], ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  visibility?: Resolver<ResolversTypes['ModelVisibility'], ParentType, ContextType>;
 }>;
 
 export type ModelConnectionResolvers<ContextType = ModelRegistryContext, ParentType extends ResolversParentTypes['ModelConnection'] = ResolversParentTypes['ModelConnection']> = ResolversObject<{

@@ -2,9 +2,12 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { UsageReportRecord, UsageRowRecord, UsageSummaryRecord, CostRecord, ModelReference, MeteredCompletionReference } from '../usage-report.ts';
 import type { TenantQuota as TenantQuotaRecord } from '../quota/quota-store.ts';
+import type { ApiKeyView, CreatedApiKeyView } from '../administration/api-key-administration.ts';
+import type { AuditEvent as AuditEventRecord } from '../../../platform/audit/audit-event.ts';
 import type { UsageContext } from '../context.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
+export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
 export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
 /** All built-in and custom scalars, mapped to their actual values */
 export type Scalars = {
@@ -16,6 +19,73 @@ export type Scalars = {
   /** An instant in time, as an ISO 8601 string in UTC (for example `2026-11-22T05:30:00.000Z`). */
   DateTime: { input: string; output: string; }
   _FieldSet: { input: unknown; output: unknown; }
+};
+
+/** An API key as its admins see it. The key itself is shown once, when it is created, and never stored. */
+export type ApiKey = {
+  __typename?: 'ApiKey';
+  createdAt: Scalars['DateTime']['output'];
+  /** Public identifier, safe to log (for example `key_0123456789ab`). */
+  id: Scalars['ID']['output'];
+  /** What the key is for, as its creator described it. */
+  name: Scalars['String']['output'];
+  /**
+   * True for a key issued before platform and tenant roles were split, still holding the retired
+   * global `admin` role: it acts as TENANT_ADMIN until an operator runs `npm run api-keys -- migrate-roles`.
+   */
+  needsRoleMigration: Scalars['Boolean']['output'];
+  roles: Array<Role>;
+  tenantId: Scalars['ID']['output'];
+};
+
+/** What a security-relevant action was. */
+export type AuditAction =
+  | 'API_KEY_CREATED'
+  | 'API_KEY_REVOKED'
+  | 'MODEL_DELETED'
+  | 'MODEL_REGISTERED'
+  | 'MODEL_STATUS_CHANGED'
+  | 'MODEL_UPDATED'
+  | 'QUOTA_REMOVED'
+  | 'QUOTA_SET'
+  /** A request was refused for want of a role (FORBIDDEN). */
+  | 'ROLE_DENIED';
+
+export type AuditDetail = {
+  __typename?: 'AuditDetail';
+  name: Scalars['String']['output'];
+  value?: Maybe<Scalars['String']['output']>;
+};
+
+/** One entry of the audit log. */
+export type AuditEvent = {
+  __typename?: 'AuditEvent';
+  action: AuditAction;
+  /** The API key that acted (or `service:<name>`); null as for `actorTenantId`. */
+  actorApiKeyId?: Maybe<Scalars['String']['output']>;
+  /** The caller's roles at the time (`platform-admin`, `tenant-admin`, `member`). */
+  actorRoles: Array<Scalars['String']['output']>;
+  /** The caller's tenant; null when an operator acted on the host (`npm run api-keys`). */
+  actorTenantId?: Maybe<Scalars['ID']['output']>;
+  /** What changed (never secrets), as name/value pairs. */
+  details: Array<AuditDetail>;
+  /** Unique and ordered: later events have greater ids. */
+  id: Scalars['ID']['output'];
+  occurredAt: Scalars['DateTime']['output'];
+  /** The request's id (its `x-request-id`), to find its log lines; null outside a request. */
+  requestId?: Maybe<Scalars['String']['output']>;
+  targetId: Scalars['String']['output'];
+  /** What was acted on: `model`, `quota`, `apiKey` or `operation`. */
+  targetType: Scalars['String']['output'];
+  /** The tenant the action concerns (for ROLE_DENIED: the caller's). */
+  tenantId: Scalars['ID']['output'];
+};
+
+export type AuditEventConnection = {
+  __typename?: 'AuditEventConnection';
+  /** Newest first. */
+  nodes: Array<AuditEvent>;
+  pageInfo: PageInfo;
 };
 
 /** A completion of the inference subgraph, with what it cost. */
@@ -43,6 +113,23 @@ export type Cost = {
   currency: Scalars['String']['output'];
 };
 
+export type CreateApiKeyInput = {
+  /** What the key is for: 1 to 200 characters. */
+  name: Scalars['String']['input'];
+  /** At least one. PLATFORM_ADMIN can only be granted by a PLATFORM_ADMIN. */
+  roles: Array<Role>;
+  /** The tenant the key acts for; default the caller's. Another tenant's needs PLATFORM_ADMIN. */
+  tenantId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+/** A new key: the only time `secret` is ever returned. */
+export type CreatedApiKey = {
+  __typename?: 'CreatedApiKey';
+  apiKey: ApiKey;
+  /** The key to send as `Authorization: Bearer <secret>`. Store it now: it cannot be recovered. */
+  secret: Scalars['String']['output'];
+};
+
 /** Latency percentiles in milliseconds, within 15 % (histogram buckets); null when nothing was measured. */
 export type LatencyPercentiles = {
   __typename?: 'LatencyPercentiles';
@@ -56,8 +143,7 @@ export type Model = {
   __typename?: 'Model';
   id: Scalars['ID']['output'];
   /**
-   * Use of this model in [from, to). Members see their own tenant's; admins see their own tenant's
-   * unless they set `allTenants`. Null when the usage service is unavailable (an error with code
+   * Use of this model in [from, to): the caller's own tenant's; platform admins may set `allTenants`. Null when the usage service is unavailable (an error with code
    * SERVICE_UNAVAILABLE at this path says so); the model's other fields are still returned.
    */
   usage?: Maybe<UsageSummary>;
@@ -77,10 +163,29 @@ export type ModelUsageArgs = {
  */
 export type Mutation = {
   __typename?: 'Mutation';
-  /** Removes a tenant's quota (unlimited again). True when it had one. Admins only. Null only with an error. */
+  /**
+   * Issues an API key. Tenant admins issue keys of their own tenant (TENANT_ADMIN or MEMBER); platform
+   * admins any. Audited. Null only with an error.
+   */
+  createApiKey?: Maybe<CreatedApiKey>;
+  /** Removes a tenant's quota (unlimited again). True when it had one. Platform admins only; audited. Null only with an error. */
   removeTenantQuota?: Maybe<Scalars['Boolean']['output']>;
-  /** Sets a tenant's quota, replacing the previous one. Admins only. Null only with an error. */
+  /**
+   * Revokes a key at once (the gateway refuses it from the next request). True when a key the caller
+   * may manage had that id; false otherwise. Audited. Null only with an error.
+   */
+  revokeApiKey?: Maybe<Scalars['Boolean']['output']>;
+  /** Sets a tenant's quota, replacing the previous one. Platform admins only; audited. Null only with an error. */
   setTenantQuota?: Maybe<TenantQuota>;
+};
+
+
+/**
+ * Mutation fields are nullable: each is null only with an error in `errors` (at its path), and the
+ * other mutations of the operation, which ran, still return their results.
+ */
+export type MutationCreateApiKeyArgs = {
+  input: CreateApiKeyInput;
 };
 
 
@@ -97,8 +202,24 @@ export type MutationRemoveTenantQuotaArgs = {
  * Mutation fields are nullable: each is null only with an error in `errors` (at its path), and the
  * other mutations of the operation, which ran, still return their results.
  */
+export type MutationRevokeApiKeyArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/**
+ * Mutation fields are nullable: each is null only with an error in `errors` (at its path), and the
+ * other mutations of the operation, which ran, still return their results.
+ */
 export type MutationSetTenantQuotaArgs = {
   input: TenantQuotaInput;
+};
+
+export type PageInfo = {
+  __typename?: 'PageInfo';
+  /** Pass as `after` to get the next page. */
+  endCursor?: Maybe<Scalars['String']['output']>;
+  hasNextPage: Scalars['Boolean']['output'];
 };
 
 /**
@@ -107,12 +228,45 @@ export type MutationSetTenantQuotaArgs = {
  */
 export type Query = {
   __typename?: 'Query';
-  /** The quota of the caller's tenant (admins: of any tenant); null when it has none (or with an error). */
+  /**
+   * The API keys of `tenantId` (default the caller's tenant), oldest first. Tenant admins see their own
+   * tenant's, platform admins any tenant's. Null only with an error.
+   */
+  apiKeys?: Maybe<Array<ApiKey>>;
+  /**
+   * Security-relevant actions, newest first: of `tenantId` (default the caller's tenant; tenant admins
+   * only their own), or of every tenant when a platform admin leaves `tenantId` out and sets
+   * `allTenants`. `first` is 1 to 100. Null only with an error.
+   */
+  auditEvents?: Maybe<AuditEventConnection>;
+  /** The quota of the caller's tenant (platform admins: of any tenant); null when it has none (or with an error). */
   quota?: Maybe<TenantQuota>;
-  /** Every tenant's quota. Admins only. Null only with an error. */
+  /** Every tenant's quota. Platform admins only. Null only with an error. */
   quotas?: Maybe<Array<TenantQuota>>;
   /** Usage over a time range, grouped by model and/or tenant, per hour, day or in total. Null only with an error. */
   usage?: Maybe<UsageReport>;
+};
+
+
+/**
+ * Root fields are nullable: each is null only with an error in `errors` (at its path), and a failure
+ * of one (its service unavailable, say) leaves the other root fields of the operation their data.
+ */
+export type QueryApiKeysArgs = {
+  tenantId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+/**
+ * Root fields are nullable: each is null only with an error in `errors` (at its path), and a failure
+ * of one (its service unavailable, say) leaves the other root fields of the operation their data.
+ */
+export type QueryAuditEventsArgs = {
+  action?: InputMaybe<AuditAction>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  allTenants?: InputMaybe<Scalars['Boolean']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  tenantId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
@@ -132,6 +286,18 @@ export type QueryQuotaArgs = {
 export type QueryUsageArgs = {
   input: UsageQueryInput;
 };
+
+/**
+ * A role of an API key. Platform roles act on the whole installation, tenant roles inside the key's
+ * own tenant (docs/TENANCY.md has the full table).
+ */
+export type Role =
+  /** Uses its tenant's models and collections; reads its tenant's usage and quota. */
+  | 'MEMBER'
+  /** The catalogue of shared models and engines; every tenant's quotas, usage, keys and audit events. */
+  | 'PLATFORM_ADMIN'
+  /** Its own tenant's keys, usage, audit events and private models. */
+  | 'TENANT_ADMIN';
 
 /** Limits on a tenant's use; null fields are unlimited. */
 export type TenantQuota = {
@@ -335,19 +501,28 @@ export type FederationReferenceTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
-  Completion: ResolverTypeWrapper<MeteredCompletionReference>;
+  ApiKey: ResolverTypeWrapper<ApiKeyView>;
   ID: ResolverTypeWrapper<Partial<Scalars['ID']['output']>>;
-  Float: ResolverTypeWrapper<Partial<Scalars['Float']['output']>>;
   String: ResolverTypeWrapper<Partial<Scalars['String']['output']>>;
+  Boolean: ResolverTypeWrapper<Partial<Scalars['Boolean']['output']>>;
+  AuditAction: ResolverTypeWrapper<Partial<AuditAction>>;
+  AuditDetail: ResolverTypeWrapper<Partial<AuditDetail>>;
+  AuditEvent: ResolverTypeWrapper<AuditEventRecord>;
+  AuditEventConnection: ResolverTypeWrapper<Partial<Omit<AuditEventConnection, 'nodes'> & { nodes: Array<ResolversTypes['AuditEvent']> }>>;
+  Completion: ResolverTypeWrapper<MeteredCompletionReference>;
+  Float: ResolverTypeWrapper<Partial<Scalars['Float']['output']>>;
   Cost: ResolverTypeWrapper<CostRecord>;
+  CreateApiKeyInput: ResolverTypeWrapper<Partial<CreateApiKeyInput>>;
+  CreatedApiKey: ResolverTypeWrapper<CreatedApiKeyView>;
   DateTime: ResolverTypeWrapper<Partial<Scalars['DateTime']['output']>>;
   LatencyPercentiles: ResolverTypeWrapper<Partial<LatencyPercentiles>>;
   Model: ResolverTypeWrapper<ModelReference>;
-  Boolean: ResolverTypeWrapper<Partial<Scalars['Boolean']['output']>>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  PageInfo: ResolverTypeWrapper<Partial<PageInfo>>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
-  TenantQuota: ResolverTypeWrapper<TenantQuotaRecord>;
   Int: ResolverTypeWrapper<Partial<Scalars['Int']['output']>>;
+  Role: ResolverTypeWrapper<Partial<Role>>;
+  TenantQuota: ResolverTypeWrapper<TenantQuotaRecord>;
   TenantQuotaInput: ResolverTypeWrapper<Partial<TenantQuotaInput>>;
   UsageDimension: ResolverTypeWrapper<Partial<UsageDimension>>;
   UsageGranularity: ResolverTypeWrapper<Partial<UsageGranularity>>;
@@ -359,24 +534,64 @@ export type ResolversTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
-  Completion: MeteredCompletionReference;
+  ApiKey: ApiKeyView;
   ID: Partial<Scalars['ID']['output']>;
-  Float: Partial<Scalars['Float']['output']>;
   String: Partial<Scalars['String']['output']>;
+  Boolean: Partial<Scalars['Boolean']['output']>;
+  AuditDetail: Partial<AuditDetail>;
+  AuditEvent: AuditEventRecord;
+  AuditEventConnection: Partial<Omit<AuditEventConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['AuditEvent']> }>;
+  Completion: MeteredCompletionReference;
+  Float: Partial<Scalars['Float']['output']>;
   Cost: CostRecord;
+  CreateApiKeyInput: Partial<CreateApiKeyInput>;
+  CreatedApiKey: CreatedApiKeyView;
   DateTime: Partial<Scalars['DateTime']['output']>;
   LatencyPercentiles: Partial<LatencyPercentiles>;
   Model: ModelReference;
-  Boolean: Partial<Scalars['Boolean']['output']>;
   Mutation: Record<PropertyKey, never>;
+  PageInfo: Partial<PageInfo>;
   Query: Record<PropertyKey, never>;
-  TenantQuota: TenantQuotaRecord;
   Int: Partial<Scalars['Int']['output']>;
+  TenantQuota: TenantQuotaRecord;
   TenantQuotaInput: Partial<TenantQuotaInput>;
   UsageQueryInput: Partial<UsageQueryInput>;
   UsageReport: UsageReportRecord;
   UsageRow: UsageRowRecord;
   UsageSummary: UsageSummaryRecord;
+}>;
+
+export type ApiKeyResolvers<ContextType = UsageContext, ParentType extends ResolversParentTypes['ApiKey'] = ResolversParentTypes['ApiKey']> = ResolversObject<{
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  needsRoleMigration?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  roles?: Resolver<Array<ResolversTypes['Role']>, ParentType, ContextType>;
+  tenantId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+}>;
+
+export type AuditDetailResolvers<ContextType = UsageContext, ParentType extends ResolversParentTypes['AuditDetail'] = ResolversParentTypes['AuditDetail']> = ResolversObject<{
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  value?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export type AuditEventResolvers<ContextType = UsageContext, ParentType extends ResolversParentTypes['AuditEvent'] = ResolversParentTypes['AuditEvent']> = ResolversObject<{
+  action?: Resolver<ResolversTypes['AuditAction'], ParentType, ContextType>;
+  actorApiKeyId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  actorRoles?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  actorTenantId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  details?: Resolver<Array<ResolversTypes['AuditDetail']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  occurredAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  requestId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  targetId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  targetType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  tenantId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+}>;
+
+export type AuditEventConnectionResolvers<ContextType = UsageContext, ParentType extends ResolversParentTypes['AuditEventConnection'] = ResolversParentTypes['AuditEventConnection']> = ResolversObject<{
+  nodes?: Resolver<Array<ResolversTypes['AuditEvent']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
 }>;
 
 export type CompletionResolvers<ContextType = UsageContext, ParentType extends ResolversParentTypes['Completion'] = ResolversParentTypes['Completion'], FederationReferenceType extends FederationReferenceTypes['Completion'] = FederationReferenceTypes['Completion']> = ResolversObject<{
@@ -389,6 +604,11 @@ export type CostResolvers<ContextType = UsageContext, ParentType extends Resolve
   amount?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   amountMicros?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   currency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type CreatedApiKeyResolvers<ContextType = UsageContext, ParentType extends ResolversParentTypes['CreatedApiKey'] = ResolversParentTypes['CreatedApiKey']> = ResolversObject<{
+  apiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType>;
+  secret?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
@@ -408,11 +628,20 @@ export type ModelResolvers<ContextType = UsageContext, ParentType extends Resolv
 }>;
 
 export type MutationResolvers<ContextType = UsageContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  createApiKey?: Resolver<Maybe<ResolversTypes['CreatedApiKey']>, ParentType, ContextType, RequireFields<MutationCreateApiKeyArgs, 'input'>>;
   removeTenantQuota?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType, RequireFields<MutationRemoveTenantQuotaArgs, 'tenantId'>>;
+  revokeApiKey?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType, RequireFields<MutationRevokeApiKeyArgs, 'id'>>;
   setTenantQuota?: Resolver<Maybe<ResolversTypes['TenantQuota']>, ParentType, ContextType, RequireFields<MutationSetTenantQuotaArgs, 'input'>>;
 }>;
 
+export type PageInfoResolvers<ContextType = UsageContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
+  endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+}>;
+
 export type QueryResolvers<ContextType = UsageContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
+  apiKeys?: Resolver<Maybe<Array<ResolversTypes['ApiKey']>>, ParentType, ContextType, Partial<QueryApiKeysArgs>>;
+  auditEvents?: Resolver<Maybe<ResolversTypes['AuditEventConnection']>, ParentType, ContextType, RequireFields<QueryAuditEventsArgs, 'first'>>;
   quota?: Resolver<Maybe<ResolversTypes['TenantQuota']>, ParentType, ContextType, Partial<QueryQuotaArgs>>;
   quotas?: Resolver<Maybe<Array<ResolversTypes['TenantQuota']>>, ParentType, ContextType>;
   usage?: Resolver<Maybe<ResolversTypes['UsageReport']>, ParentType, ContextType, RequireFields<QueryUsageArgs, 'input'>>;
@@ -458,12 +687,18 @@ export type UsageSummaryResolvers<ContextType = UsageContext, ParentType extends
 }>;
 
 export type Resolvers<ContextType = UsageContext> = ResolversObject<{
+  ApiKey?: ApiKeyResolvers<ContextType>;
+  AuditDetail?: AuditDetailResolvers<ContextType>;
+  AuditEvent?: AuditEventResolvers<ContextType>;
+  AuditEventConnection?: AuditEventConnectionResolvers<ContextType>;
   Completion?: CompletionResolvers<ContextType>;
   Cost?: CostResolvers<ContextType>;
+  CreatedApiKey?: CreatedApiKeyResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   LatencyPercentiles?: LatencyPercentilesResolvers<ContextType>;
   Model?: ModelResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
+  PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   TenantQuota?: TenantQuotaResolvers<ContextType>;
   UsageReport?: UsageReportResolvers<ContextType>;

@@ -6,10 +6,11 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import WebSocket from "ws";
-import { issueApiKey, type IssuedApiKey } from "../../../gateway/api-keys/issue-api-key.ts";
+import { issueApiKey, type IssuedApiKey } from "../../../platform/api-keys/issue-api-key.ts";
 import { loadGatewayConfig } from "../../../gateway/config.ts";
 import { defaultRateLimitSettings } from "../../../gateway/rate-limits/rate-limit-policy.ts";
-import { createApiKeyStore, startGateway, type RunningGateway } from "../../../gateway/service.ts";
+import { startGateway, type RunningGateway } from "../../../gateway/service.ts";
+import { createApiKeyStore } from "../../../platform/api-keys/create-api-key-store.ts";
 import { createLogger } from "../../../platform/logging/logger.ts";
 import { connectSharedInfrastructure } from "../../../platform/storage/shared-infrastructure.ts";
 import { firstError, rawConnection, startPartialRequest, type PartialResponse } from "../../harness/partial-request.ts";

@@ -6,7 +6,7 @@ import { quotaFromInput } from "../../../subgraphs/usage/quota-input.ts";
 import { modelUsageTenant, validateUsageQuery } from "../../../subgraphs/usage/usage-query.ts";
 
 const member: RequestContext = { requestId: "r", tenantId: "acme", apiKeyId: "k", roles: ["member"] };
-const admin: RequestContext = { ...member, roles: ["admin"] };
+const admin: RequestContext = { ...member, roles: ["platform-admin"] };
 const range = { from: "2026-11-22T05:30:00Z", to: "2026-11-23T00:00:00Z" };
 
 function codeOf(run: () => unknown): { code: string; field: unknown } {

@@ -1,5 +1,5 @@
-import { badUserInput } from "../../platform/errors/service-error.ts";
-import type { Role } from "../../platform/context/request-context.ts";
+import { badUserInput } from "../errors/service-error.ts";
+import type { Role } from "../context/request-context.ts";
 import { generateApiKey, hashApiKey, tenantIdPattern } from "./api-key.ts";
 import type { ApiKeyStore } from "./api-key-store.ts";
 
@@ -26,10 +26,10 @@ export async function issueApiKey(store: ApiKeyStore, tenantId: string, roles: R
 export const developmentTenantId = "dev";
 
 /**
- * On a store with no keys at all, issues an admin key for the development tenant and returns it;
+ * On a store with no keys at all, issues a platform-admin and tenant-admin key for the development tenant and returns it;
  * otherwise returns undefined (the key was shown when it was made and is not stored in clear).
  */
 export async function ensureDevelopmentKey(store: ApiKeyStore): Promise<IssuedApiKey | undefined> {
   if ((await store.count()) > 0) return undefined;
-  return issueApiKey(store, developmentTenantId, ["admin"], "development admin key, made on first start");
+  return issueApiKey(store, developmentTenantId, ["platform-admin", "tenant-admin"], "development admin key, made on first start");
 }

@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import { withRedis } from "../../platform/storage/redis-connection.ts";
+import { withRedis } from "../storage/redis-connection.ts";
 import { apiKeyRecordSchema, type ApiKeyRecord } from "./api-key.ts";
 import type { ApiKeyStore } from "./api-key-store.ts";
 
@@ -28,6 +28,15 @@ export class RedisApiKeyStore implements ApiKeyStore {
 
   list(): Promise<ApiKeyRecord[]> {
     return withRedis(async () => (await this.#redis.hvals(this.#key)).map(parse));
+  }
+
+  setRoles(id: string, roles: ApiKeyRecord["roles"]): Promise<boolean> {
+    return withRedis(async () => {
+      const record = (await this.list()).find((candidate) => candidate.id === id);
+      if (record === undefined) return false;
+      await this.#redis.hset(this.#key, record.hash, JSON.stringify({ ...record, roles: [...roles] }));
+      return true;
+    });
   }
 
   revoke(id: string): Promise<boolean> {

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { z } from "zod";
-import { JsonFileDocument } from "../../platform/storage/json-file-document.ts";
+import { JsonFileDocument } from "../storage/json-file-document.ts";
 import { apiKeyRecordSchema, type ApiKeyRecord } from "./api-key.ts";
 import type { ApiKeyStore } from "./api-key-store.ts";
 
@@ -25,6 +25,14 @@ export class EmbeddedApiKeyStore implements ApiKeyStore {
 
   async list(): Promise<ApiKeyRecord[]> {
     return [...(await this.#document.read()).keys];
+  }
+
+  setRoles(id: string, roles: ApiKeyRecord["roles"]): Promise<boolean> {
+    return this.#document.update((file) => {
+      const found = file.keys.some((record) => record.id === id);
+      const keys = file.keys.map((record) => (record.id === id ? { ...record, roles: [...roles] } : record));
+      return { next: { keys }, result: found };
+    });
   }
 
   revoke(id: string): Promise<boolean> {

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { z } from "zod";
-import { roles } from "../../platform/context/request-context.ts";
+import { legacyAdminRole, roles, type Role } from "../context/request-context.ts";
 
 /** Every key starts with this, so leaked keys are easy to find with secret scanners. */
 export const apiKeyPrefix = "aig_";
@@ -10,14 +10,29 @@ export const apiKeyRecordSchema = z.object({
   /** Public identifier, safe to log and to show in usage reports. */
   id: z.string(),
   tenantId: z.string(),
-  roles: z.array(z.enum(roles as [string, ...string[]])),
+  /** Stored roles; keys issued before the role split may still hold `admin` (see `effectiveRoles`). */
+  roles: z.array(z.enum([...roles, legacyAdminRole] as unknown as [string, ...string[]])),
   /** What the key is for, as its creator described it. */
   name: z.string(),
   /** SHA-256 of the whole key, hex. Keys carry 192 random bits, so a fast hash is safe (no password stretching needed). */
   hash: z.string().regex(/^[0-9a-f]{64}$/),
   createdAt: z.string(),
 });
-export type ApiKeyRecord = z.infer<typeof apiKeyRecordSchema> & { roles: ("admin" | "member")[] };
+export type ApiKeyRecord = z.infer<typeof apiKeyRecordSchema> & { roles: (Role | typeof legacyAdminRole)[] };
+
+/**
+ * The roles a stored key acts with. The retired global `admin` role is read as `tenant-admin`
+ * (least privilege: it no longer reaches other tenants) until `npm run api-keys -- migrate-roles`
+ * rewrites it; platform roles are only ever granted explicitly.
+ */
+export function effectiveRoles(stored: readonly (Role | typeof legacyAdminRole)[]): Role[] {
+  return [...new Set(stored.map((role) => (role === legacyAdminRole ? "tenant-admin" : role)))];
+}
+
+/** Whether the key still holds the retired `admin` role. */
+export function hasLegacyRole(record: Pick<ApiKeyRecord, "roles">): boolean {
+  return record.roles.includes(legacyAdminRole);
+}
 
 /** Tenant ids: lower-case letters, digits and dashes, as they appear in Redis keys and URLs. */
 export const tenantIdPattern = /^[a-z0-9][a-z0-9-]{0,62}$/;

@@ -16,7 +16,7 @@ await runMain(async () => {
     const issued = await ensureDevelopmentKey(createApiKeyStore(config, infrastructure));
     await infrastructure.close();
     if (issued !== undefined) {
-      console.log(`Created tenant "${issued.tenantId}" with an admin API key (shown only now):\n  ${issued.key}`);
+      console.log(`Created tenant "${issued.tenantId}" with a platform-admin API key (shown only now):\n  ${issued.key}`);
     }
   }
   const service = await startGateway(config, logger);

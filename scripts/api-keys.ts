@@ -16,6 +16,7 @@ import { createApiKeyStore } from "../platform/api-keys/create-api-key-store.ts"
 import { roles as knownRoles, type Role } from "../platform/context/request-context.ts";
 import { ServiceError } from "../platform/errors/service-error.ts";
 import { runMain } from "../platform/lifecycle/run-main.ts";
+import { createAuditLog } from "../platform/audit/create-audit-log.ts";
 import { createLogger } from "../platform/logging/logger.ts";
 import { connectSharedInfrastructure } from "../platform/storage/shared-infrastructure.ts";
 
@@ -47,6 +48,10 @@ await runMain(async () => {
   const config = loadGatewayConfig();
   const infrastructure = await connectSharedInfrastructure(config, createLogger("api-keys", "warn"));
   const store = createApiKeyStore(config, infrastructure);
+  const logger = createLogger("api-keys", "warn");
+  const audit = createAuditLog({ redis: infrastructure.redis, dataDirectory: config.dataDirectory, keyPrefix: config.redisKeyPrefix, logger });
+  // An operator on the host: no API key, tenant or request acted.
+  const operator = { actorTenantId: null, actorApiKeyId: null, actorRoles: ["operator"], requestId: null, targetType: "apiKey" };
   try {
     switch (command) {
       case "create": {
@@ -55,6 +60,7 @@ await runMain(async () => {
         const unknown = roles.filter((role) => !knownRoles.includes(role as Role));
         if (roles.length === 0 || unknown.length > 0) fail(`create needs --role, one of: ${knownRoles.join(", ")}`);
         const issued = await issueApiKey(store, values.tenant, roles as Role[], values.name ?? "created with npm run api-keys");
+        await audit.record({ ...operator, tenantId: issued.tenantId, action: "API_KEY_CREATED", targetId: issued.id, details: { roles: issued.roles.join(","), name: values.name ?? "", via: "npm run api-keys" } });
         console.log(`Created key ${issued.id} for tenant "${issued.tenantId}" (${issued.roles.join(", ")}). It is shown only now:\n${issued.key}`);
         break;
       }
@@ -74,10 +80,14 @@ await runMain(async () => {
       }
       case "revoke":
         if (argument === undefined) fail("revoke needs a key id (see list)");
-        if (!(await store.revoke(argument))) {
+        const revoking = (await store.list()).find((record) => record.id === argument);
+        if (revoking === undefined || !(await store.revoke(argument))) {
           console.error(`No key has the id ${argument}.`);
           process.exitCode = 1;
-        } else console.log(`Revoked ${argument}.`);
+        } else {
+          await audit.record({ ...operator, tenantId: revoking.tenantId, action: "API_KEY_REVOKED", targetId: argument, details: { roles: revoking.roles.join(","), via: "npm run api-keys" } });
+          console.log(`Revoked ${argument}.`);
+        }
         break;
       default:
         fail(command === undefined ? "missing command" : `unknown command "${command}"`);
@@ -87,6 +97,7 @@ await runMain(async () => {
     console.error(error.message);
     process.exitCode = 2;
   } finally {
+    await audit.close();
     await infrastructure.close();
   }
 });

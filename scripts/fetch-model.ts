@@ -1,5 +1,5 @@
 /**
- * Brings a model into MODELS_DIR and registers it through the gateway (needs an admin API key):
+ * Brings a model into MODELS_DIR and registers it through the gateway (needs a platform-admin API key; a tenant admin registers private `@<tenant>/...` models):
  *
  *   # a GGUF file from the Hugging Face hub
  *   API_KEY=aig_... npm run fetch-model -- --repository Qwen/Qwen2.5-0.5B-Instruct-GGUF \
@@ -47,7 +47,7 @@ await runMain(async () => {
     throw error;
   }
   const apiKey = process.env.API_KEY;
-  if (apiKey === undefined || apiKey === "") fail("set API_KEY to an admin API key (npm start prints one on first start)");
+  if (apiKey === undefined || apiKey === "") fail("set API_KEY to a platform-admin API key (npm start prints one on first start)");
   const gatewayUrl = process.env.GATEWAY_URL ?? `http://127.0.0.1:${gatewayDefaultPort}/graphql`;
   const config = loadCommonConfig();
 

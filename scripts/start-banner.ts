@@ -29,8 +29,8 @@ export function formatBanner(content: BannerContent): string {
   return [
     `The stack is up. Gateway: ${content.graphqlUrl}`,
     content.developmentKey === undefined
-      ? "Use the API key printed when the stack first started, or make a new one:\n  npm run api-keys -- create --tenant dev --role admin"
-      : `Created tenant "dev" with an admin API key (printed above too). It is shown only now; keep it:\n  ${content.developmentKey}`,
+      ? "Use the API key printed when the stack first started, or make a new one:\n  npm run api-keys -- create --tenant dev --role platform-admin --role tenant-admin"
+      : `Created tenant "dev" with a platform-admin API key (printed above too). It is shown only now; keep it:\n  ${content.developmentKey}`,
     modelSection(content),
     [
       "Try a first query:",

@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   await recomposeIfStale();
   // Printed at once: anything below may fail or be interrupted, and the key is never shown again.
   const developmentKey = await prepareDevelopmentKey(config);
-  if (developmentKey !== undefined) console.log(`Created tenant "dev" with an admin API key. It is shown only now; keep it:\n  ${developmentKey}`);
+  if (developmentKey !== undefined) console.log(`Created tenant "dev" with a platform-admin API key. It is shown only now; keep it:\n  ${developmentKey}`);
 
   // Subgraphs start together (each is a process of its own; nothing in their start-up waits for
   // another): 7 s instead of 12 s one after the other on this 2-core box.

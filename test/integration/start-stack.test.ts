@@ -206,7 +206,7 @@ describe("npm start", () => {
       await new Promise((resolve) => blocker.close(resolve));
     }
     // The next start then seeds the models, as after an interrupted start (the test above).
-    assert.match(first.output(), /Created tenant "dev" with an admin API key\. It is shown only now; keep it:\n {2}aig_[A-Za-z0-9_-]{32}/);
+    assert.match(first.output(), /Created tenant "dev" with a platform-admin API key\. It is shown only now; keep it:\n {2}aig_[A-Za-z0-9_-]{32}/);
     assert.match(first.output(), /inference exited \(code 1\); stopping the stack\./);
   });
 

@@ -90,6 +90,13 @@ export enum ErrorCode {
   OperationCostExceeded = "OPERATION_COST_EXCEEDED",
   /** An HTTP request carried more operations than MAX_BATCH_OPERATIONS (1 turns batching off); `extensions.maximum`, `found`. */
   MaxBatchOperationsExceeded = "MAX_BATCH_OPERATIONS_EXCEEDED",
+  /**
+   * One embeddings or tokenCounts call asks for more engine work than one request may: more
+   * characters or tokens in all than MAX_REQUEST_CHARACTERS / MAX_EMBEDDING_REQUEST_TOKENS, or an
+   * estimated engine time over EMBEDDING_REQUEST_BUDGET_MILLIS. `extensions.details` names the
+   * `limit`, with `maximum` and `requested`; nothing ran on the engine. Split the texts over calls.
+   */
+  RequestTooLarge = "REQUEST_TOO_LARGE",
   /** A bug: the error was not expected. The message is generic; details are in the server log. */
   InternalServerError = "INTERNAL_SERVER_ERROR",
 }

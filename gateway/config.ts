@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { z } from "zod";
+import { defaultPersistedDocumentsMode, persistedDocumentsEnvironment, type PersistedDocumentsSettings } from "./persisted-documents/persisted-documents-settings.ts";
 import { commonEnvironment, toCommonConfig, type CommonConfig } from "../platform/config/common-config.ts";
 import { booleanVariable, httpUrlVariable, integerVariable, parseEnvironment, portVariable } from "../platform/config/parse-environment.ts";
 import { defaultCostLimits, type CostLimits } from "./cost/cost-limits.ts";
@@ -42,6 +43,8 @@ export interface GatewayConfig extends CommonConfig {
   costLimits: CostLimits;
   /** Requests per minute and in flight per API key, tenant and client address (RATE_LIMIT_*, TRUSTED_PROXY_HOPS); see `RateLimitSettings` for each default. */
   rateLimits: RateLimitSettings;
+  /** PERSISTED_DOCUMENTS_MODE (default `allow`; `only` with CORS_ORIGINS set on Redis stores) and PERSISTED_DOCUMENTS_FILE. */
+  persistedDocuments: PersistedDocumentsSettings;
 }
 
 export function loadGatewayConfig(environment: NodeJS.ProcessEnv = process.env): GatewayConfig {
@@ -80,6 +83,7 @@ export function loadGatewayConfig(environment: NodeJS.ProcessEnv = process.env):
       RATE_LIMIT_CONCURRENT_REQUESTS_PER_TENANT: integerVariable(defaultRateLimitSettings.concurrentRequestsPerTenant, 0, 1_000_000),
       RATE_LIMIT_LEASE_MILLIS: integerVariable(defaultRateLimitSettings.leaseMillis, 1_000, 3_600_000),
       TRUSTED_PROXY_HOPS: integerVariable(defaultRateLimitSettings.trustedProxyHops, 0, 10),
+      ...persistedDocumentsEnvironment,
     },
     environment,
   );
@@ -91,8 +95,15 @@ export function loadGatewayConfig(environment: NodeJS.ProcessEnv = process.env):
     // Without a URL, the subgraph runs beside the gateway on its configured port (`npm start`).
     subgraphUrls[subgraph.name] = typeof configured === "string" ? configured : defaultSubgraphUrl({ ...subgraph, defaultPort: Number(port) });
   }
+  const common = toCommonConfig(values);
+  // Browser-facing production: origins allowed for browsers, and stores shared by replicas.
+  const browserFacingProduction = common.storeBackend === "redis" && (environment.CORS_ORIGINS ?? "").trim() !== "";
   return {
-    ...toCommonConfig(values),
+    ...common,
+    persistedDocuments: {
+      mode: values.PERSISTED_DOCUMENTS_MODE ?? defaultPersistedDocumentsMode(browserFacingProduction),
+      manifestPath: values.PERSISTED_DOCUMENTS_FILE,
+    },
     port: values.GATEWAY_PORT,
     supergraphPath: values.SUPERGRAPH_PATH,
     watchSupergraph: values.SUPERGRAPH_WATCH,

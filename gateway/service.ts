@@ -20,6 +20,9 @@ import { startOperationDeadline } from "./operation-deadline.ts";
 import { SignedContextDataSource } from "./signed-context-data-source.ts";
 import { apolloOperationExecutor, GatewaySubscriptions } from "./subscriptions/gateway-subscriptions.ts";
 import type { SubscriptionOptions } from "./subscriptions/subscription-options.ts";
+import { createPersistedDocumentStore } from "./persisted-documents/create-persisted-documents.ts";
+import { RedisApqCache } from "./persisted-documents/redis-apq-cache.ts";
+import { createPersistedDocumentResolver } from "./persisted-documents/resolve-persisted-document.ts";
 import { auditDenialsPlugin } from "./plugins/audit-denials-plugin.ts";
 import { costAnalysisPlugin } from "./plugins/cost-analysis-plugin.ts";
 import { CostAnalyzer } from "./cost/cost-analyzer.ts";
@@ -87,10 +90,13 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
       return response.body.kind === "single" ? response.body.singleResult : {};
     },
   });
+  // Trusted operations: the manifest's documents by id (gateway/persisted-documents/); APQ shared through Redis.
+  const persistedDocuments = createPersistedDocumentStore({ redis: infrastructure.redis, keyPrefix: config.redisKeyPrefix, dataDirectory: config.dataDirectory, manifestPath: config.persistedDocuments.manifestPath });
   const service = await startServiceServer<GatewayContext, RequestContext>({
     name: "gateway",
     ...serverSettings(config),
     logger,
+    prepareOperation: createPersistedDocumentResolver(persistedDocuments, config.persistedDocuments.mode),
     createApolloServer: (plugins) =>
       (apollo = new ApolloServer<GatewayContext>({
         gateway,
@@ -112,6 +118,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
           },
         ],
         ...defaults,
+        ...(infrastructure.redis === undefined ? {} : { persistedQueries: { cache: new RedisApqCache(infrastructure.redis, config.redisKeyPrefix) } }),
         // Shape limits: the parser stops at MAX_DOCUMENT_TOKENS; the rest are validation rules,
         // run once per distinct document (Apollo Server caches validated documents).
         parseOptions: { maxTokens: config.operationLimits.maximumDocumentTokens },

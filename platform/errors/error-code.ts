@@ -97,6 +97,10 @@ export enum ErrorCode {
    * `limit`, with `maximum` and `requested`; nothing ran on the engine. Split the texts over calls.
    */
   RequestTooLarge = "REQUEST_TOO_LARGE",
+  /** The request's `documentId` (or APQ hash, in `only` mode) is not in the persisted documents manifest; HTTP 400. */
+  PersistedDocumentNotFound = "PERSISTED_DOCUMENT_NOT_FOUND",
+  /** PERSISTED_DOCUMENTS_MODE=only and the request's document is not in the manifest: send its `documentId`; HTTP 400. */
+  PersistedDocumentRequired = "PERSISTED_DOCUMENT_REQUIRED",
   /** A bug: the error was not expected. The message is generic; details are in the server log. */
   InternalServerError = "INTERNAL_SERVER_ERROR",
 }

@@ -25,6 +25,12 @@ export interface GraphQLHttpHandlerOptions<Context extends BaseContext, Admitted
    * response is sent, so resolvers can stop engine work.
    */
   context: (request: IncomingMessage, signal: AbortSignal, admitted: Admitted | undefined) => Promise<Context>;
+  /**
+   * Rewrites the operation before Apollo sees it (the gateway's persisted documents put the
+   * manifest's document in place of a `documentId`); a thrown `ServiceError` is the response, with
+   * its `http.status` (default 400).
+   */
+  prepareOperation?: (operation: { body: unknown; search: string }) => Promise<{ body: unknown; search: string }>;
 }
 
 /** The methods GraphQL over HTTP uses; others get 405. */
@@ -85,8 +91,20 @@ export function createGraphQLHttpHandler<Context extends BaseContext, Admitted>(
         if (!response.writableFinished) clientGone.abort(new Error("the client closed the connection"));
       });
       const url = new URL(request.url ?? "/", "http://localhost");
+      let operation = { body, search: url.search };
+      if (options.prepareOperation !== undefined) {
+        try {
+          operation = await options.prepareOperation(operation);
+        } catch (error) {
+          if (!(error instanceof ServiceError)) throw error;
+          const status = (error.extensions.http as { status?: number } | undefined)?.status ?? 400;
+          const { http: _http, ...extensions } = error.extensions;
+          writeJson(response, status, { errors: [{ message: error.message, extensions }] });
+          return;
+        }
+      }
       const result = await server.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: { method, headers, search: url.search, body },
+        httpGraphQLRequest: { method, headers, search: operation.search, body: operation.body },
         context: () => options.context(request, clientGone.signal, admission.value),
       });
       for (const [name, value] of result.headers) response.setHeader(name, value);

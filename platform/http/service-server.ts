@@ -5,7 +5,7 @@ import type { ApolloServer, ApolloServerPlugin, BaseContext } from "@apollo/serv
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import type { Logger } from "../logging/logger.ts";
 import { rejectUpgrade, type WebSocketEndpoint } from "../websocket/websocket-endpoint.ts";
-import { createGraphQLHttpHandler, writeJson } from "./graphql-http-handler.ts";
+import { createGraphQLHttpHandler, writeJson, type GraphQLHttpHandlerOptions } from "./graphql-http-handler.ts";
 import { createTimedHttpServer, defaultHttpTimeouts, type HttpTimeouts } from "./http-timeouts.ts";
 import type { AdmitRequest, AdmitUpgrade } from "./request-admission.ts";
 
@@ -43,6 +43,8 @@ export interface ServiceServerOptions<Context extends BaseContext, Admitted = un
   admitUpgrade?: AdmitUpgrade;
   /** Builds the context of one operation; `signal` aborts when the client goes away, `admitted` is what `admitRequest` established. */
   context: (request: IncomingMessage, signal: AbortSignal, admitted: Admitted | undefined) => Promise<Context>;
+  /** Rewrites each operation before Apollo sees it; see `GraphQLHttpHandlerOptions.prepareOperation`. */
+  prepareOperation?: GraphQLHttpHandlerOptions<Context, Admitted>["prepareOperation"];
   /** Dependencies `/readyz` checks. */
   readinessChecks?: ReadinessCheck[];
   /** Served as JSON at `/metrics` (queue depths, batch sizes...); no route when absent. */
@@ -87,6 +89,7 @@ export async function startServiceServer<Context extends BaseContext, Admitted =
     maximumBodyBytes: options.maximumBodyBytes,
     ...(options.maximumBatchOperations === undefined ? {} : { maximumBatchOperations: options.maximumBatchOperations }),
     ...(options.admitRequest === undefined ? {} : { admitRequest: options.admitRequest }),
+    ...(options.prepareOperation === undefined ? {} : { prepareOperation: options.prepareOperation }),
     context: options.context,
   });
   let stopping = false;

@@ -43,6 +43,8 @@ export interface GatewayConfig extends CommonConfig {
   costLimits: CostLimits;
   /** Requests per minute and in flight per API key, tenant and client address (RATE_LIMIT_*, TRUSTED_PROXY_HOPS); see `RateLimitSettings` for each default. */
   rateLimits: RateLimitSettings;
+  /** Serve the playground page on `/` (PLAYGROUND_ENABLED). Default true on embedded stores, false with Redis (production). */
+  playgroundEnabled: boolean;
   /** PERSISTED_DOCUMENTS_MODE (default `allow`; `only` with CORS_ORIGINS set on Redis stores) and PERSISTED_DOCUMENTS_FILE. */
   persistedDocuments: PersistedDocumentsSettings;
 }
@@ -84,6 +86,7 @@ export function loadGatewayConfig(environment: NodeJS.ProcessEnv = process.env):
       RATE_LIMIT_LEASE_MILLIS: integerVariable(defaultRateLimitSettings.leaseMillis, 1_000, 3_600_000),
       TRUSTED_PROXY_HOPS: integerVariable(defaultRateLimitSettings.trustedProxyHops, 0, 10),
       ...persistedDocumentsEnvironment,
+      PLAYGROUND_ENABLED: z.enum(["true", "false"]).optional(),
     },
     environment,
   );
@@ -100,6 +103,8 @@ export function loadGatewayConfig(environment: NodeJS.ProcessEnv = process.env):
   const browserFacingProduction = common.storeBackend === "redis" && (environment.CORS_ORIGINS ?? "").trim() !== "";
   return {
     ...common,
+    // The playground page on `/`: on by default only on embedded stores (a developer's machine).
+    playgroundEnabled: values.PLAYGROUND_ENABLED === undefined ? common.storeBackend === "embedded" : values.PLAYGROUND_ENABLED === "true",
     persistedDocuments: {
       mode: values.PERSISTED_DOCUMENTS_MODE ?? defaultPersistedDocumentsMode(browserFacingProduction),
       manifestPath: values.PERSISTED_DOCUMENTS_FILE,

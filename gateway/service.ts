@@ -20,6 +20,7 @@ import { startOperationDeadline } from "./operation-deadline.ts";
 import { SignedContextDataSource } from "./signed-context-data-source.ts";
 import { apolloOperationExecutor, GatewaySubscriptions } from "./subscriptions/gateway-subscriptions.ts";
 import type { SubscriptionOptions } from "./subscriptions/subscription-options.ts";
+import { buildPlaygroundAssets, playgroundRoutes } from "./playground/playground-page.ts";
 import { createPersistedDocumentStore } from "./persisted-documents/create-persisted-documents.ts";
 import { RedisApqCache } from "./persisted-documents/redis-apq-cache.ts";
 import { createPersistedDocumentResolver } from "./persisted-documents/resolve-persisted-document.ts";
@@ -97,6 +98,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     ...serverSettings(config),
     logger,
     prepareOperation: createPersistedDocumentResolver(persistedDocuments, config.persistedDocuments.mode),
+    ...(config.playgroundEnabled ? { routes: playgroundRoutes(await buildPlaygroundAssets()) } : {}),
     createApolloServer: (plugins) =>
       (apollo = new ApolloServer<GatewayContext>({
         gateway,

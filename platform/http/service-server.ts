@@ -47,6 +47,8 @@ export interface ServiceServerOptions<Context extends BaseContext, Admitted = un
   prepareOperation?: GraphQLHttpHandlerOptions<Context, Admitted>["prepareOperation"];
   /** Dependencies `/readyz` checks. */
   readinessChecks?: ReadinessCheck[];
+  /** More routes by exact path (the gateway's playground page and its assets); GET and HEAD only. */
+  routes?: Readonly<Record<string, (request: IncomingMessage, response: ServerResponse) => void | Promise<void>>>;
   /** Served as JSON at `/metrics` (queue depths, batch sizes...); no route when absent. */
   metrics?: () => Promise<unknown>;
   /** Run after the HTTP server has drained: close stores, flush buffers. */
@@ -105,6 +107,8 @@ export async function startServiceServer<Context extends BaseContext, Admitted =
       writeJson(response, 200, await options.metrics());
     } else if (path === graphqlPath) {
       await handleGraphQL(request, response);
+    } else if (options.routes !== undefined && Object.hasOwn(options.routes, path) && (request.method === "GET" || request.method === "HEAD")) {
+      await options.routes[path]?.(request, response);
     } else {
       writeJson(response, 404, { error: `Not found. GraphQL is served at ${graphqlPath}.` });
     }

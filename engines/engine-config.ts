@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 import { z } from "zod";
+import { tenantIdPattern } from "../platform/api-keys/api-key.ts";
 import { integerVariable, parseEnvironment } from "../platform/config/parse-environment.ts";
 import { egressEnvironment, toEgressPolicy } from "../platform/network/egress-environment.ts";
 import type { EgressPolicy } from "../platform/network/egress-policy.ts";
@@ -45,14 +46,54 @@ export interface EngineConfig {
     batchWindowMillis: number;
     /** Most requests in one batched engine call. Default 32. */
     maxBatchSize: number;
-    /** Most requests waiting per kind before `OVERLOADED`. Default 256. */
+    /** Most requests waiting per model and kind, all tenants together, before `OVERLOADED`. Default 1024. */
     maxQueueDepth: number;
+    /** Most requests of one tenant waiting per model and kind before that tenant gets `OVERLOADED`. Default 256. */
+    maxQueueDepthPerTenant: number;
+    /**
+     * Most streams one tenant runs at once per model. Default (undefined): the engine's stream capacity
+     * minus one (at least 1), so a slot stays free for another tenant (see `SchedulerOptions`).
+     */
+    maxRunningStreamsPerTenant: number | undefined;
+    /** Scheduling weight by tenant id; tenants not named weigh 1. Default: none named. */
+    tenantWeights: Readonly<Record<string, number>>;
   };
 }
 
 /** Threads per llama.cpp context unless `LLAMA_CPP_THREADS` says otherwise: every core but one, which is left to the Node.js event loop. */
 export function defaultLlamaCppThreads(): number {
   return Math.max(1, availableParallelism() - 1);
+}
+
+/** Largest weight accepted: more would let one tenant take practically every slot, which a cap says more clearly. */
+const maximumTenantWeight = 1000;
+
+/**
+ * Weights as `tenant=weight` pairs separated by commas (`acme=2,globex=0.5`), validated pair by pair
+ * at start-up: tenant ids as API keys have them, weights positive numbers up to 1000, no tenant twice.
+ */
+function tenantWeightsVariable() {
+  return z
+    .string()
+    .default("")
+    .transform((text, context) => {
+      const weights: Record<string, number> = {};
+      for (const pair of text.split(",").map((part) => part.trim()).filter((part) => part !== "")) {
+        const [tenantId = "", weightText = "", ...rest] = pair.split("=").map((part) => part.trim());
+        const weight = Number(weightText);
+        let problem: string | undefined;
+        if (rest.length > 0 || weightText === "") problem = `expected tenant=weight, got "${pair}"`;
+        else if (!tenantIdPattern.test(tenantId)) problem = `"${tenantId}" is not a tenant id (1 to 63 lower-case letters, digits or dashes)`;
+        else if (!/^\d+(\.\d+)?$/.test(weightText) || weight <= 0 || weight > maximumTenantWeight) problem = `the weight of ${tenantId} must be a number > 0 and <= ${maximumTenantWeight}, got "${weightText}"`;
+        else if (Object.hasOwn(weights, tenantId)) problem = `${tenantId} is given twice`;
+        if (problem !== undefined) {
+          context.addIssue({ code: "custom", message: problem });
+          return z.NEVER;
+        }
+        weights[tenantId] = weight;
+      }
+      return weights;
+    });
 }
 
 export const engineEnvironment = {
@@ -67,7 +108,10 @@ export const engineEnvironment = {
   UPSTREAM_MAX_CONCURRENT_BATCHES: integerVariable(4, 1, 1_000),
   BATCH_WINDOW_MILLIS: integerVariable(2, 0, 1_000),
   MAX_BATCH_SIZE: integerVariable(32, 1, 4_096),
-  MAX_QUEUE_DEPTH: integerVariable(256, 1, 1_000_000),
+  MAX_QUEUE_DEPTH: integerVariable(1024, 1, 1_000_000),
+  TENANT_MAX_QUEUE_DEPTH: integerVariable(256, 1, 1_000_000),
+  TENANT_MAX_RUNNING_STREAMS: z.coerce.number().int().min(1).max(100_000).optional(),
+  TENANT_SCHEDULING_WEIGHTS: tenantWeightsVariable(),
   ...egressEnvironment,
 };
 
@@ -91,6 +135,9 @@ export function toEngineConfig(values: z.infer<z.ZodObject<typeof engineEnvironm
       batchWindowMillis: values.BATCH_WINDOW_MILLIS,
       maxBatchSize: values.MAX_BATCH_SIZE,
       maxQueueDepth: values.MAX_QUEUE_DEPTH,
+      maxQueueDepthPerTenant: values.TENANT_MAX_QUEUE_DEPTH,
+      maxRunningStreamsPerTenant: values.TENANT_MAX_RUNNING_STREAMS,
+      tenantWeights: values.TENANT_SCHEDULING_WEIGHTS,
     },
   };
 }
@@ -99,9 +146,14 @@ export function loadEngineConfig(environment: NodeJS.ProcessEnv = process.env): 
   return toEngineConfig(parseEnvironment(engineEnvironment, environment));
 }
 
-/** Scheduler settings for an engine kind: in-process engines run one batch at a time and as many streams as sequences. */
+/**
+ * Scheduler settings for an engine kind: in-process engines run one batch at a time and as many streams
+ * as sequences. Without TENANT_MAX_RUNNING_STREAMS the per-tenant cap follows the engine's capacity
+ * (the scheduler's default, capacity − 1).
+ */
 export function schedulerOptionsFor(kind: "LLAMA_CPP" | "OPENAI_COMPATIBLE", config: EngineConfig): SchedulerOptions {
-  const common = { ...config.scheduler };
+  const { maxRunningStreamsPerTenant, ...scheduler } = config.scheduler;
+  const common: SchedulerOptions = { ...scheduler, ...(maxRunningStreamsPerTenant === undefined ? {} : { maxRunningStreamsPerTenant }) };
   return kind === "LLAMA_CPP"
     ? { ...common, maxConcurrentBatches: 1, maxConcurrentStreams: config.llamaCpp.sequences }
     : { ...common, maxConcurrentBatches: config.openAiCompatible.maxConcurrentBatches, maxConcurrentStreams: config.openAiCompatible.maxConcurrentStreams };

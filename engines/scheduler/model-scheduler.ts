@@ -11,12 +11,14 @@ import type {
 import { AdmissionQueue } from "./admission-queue.ts";
 import { BatchQueue } from "./batch-queue.ts";
 import { BatchSizeMetrics } from "./batch-size-metrics.ts";
+import { tenantOf, type CallScope } from "./call-scope.ts";
 import { generationGroupKey } from "./generation-group-key.ts";
 import { RequestMetrics } from "./request-metrics.ts";
 import { ScheduledStream } from "./scheduled-stream.ts";
 import { schedulerClosedError } from "./scheduler-errors.ts";
 import type { SchedulerMetricsSnapshot } from "./scheduler-metrics.ts";
 import { resolveSchedulerOptions, type ResolvedSchedulerOptions, type SchedulerOptions } from "./scheduler-options.ts";
+import { TenantShares } from "./tenant-shares.ts";
 
 /** All embeddings share one batch group: any texts can go in one `embedBatch` call. */
 const embeddingGroupKey = "embed";
@@ -24,7 +26,9 @@ const embeddingGroupKey = "embed";
 /**
  * The one way the subgraphs reach a model's engine: requests from concurrent GraphQL operations are
  * coalesced into engine batch calls, streams are admitted up to the engine's capacity, queues are
- * bounded, and a cancelled caller leaves its batch without disturbing the others.
+ * bounded, and a cancelled caller leaves its batch without disturbing the others. Every queue is
+ * shared fairly by tenant (weights, per-tenant queue bound, per-tenant cap on running streams), so one
+ * tenant's burst delays another tenant's work by about one unit of service, not by the whole burst.
  * The scheduler owns its engine: `close()` closes the engine too.
  */
 export class ModelScheduler {
@@ -45,43 +49,54 @@ export class ModelScheduler {
     options: SchedulerOptions = {},
   ) {
     this.options = resolveSchedulerOptions(options);
-    const { batchWindowMillis, maxBatchSize, maxQueueDepth, maxConcurrentBatches, maxConcurrentStreams, waitSampleSize } = this.options;
+    const { batchWindowMillis, maxBatchSize, maxQueueDepth, maxQueueDepthPerTenant, maxConcurrentBatches, maxConcurrentStreams, maxRunningStreamsPerTenant, tenantWeights, waitSampleSize } =
+      this.options;
     this.embedMetrics = new RequestMetrics(waitSampleSize);
     this.generateMetrics = new RequestMetrics(waitSampleSize);
     this.streamMetrics = new RequestMetrics(waitSampleSize);
-    const batching = { batchWindowMillis, maxBatchSize, maxQueueDepth, maxConcurrentBatches };
+    const batching = { batchWindowMillis, maxBatchSize, maxQueueDepth, maxQueueDepthPerTenant, maxConcurrentBatches };
+    // Each kind keeps its own counters: a tenant's embeddings do not spend its share of stream slots.
     this.embeddings = new BatchQueue(
-      { ...batching, kind: "embed", metrics: this.embedMetrics, batchSizes: this.embedBatchSizes },
+      { ...batching, kind: "embed", shares: new TenantShares(tenantWeights), metrics: this.embedMetrics, batchSizes: this.embedBatchSizes },
       (texts, signal) => engine.embedBatch(texts, signal),
     );
     this.generations = new BatchQueue(
-      { ...batching, kind: "generate", metrics: this.generateMetrics, batchSizes: this.generateBatchSizes },
+      { ...batching, kind: "generate", shares: new TenantShares(tenantWeights), metrics: this.generateMetrics, batchSizes: this.generateBatchSizes },
       (requests, signal) => engine.generateBatch(requests, signal),
     );
-    this.admission = new AdmissionQueue({ capacity: maxConcurrentStreams, maxQueueDepth, metrics: this.streamMetrics });
+    this.admission = new AdmissionQueue({
+      capacity: maxConcurrentStreams,
+      maxRunningPerTenant: maxRunningStreamsPerTenant,
+      maxQueueDepth,
+      maxQueueDepthPerTenant,
+      shares: new TenantShares(tenantWeights),
+      metrics: this.streamMetrics,
+    });
   }
 
   describe(): EngineDescription {
     return this.engine.describe();
   }
 
-  /** Embeds `text`, batched with other embeddings arriving within the batch window. */
-  embed(text: string, signal?: AbortSignal): Promise<Float32Array> {
-    return this.embeddings.enqueue(embeddingGroupKey, text, signal);
+  /** Embeds `text` for `scope.tenantId`, batched with other embeddings arriving within the batch window. */
+  embed(text: string, scope: CallScope = {}): Promise<Float32Array> {
+    return this.embeddings.enqueue(embeddingGroupKey, text, tenantOf(scope), scope.signal);
   }
 
   /** Generates (non-streamed), batched with other requests of the same prompt kind and parameters. */
-  generate(request: GenerationRequest, signal?: AbortSignal): Promise<GenerationResult> {
+  generate(request: GenerationRequest, scope: CallScope = {}): Promise<GenerationResult> {
+    const { signal } = scope;
     // The request carries its caller's signal into the batch, so an engine that can stops its part alone.
-    return this.generations.enqueue(generationGroupKey(request), signal === undefined ? request : { ...request, signal }, signal);
+    return this.generations.enqueue(generationGroupKey(request), signal === undefined ? request : { ...request, signal }, tenantOf(scope), signal);
   }
 
   /**
-   * Streams one generation once an engine slot is free (FIFO). Waiting starts at the first `next()`;
-   * an overloaded or closed scheduler, or an aborted `signal`, makes that `next()` reject.
+   * Streams one generation once an engine slot is free and it is the tenant's turn. Waiting starts at
+   * the first `next()`; an overloaded or closed scheduler, or an aborted `scope.signal`, makes that
+   * `next()` reject.
    */
-  streamGeneration(request: GenerationRequest, signal?: AbortSignal): AsyncIterableIterator<GenerationEvent> {
-    return new ScheduledStream(request, signal, {
+  streamGeneration(request: GenerationRequest, scope: CallScope = {}): AsyncIterableIterator<GenerationEvent> {
+    return new ScheduledStream(request, tenantOf(scope), scope.signal, {
       admission: this.admission,
       open: (engineRequest, engineSignal) => this.engine.streamGeneration(engineRequest, engineSignal),
       metrics: this.streamMetrics,

@@ -1,5 +1,5 @@
 import { subscribeToAbort } from "./abort-subscriptions.ts";
-import { cancelledError } from "./scheduler-errors.ts";
+import { abortError } from "./scheduler-errors.ts";
 
 /** Where a request is: waiting in a batch window, inside a running engine call, or answered. */
 export type RequestPhase = "queued" | "running" | "settled";
@@ -13,7 +13,7 @@ export class PendingRequest<Input, Output> {
   readonly promise: Promise<Output>;
   readonly enqueuedAtMillis = performance.now();
   phase: RequestPhase = "queued";
-  /** Told, after the promise rejected with `cancelled`, in which phase the caller aborted. */
+  /** Told, after the promise rejected because the caller aborted, in which phase that happened. */
   onCancelled: ((phase: "queued" | "running") => void) | undefined;
 
   private resolvePromise!: (value: Output) => void;
@@ -29,7 +29,7 @@ export class PendingRequest<Input, Output> {
       this.rejectPromise = reject;
     });
     // The caller checks `signal.aborted` before building a request; an already-aborted signal never fires.
-    this.unsubscribe = signal === undefined ? undefined : subscribeToAbort(signal, () => this.cancel());
+    this.unsubscribe = signal === undefined ? undefined : subscribeToAbort(signal, () => this.cancel(abortError(signal)));
   }
 
   get settled(): boolean {
@@ -44,10 +44,11 @@ export class PendingRequest<Input, Output> {
     if (this.settle()) this.rejectPromise(reason);
   }
 
-  private cancel(): void {
+  /** `error` is `cancelled`, or the refusal of the caller's operation (see `abortError`). */
+  private cancel(error: unknown): void {
     const phase = this.phase;
     if (phase === "settled") return;
-    this.reject(cancelledError());
+    this.reject(error);
     this.onCancelled?.(phase);
   }
 

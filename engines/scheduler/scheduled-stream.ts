@@ -1,9 +1,11 @@
 import type { GenerationEvent, GenerationRequest } from "../engine.ts";
+import { EngineError } from "../engine-error.ts";
 import { subscribeToAbort } from "./abort-subscriptions.ts";
 import type { AdmissionQueue, ReleaseSlot } from "./admission-queue.ts";
 import { ReadAhead } from "./read-ahead.ts";
 import type { RequestMetrics } from "./request-metrics.ts";
-import { cancelledError } from "./scheduler-errors.ts";
+import { refuseOperation } from "./operation-signal.ts";
+import { abortError } from "./scheduler-errors.ts";
 
 export type OpenEngineStream = (request: GenerationRequest, signal: AbortSignal) => AsyncIterable<GenerationEvent>;
 
@@ -50,6 +52,7 @@ export class ScheduledStream implements AsyncIterableIterator<GenerationEvent> {
 
   constructor(
     private readonly request: GenerationRequest,
+    private readonly tenantId: string,
     private readonly signal: AbortSignal | undefined,
     private readonly context: StreamContext,
   ) {}
@@ -90,15 +93,18 @@ export class ScheduledStream implements AsyncIterableIterator<GenerationEvent> {
 
   private async start(): Promise<void> {
     this.phase = "admitting";
-    if (this.signal?.aborted) this.controller.abort();
-    else if (this.signal !== undefined) this.unsubscribeFromAbort = subscribeToAbort(this.signal, () => this.stop(cancelledError(), true));
+    const signal = this.signal;
+    if (signal?.aborted === true) this.controller.abort(signal.reason);
+    else if (signal !== undefined) this.unsubscribeFromAbort = subscribeToAbort(signal, () => this.stop(abortError(signal), true));
 
     let release: ReleaseSlot;
     try {
-      release = await this.context.admission.acquire(this.controller.signal);
+      release = await this.context.admission.acquire(this.tenantId, this.controller.signal);
     } catch (error) {
       this.phase = "finished";
       this.detachFromSignal();
+      // Refused: the rest of the caller's operation is dropped too (see `createOperationSignal`).
+      if (error instanceof EngineError && error.code === "overloaded") refuseOperation(signal, error);
       throw error;
     }
     if (this.controller.signal.aborted) {
@@ -107,7 +113,7 @@ export class ScheduledStream implements AsyncIterableIterator<GenerationEvent> {
       this.phase = "finished";
       this.detachFromSignal();
       this.context.metrics.recordCancelled("queued");
-      throw cancelledError();
+      throw abortError(this.controller.signal);
     }
 
     this.release = release;
@@ -180,7 +186,8 @@ export class ScheduledStream implements AsyncIterableIterator<GenerationEvent> {
    */
   private stop(error: unknown, cancelled: boolean): void {
     if (this.phase === "admitting") {
-      this.controller.abort();
+      // The waiting `next()` rejects with this error (`cancelled`, or the operation's refusal).
+      this.controller.abort(error);
       return;
     }
     if (this.phase !== "streaming") return;

@@ -40,6 +40,22 @@ export type CompletionStreamEventRecord =
   /** Not a GraphQL type: the field resolver throws it, so the client gets a GraphQL error and the stream ends. */
   | { __typename: "StreamFailure"; error: unknown };
 
+/**
+ * The stable `id` of a stream event: `<completionId>:start`, `<completionId>:<index>` for deltas,
+ * `<completionId>:end`. Unique across streams (completion ids are), so normalized client caches
+ * (Apollo Client, urql's graphcache) keep every event apart.
+ */
+export function streamEventId(event: Exclude<CompletionStreamEventRecord, { __typename: "StreamFailure" }>): string {
+  switch (event.__typename) {
+    case "TextStartEvent":
+      return `${event.completionId}:start`;
+    case "TextDeltaEvent":
+      return `${event.completionId}:${event.index}`;
+    case "TextEndEvent":
+      return `${event.completion.id}:end`;
+  }
+}
+
 /** A reference to a registry model; the model-registry subgraph resolves its fields. */
 export interface ModelReference {
   id: string;

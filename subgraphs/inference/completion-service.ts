@@ -8,6 +8,7 @@ import type { CompletionRecord, CompletionStreamEventRecord, EmbeddingResultReco
 import { checkText, resolveServingModel, type GroundingCall, type PreparedCompletion } from "./completion-request.ts";
 import type { GroundingRetriever } from "./grounding/grounding-source.ts";
 import { toServiceError } from "./engine-error-mapping.ts";
+import { EngineTimeEstimator } from "./engine-time-estimator.ts";
 import type { InferenceLimits } from "./inference-limits.ts";
 import type { CompletionStore } from "./store/completion-store.ts";
 import type { MeteredUsage } from "../../platform/metering/metered-usage.ts";
@@ -19,7 +20,11 @@ const estimatedPromptReservationFactor = 2;
 /** Who asks, and when the request arrived (latencies are measured from it). */
 export interface CallContext {
   request: RequestContext;
-  /** Aborts when the client goes away: the engine stops and the request leaves its batch. */
+  /**
+   * Aborts when the client goes away: the engine stops and the request leaves its batch. The services
+   * pass an operation signal (`createOperationSignal`), which the scheduler also aborts when it refuses
+   * one of the operation's calls as overloaded, dropping the work the operation's other fields queued.
+   */
   signal: AbortSignal;
   /** `performance.now()` at arrival. */
   arrivedAt: number;
@@ -34,6 +39,8 @@ export class CompletionService {
   readonly #limits: InferenceLimits;
   readonly #meter: CallMeter;
   readonly #retriever: GroundingRetriever | undefined;
+  /** Milliseconds per token of each model's embedding calls, for the engine-time budget. */
+  readonly #engineTime = new EngineTimeEstimator();
 
   constructor(dependencies: { engines: ModelEngines; store: CompletionStore; limits: InferenceLimits; meter: CallMeter; retriever?: GroundingRetriever }) {
     this.#engines = dependencies.engines;
@@ -61,7 +68,7 @@ export class CompletionService {
     const metered = await this.#open(prepared, call, completionId, "COMPLETION");
     let result: GenerationResult;
     try {
-      result = await prepared.scheduler.generate(prepared.request, call.signal);
+      result = await prepared.scheduler.generate(prepared.request, { tenantId: call.request.tenantId, signal: call.signal });
     } catch (error) {
       const serviceError = toServiceError(error, prepared.model.id);
       await metered.finish(failureOutcome(serviceError));
@@ -97,7 +104,7 @@ export class CompletionService {
     // Reserved before the first event: a stream over quota fails at subscribe, with no engine work.
     const metered = await this.#open(prepared, call, completionId, "STREAM");
     // The scheduler's stream listens to the caller's signal itself (and stops listening when it ends).
-    const upstream = prepared.scheduler.streamGeneration(prepared.request, call.signal);
+    const upstream = prepared.scheduler.streamGeneration(prepared.request, { tenantId: call.request.tenantId, signal: call.signal });
     let firstTokenAt: number | undefined;
     let deltas = 0;
     let finished = false;
@@ -173,6 +180,7 @@ export class CompletionService {
       throw badUserInput("texts", `At most ${this.#limits.maximumEmbeddingTexts} texts per request, got ${texts.length}.`);
     }
     texts.forEach((text, index) => checkText(`texts[${index}]`, text, this.#limits));
+    this.#checkRequestCharacters(texts);
     const { model, scheduler } = await resolveServingModel(this.#engines, call.request, modelName, "EMBEDDING", "model");
     try {
       const counts = await Promise.all(texts.map((text) => scheduler.countPromptTokens({ kind: "text", text })));
@@ -185,15 +193,19 @@ export class CompletionService {
         );
       }
       const promptTokens = counts.reduce((sum, count) => sum + count.tokens, 0);
+      this.#checkEmbeddingWork(model.id, promptTokens);
       const metered = await this.#meter.open({ call, model, operation: "EMBEDDING", eventId: randomUUID(), estimatedPromptTokens: promptTokens, estimatedCompletionTokens: 0 });
       let vectors: Float32Array[];
+      const embeddingStartedAt = performance.now();
       try {
-        vectors = await Promise.all(texts.map((text) => scheduler.embed(text, call.signal)));
+        vectors = await Promise.all(texts.map((text) => scheduler.embed(text, { tenantId: call.request.tenantId, signal: call.signal })));
       } catch (error) {
         const serviceError = toServiceError(error, model.id);
         await metered.finish(failureOutcome(serviceError));
         throw serviceError;
       }
+      // Queue wait included: under load the estimate rises, and the largest calls are refused first.
+      this.#engineTime.record(model.id, promptTokens, performance.now() - embeddingStartedAt);
       await metered.finish({ status: "SUCCEEDED", errorCode: null, promptTokens, completionTokens: 0, timeToFirstTokenMillis: null, completionId: null });
       return { modelId: model.id, dimensions: vectors[0]?.length ?? 0, vectors, promptTokens, promptTokensEstimated: counts.some((count) => !count.exact) };
     } catch (error) {
@@ -210,11 +222,33 @@ export class CompletionService {
     texts.forEach((text, index) => {
       if (text.length > this.#limits.maximumTextCharacters) throw badUserInput(`texts[${index}]`, `The text has ${text.length} characters; the limit is ${this.#limits.maximumTextCharacters}.`);
     });
+    this.#checkRequestCharacters(texts);
     const { model, scheduler } = await resolveServingModel(this.#engines, caller, modelName, undefined, "model");
     try {
       return (await Promise.all(texts.map((text) => scheduler.countPromptTokens({ kind: "text", text })))).map((count) => count.tokens);
     } catch (error) {
       throw toServiceError(error, model.id);
+    }
+  }
+
+  /** All the texts of one call, before any tokenizing: MAX_REQUEST_CHARACTERS. */
+  #checkRequestCharacters(texts: readonly string[]): void {
+    const characters = texts.reduce((sum, text) => sum + text.length, 0);
+    if (characters > this.#limits.maximumRequestCharacters) {
+      throw requestTooLarge("CHARACTERS", this.#limits.maximumRequestCharacters, characters, `The texts have ${characters} characters in all; one call may have ${this.#limits.maximumRequestCharacters}.`);
+    }
+  }
+
+  /** The counted tokens of one embeddings call, before any embedding: MAX_EMBEDDING_REQUEST_TOKENS and the engine-time budget. */
+  #checkEmbeddingWork(modelId: string, promptTokens: number): void {
+    const { maximumEmbeddingRequestTokens, embeddingRequestBudgetMillis } = this.#limits;
+    if (promptTokens > maximumEmbeddingRequestTokens) {
+      throw requestTooLarge("TOKENS", maximumEmbeddingRequestTokens, promptTokens, `The texts take ${promptTokens} tokens in all; one call may take ${maximumEmbeddingRequestTokens}.`);
+    }
+    const estimatedMillis = this.#engineTime.estimate(modelId, promptTokens);
+    if (embeddingRequestBudgetMillis > 0 && estimatedMillis !== undefined && estimatedMillis > embeddingRequestBudgetMillis) {
+      const rounded = Math.ceil(estimatedMillis);
+      throw requestTooLarge("ENGINE_MILLIS", embeddingRequestBudgetMillis, rounded, `Embedding ${promptTokens} tokens would take about ${rounded} ms of ${modelId}'s time; one call may take ${embeddingRequestBudgetMillis} ms.`);
     }
   }
 
@@ -250,4 +284,9 @@ function outcomeOf(result: GenerationResult, completionId: string, timeToFirstTo
     timeToFirstTokenMillis,
     completionId,
   };
+}
+
+/** REQUEST_TOO_LARGE: nothing ran on the engine; the caller splits its texts over calls. */
+function requestTooLarge(limit: "CHARACTERS" | "TOKENS" | "ENGINE_MILLIS", maximum: number, requested: number, message: string): ServiceError {
+  return new ServiceError(ErrorCode.RequestTooLarge, `${message} Split the texts over several calls.`, { field: "texts", details: { limit, maximum, requested } });
 }

@@ -3,6 +3,7 @@ import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/dis
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/resolverMap.js";
 import { ModelEngines } from "../../engines/model-engines.ts";
+import { createOperationSignal } from "../../engines/scheduler/operation-signal.ts";
 import { InternalContextSigner } from "../../platform/context/internal-context-token.ts";
 import { readRequestContext } from "../../platform/context/read-request-context.ts";
 import { resolveSigningSecret } from "../../platform/context/signing-secret.ts";
@@ -57,7 +58,8 @@ export async function startInference(config: InferenceConfig, logger: Logger): P
     schema,
     signer,
     formatError: createErrorFormatter(logger),
-    context: (request) => ({ request, signal: new AbortController().signal, arrivedAt: performance.now(), completions, quotas }),
+    // One operation signal per subscription: the stream's return() stops it when the client leaves.
+    context: (request) => ({ request, signal: createOperationSignal(), arrivedAt: performance.now(), completions, quotas }),
     logger,
   });
   return startServiceServer<InferenceContext>({
@@ -71,7 +73,9 @@ export async function startInference(config: InferenceConfig, logger: Logger): P
         plugins: [...plugins, ApolloServerPluginInlineTraceDisabled(), meteredUsagePlugin<InferenceContext>()],
         ...apolloServerDefaults(config, logger),
       }),
-    context: async (request, signal) => ({ request: readRequestContext(request, signer), signal, arrivedAt: performance.now(), completions, quotas, metered: emptyMeteredUsage() }),
+    // An operation signal: aborted when the client goes away, or when the scheduler refuses any call of
+    // the operation as overloaded, so the work its other fields queued is dropped, not run.
+    context: async (request, signal) => ({ request: readRequestContext(request, signer), signal: createOperationSignal(signal), arrivedAt: performance.now(), completions, quotas, metered: emptyMeteredUsage() }),
     metrics: async () => ({ schedulers: await engines.metrics(), usageEvents: usage.sink.metrics() }),
     readinessChecks: [
       { name: "model-store", check: () => models.checkHealth() },

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { loadEngineConfig, schedulerOptionsFor } from "../../engines/engine-config.ts";
+import { ModelScheduler } from "../../engines/scheduler/model-scheduler.ts";
 import { ConfigurationError } from "../../platform/config/parse-environment.ts";
+import { RecordingEngine } from "./scheduler/recording-engine.ts";
 
 describe("engine configuration", () => {
   it("has working defaults and reads every variable", () => {
@@ -33,8 +35,41 @@ describe("engine configuration", () => {
     const config = loadEngineConfig({ LLAMA_CPP_SEQUENCES: "6", UPSTREAM_MAX_CONCURRENT_STREAMS: "100" });
     assert.deepEqual(
       { ...schedulerOptionsFor("LLAMA_CPP", config) },
-      { batchWindowMillis: 2, maxBatchSize: 32, maxQueueDepth: 256, maxConcurrentBatches: 1, maxConcurrentStreams: 6 },
+      { batchWindowMillis: 2, maxBatchSize: 32, maxQueueDepth: 1024, maxQueueDepthPerTenant: 256, tenantWeights: {}, maxConcurrentBatches: 1, maxConcurrentStreams: 6 },
     );
     assert.equal(schedulerOptionsFor("OPENAI_COMPATIBLE", config).maxConcurrentStreams, 100);
+    // No TENANT_MAX_RUNNING_STREAMS: the cap is left to the scheduler, which follows each engine's capacity.
+    assert.equal(new ModelScheduler(new RecordingEngine(), schedulerOptionsFor("LLAMA_CPP", config)).options.maxRunningStreamsPerTenant, 5);
+    assert.equal(new ModelScheduler(new RecordingEngine(), schedulerOptionsFor("OPENAI_COMPATIBLE", config)).options.maxRunningStreamsPerTenant, 99);
+  });
+
+  it("reads per-tenant scheduling: weights, queue bound and running-stream cap", () => {
+    const config = loadEngineConfig({ TENANT_SCHEDULING_WEIGHTS: " acme=2, globex=0.5 ,", TENANT_MAX_QUEUE_DEPTH: "64", TENANT_MAX_RUNNING_STREAMS: "3", MAX_QUEUE_DEPTH: "512" });
+    assert.deepEqual(config.scheduler, { batchWindowMillis: 2, maxBatchSize: 32, maxQueueDepth: 512, maxQueueDepthPerTenant: 64, maxRunningStreamsPerTenant: 3, tenantWeights: { acme: 2, globex: 0.5 } });
+    for (const kind of ["LLAMA_CPP", "OPENAI_COMPATIBLE"] as const) {
+      const options = schedulerOptionsFor(kind, config);
+      assert.equal(options.maxRunningStreamsPerTenant, 3);
+      assert.deepEqual(options.tenantWeights, { acme: 2, globex: 0.5 });
+    }
+  });
+
+  it("refuses malformed tenant weights and caps, naming the variable", () => {
+    const problemsOf = (environment: Record<string, string>) => {
+      try {
+        loadEngineConfig(environment);
+      } catch (error) {
+        assert.ok(error instanceof ConfigurationError);
+        return error.problems.map((problem) => `${problem.variable}: ${problem.message}`);
+      }
+      return [];
+    };
+    const invalidWeights = ["acme", "acme=", "acme=0", "acme=-1", "acme=two", "acme=1e3", "acme=1001", "Acme=1", "acme=1,acme=2", "acme=1=2"];
+    for (const weights of invalidWeights) {
+      const [problem] = problemsOf({ TENANT_SCHEDULING_WEIGHTS: weights });
+      assert.match(problem ?? "", /^TENANT_SCHEDULING_WEIGHTS: /, `refuses ${JSON.stringify(weights)}`);
+    }
+    assert.match(problemsOf({ TENANT_SCHEDULING_WEIGHTS: "acme=2,acme=3" })[0] ?? "", /acme is given twice/);
+    assert.match(problemsOf({ TENANT_MAX_RUNNING_STREAMS: "0" })[0] ?? "", /^TENANT_MAX_RUNNING_STREAMS: /);
+    assert.match(problemsOf({ TENANT_MAX_QUEUE_DEPTH: "lots" })[0] ?? "", /^TENANT_MAX_QUEUE_DEPTH: /);
   });
 });

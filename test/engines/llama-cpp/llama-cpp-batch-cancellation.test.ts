@@ -30,7 +30,7 @@ describe("cancelling one request of a llama.cpp batch", () => {
     const scheduler = new ModelScheduler(engine, { batchWindowMillis: 20 });
     const leaving = new AbortController();
     const stay = scheduler.generate(textRequest("Stay", { maxTokens: 120 }));
-    const leave = scheduler.generate(textRequest("Leave", { maxTokens: 120 }), leaving.signal);
+    const leave = scheduler.generate(textRequest("Leave", { maxTokens: 120 }), { signal: leaving.signal });
     await delay(80);
     leaving.abort();
     await assert.rejects(leave, (error: { code?: string }) => error.code === "cancelled");

@@ -10,7 +10,7 @@ describe("ModelScheduler cancellation", () => {
     const scheduler = new ModelScheduler(engine, { batchWindowMillis: 0 });
     const controller = new AbortController();
     const first = scheduler.embed("first");
-    const cancelled = scheduler.embed("cancelled", controller.signal);
+    const cancelled = scheduler.embed("cancelled", { signal: controller.signal });
     const third = scheduler.embed("third");
     controller.abort();
 
@@ -32,7 +32,7 @@ describe("ModelScheduler cancellation", () => {
     const engine = new RecordingEngine();
     const scheduler = new ModelScheduler(engine, { batchWindowMillis: 0 });
     const controller = new AbortController();
-    const requests = [scheduler.embed("a", controller.signal), scheduler.embed("b", controller.signal)];
+    const requests = [scheduler.embed("a", { signal: controller.signal }), scheduler.embed("b", { signal: controller.signal })];
     controller.abort();
     await Promise.all(requests.map((request) => rejectsWith(request, "cancelled")));
     await flush();
@@ -43,9 +43,9 @@ describe("ModelScheduler cancellation", () => {
   it("rejects an already-aborted request without queueing it", async () => {
     const engine = new RecordingEngine();
     const scheduler = new ModelScheduler(engine, { batchWindowMillis: 0 });
-    await rejectsWith(scheduler.embed("late", AbortSignal.abort()), "cancelled");
-    await rejectsWith(scheduler.generate(textRequest("late"), AbortSignal.abort()), "cancelled");
-    await rejectsWith(scheduler.streamGeneration(textRequest("late"), AbortSignal.abort()).next(), "cancelled");
+    await rejectsWith(scheduler.embed("late", { signal: AbortSignal.abort() }), "cancelled");
+    await rejectsWith(scheduler.generate(textRequest("late"), { signal: AbortSignal.abort() }), "cancelled");
+    await rejectsWith(scheduler.streamGeneration(textRequest("late"), { signal: AbortSignal.abort() }).next(), "cancelled");
     await flush();
     assert.equal(engine.calls.length, 0);
     await scheduler.close();
@@ -56,7 +56,7 @@ describe("ModelScheduler cancellation", () => {
     const scheduler = new ModelScheduler(engine, { batchWindowMillis: 0 });
     const controller = new AbortController();
     const first = scheduler.generate(textRequest("first"));
-    const cancelled = scheduler.generate(textRequest("cancelled"), controller.signal);
+    const cancelled = scheduler.generate(textRequest("cancelled"), { signal: controller.signal });
     const third = scheduler.generate(textRequest("third"));
     await engine.waitForCalls(1);
 
@@ -80,7 +80,7 @@ describe("ModelScheduler cancellation", () => {
     const engine = new RecordingEngine({ hold: true });
     const scheduler = new ModelScheduler(engine, { batchWindowMillis: 0 });
     const controllers = [new AbortController(), new AbortController()];
-    const requests = controllers.map((controller, index) => scheduler.embed(`text ${index}`, controller.signal));
+    const requests = controllers.map((controller, index) => scheduler.embed(`text ${index}`, { signal: controller.signal }));
     const rejections = requests.map((request) => rejectsWith(request, "cancelled"));
     await engine.waitForCalls(1);
     controllers[0]?.abort();
@@ -99,7 +99,7 @@ describe("ModelScheduler cancellation", () => {
     const engine = new RecordingEngine({ hold: true });
     const scheduler = new ModelScheduler(engine, { maxConcurrentStreams: 1 });
     const controller = new AbortController();
-    const stream = scheduler.streamGeneration(textRequest("cancelled"), controller.signal);
+    const stream = scheduler.streamGeneration(textRequest("cancelled"), { signal: controller.signal });
     assert.deepEqual(await stream.next(), { done: false, value: { type: "text-start" } });
     const pendingNext = stream.next(); // waits on the held engine
     const waiting = collect(scheduler.streamGeneration(textRequest("waiting")));
@@ -125,7 +125,7 @@ describe("ModelScheduler cancellation", () => {
     const engine = new RecordingEngine({ hold: true });
     const scheduler = new ModelScheduler(engine, { maxConcurrentStreams: 1 });
     const controller = new AbortController();
-    const stream = scheduler.streamGeneration(textRequest("s"), controller.signal);
+    const stream = scheduler.streamGeneration(textRequest("s"), { signal: controller.signal });
     await stream.next();
     controller.abort();
     assert.equal(engine.streamCalls[0]?.signal?.aborted, true);
@@ -140,7 +140,7 @@ describe("ModelScheduler cancellation", () => {
     const running = collect(scheduler.streamGeneration(textRequest("running")));
     await engine.waitForCalls(1);
     const controller = new AbortController();
-    const waiting = scheduler.streamGeneration(textRequest("waiting"), controller.signal).next();
+    const waiting = scheduler.streamGeneration(textRequest("waiting"), { signal: controller.signal }).next();
     const after = collect(scheduler.streamGeneration(textRequest("after")));
     await flush();
     controller.abort();
@@ -163,10 +163,10 @@ describe("ModelScheduler cancellation", () => {
     const shared = new AbortController(); // one signal for many requests, as one GraphQL operation's would be
     const work: Array<Promise<unknown>> = [];
     for (let index = 0; index < 10; index += 1) {
-      work.push(scheduler.embed(`e${index}`, shared.signal));
-      work.push(scheduler.generate(textRequest(`g${index}`), shared.signal));
+      work.push(scheduler.embed(`e${index}`, { signal: shared.signal }));
+      work.push(scheduler.generate(textRequest(`g${index}`), { signal: shared.signal }));
     }
-    work.push(collect(scheduler.streamGeneration(textRequest("s"), shared.signal)));
+    work.push(collect(scheduler.streamGeneration(textRequest("s"), { signal: shared.signal })));
     await flush();
     assert.equal(abortListenerCount(shared.signal), 1, "one listener for all 21 requests");
     await Promise.all(work);

@@ -13,7 +13,7 @@ describe("ModelScheduler metrics", () => {
     await engine.waitForCalls(1);
     const controller = new AbortController();
     const queued = ["q1", "q2", "q3", "q4"].map((text) => scheduler.embed(text));
-    const cancelled = scheduler.embed("cancelled", controller.signal);
+    const cancelled = scheduler.embed("cancelled", { signal: controller.signal });
     const cancelledOutcome = rejectsWith(cancelled, "cancelled");
     assert.equal(scheduler.metrics().embed.requests.queueDepth, 5);
     await rejectsWith(scheduler.embed("refused"), "overloaded");

@@ -1,5 +1,7 @@
 import type { ApolloGateway, GraphQLDataSource } from "@apollo/gateway";
-import type { ApolloServer } from "@apollo/server";
+import type { ApolloServer, ApolloServerPlugin } from "@apollo/server";
+import type { RequestContext } from "../../platform/context/request-context.ts";
+import type { StreamingTransport } from "../../platform/http/graphql-http-handler.ts";
 import type { InternalContextSigner } from "../../platform/context/internal-context-token.ts";
 import { emptyMeteredUsage } from "../../platform/metering/metered-usage.ts";
 import { ErrorCode } from "../../platform/errors/error-code.ts";
@@ -8,9 +10,12 @@ import type { WebSocketEndpoint } from "../../platform/websocket/websocket-endpo
 import type { ApiKeyStore } from "../../platform/api-keys/api-key-store.ts";
 import type { GatewayContext } from "../gateway-context.ts";
 import { startOperationDeadline } from "../operation-deadline.ts";
-import { createGatewayWebSocketEndpoint, type OperationExecutor, type SubscriptionGuard } from "./gateway-websocket.ts";
+import { createGatewayWebSocketEndpoint, type OperationExecutor } from "./gateway-websocket.ts";
+import { MultipartTransport } from "./multipart-transport.ts";
+import { isSseRequest, SseTransport } from "./sse-transport.ts";
 import { resolveSubscriptionOptions, type ResolvedSubscriptionOptions, type SubscriptionOptions } from "./subscription-options.ts";
 import { SubscriptionPlanner } from "./subscription-planner.ts";
+import { SubscriptionStarter, type SubscriptionGuard } from "./subscription-starter.ts";
 import { UpstreamSubscriptions } from "./upstream-subscriptions.ts";
 
 export interface GatewaySubscriptionsOptions {
@@ -25,11 +30,25 @@ export interface GatewaySubscriptionsOptions {
   options?: SubscriptionOptions;
 }
 
+/** The HTTP half of the gateway's subscriptions: to serve on the GraphQL URL, and to stop with Apollo Server. */
+export interface HttpSubscriptionTransports {
+  /** GraphQL over SSE and multipart subscriptions (`streamingTransport` of the service server). */
+  transport: StreamingTransport<RequestContext>;
+  /** Ends the streams as Apollo Server starts stopping (they would otherwise hold the HTTP drain for its whole grace period). */
+  plugin: ApolloServerPlugin<GatewayContext>;
+  sse: SseTransport;
+  multipart: MultipartTransport;
+}
+
 /**
  * Federated subscriptions for the gateway: plans with a `QueryPlanner` that follows the gateway's
  * supergraph (hot reloads included), forwards each subscription to the subgraph owning its root
  * field over graphql-ws and resolves its events through the federated executor. Create it before
  * the gateway loads (it listens to `onSchemaLoadOrUpdate`).
+ *
+ * Clients subscribe over three transports on the one GraphQL URL, all through one
+ * `SubscriptionStarter` (same limits, cost analysis, buffers and error codes): graphql-ws
+ * (`createEndpoint`), and GraphQL over SSE and Apollo's multipart HTTP (`createHttpTransports`).
  */
 export class GatewaySubscriptions {
   readonly options: ResolvedSubscriptionOptions;
@@ -37,6 +56,7 @@ export class GatewaySubscriptions {
   readonly #upstream: UpstreamSubscriptions;
   readonly #settings: GatewaySubscriptionsOptions;
   readonly #stopListening: () => void;
+  readonly #httpTransports: { sse: SseTransport; multipart: MultipartTransport }[] = [];
   #active = 0;
 
   constructor(settings: GatewaySubscriptionsOptions) {
@@ -68,6 +88,11 @@ export class GatewaySubscriptions {
     return this.#upstream.openCount;
   }
 
+  /** GraphQL over SSE reservations (single connection mode) held now, their streams opened or not. */
+  get sseReservations(): number {
+    return this.#httpTransports.reduce((sum, { sse }) => sum + sse.reservationCount, 0);
+  }
+
   /** Connections to subgraphs open now (subscriptions to one subgraph share one). */
   get upstreamConnections(): number {
     return this.#upstream.connectionCount;
@@ -76,11 +101,54 @@ export class GatewaySubscriptions {
   /** The graphql-ws endpoint to serve on the gateway's GraphQL path (`webSocket` of `startServiceServer`). */
   createEndpoint(settings: { executeOperation: OperationExecutor; maxPayloadBytes: number; closeTimeoutMillis: number; guard?: SubscriptionGuard }): WebSocketEndpoint {
     return createGatewayWebSocketEndpoint({
-      ...settings,
       apiKeys: this.#settings.apiKeys,
+      starter: this.#starter(settings.guard),
+      executeOperation: settings.executeOperation,
+      maxPayloadBytes: settings.maxPayloadBytes,
+      closeTimeoutMillis: settings.closeTimeoutMillis,
+      options: this.options,
+      logger: this.#settings.logger,
+    });
+  }
+
+  /**
+   * GraphQL over SSE (graphql-sse's protocol, both modes) and Apollo's multipart HTTP
+   * subscriptions, for the gateway's HTTP handler: requests arrive authenticated and rate limited
+   * by its admission (`Authorization` header; 401/429 as for any request).
+   */
+  createHttpTransports(settings: { executeOperation: OperationExecutor; guard?: SubscriptionGuard }): HttpSubscriptionTransports {
+    const starter = this.#starter(settings.guard);
+    const { logger } = this.#settings;
+    const sse = new SseTransport({ starter, executeOperation: settings.executeOperation, options: this.options, logger });
+    const multipart = new MultipartTransport({ starter, options: this.options, logger });
+    this.#httpTransports.push({ sse, multipart });
+    return {
+      sse,
+      multipart,
+      transport: {
+        claims: isSseRequest,
+        serve: (exchange) => sse.serve(exchange),
+        serveOperation: (exchange) => multipart.serveOperation(exchange),
+      },
+      plugin: {
+        async serverWillStart() {
+          return {
+            async drainServer() {
+              multipart.close();
+              await sse.close();
+            },
+          };
+        },
+      },
+    };
+  }
+
+  #starter(guard: SubscriptionGuard | undefined): SubscriptionStarter {
+    return new SubscriptionStarter({
       planner: this.planner,
       upstream: this.#upstream,
       options: this.options,
+      ...(guard === undefined ? {} : { guard }),
       logger: this.#settings.logger,
       onSubscriptionCountChange: (delta) => {
         this.#active += delta;
@@ -91,6 +159,10 @@ export class GatewaySubscriptions {
   /** Stops following the supergraph and cancels what is still open upstream (the endpoint closes client sockets itself). */
   close(): void {
     this.#stopListening();
+    for (const { sse, multipart } of this.#httpTransports) {
+      multipart.close();
+      void sse.close();
+    }
     this.#upstream.closeAll();
   }
 }

@@ -2,7 +2,7 @@ import { ServiceError } from "../../platform/errors/service-error.ts";
 import type { CostAnalyzer } from "../cost/cost-analyzer.ts";
 import { checkDocumentLimits } from "../limits/check-document-limits.ts";
 import type { OperationLimits } from "../limits/operation-limits.ts";
-import type { SubscriptionGuard } from "./gateway-websocket.ts";
+import type { SubscriptionGuard } from "./subscription-starter.ts";
 
 /** The operation limits and the cost analysis, for subscriptions (which do not pass through Apollo Server's plugins). */
 export function subscriptionGuard(limits: OperationLimits, analyzer: CostAnalyzer): SubscriptionGuard {

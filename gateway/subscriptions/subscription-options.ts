@@ -29,8 +29,23 @@ export interface SubscriptionOptions {
   upstreamKeepOpenMillis?: number;
   /** How long a client socket may take to send `connection_init`, in milliseconds. Default 3,000. */
   connectionInitTimeoutMillis?: number;
-  /** Most operations (subscriptions, queries, mutations) in flight on one client socket; more are refused with `TOO_MANY_OPERATIONS`. Operations. Default 100. */
+  /**
+   * Most operations (subscriptions, queries, mutations) in flight on one client socket, or on one
+   * GraphQL over SSE stream in single connection mode; more are refused with `TOO_MANY_OPERATIONS`.
+   * Operations. Default 100.
+   */
   maxOperationsPerConnection?: number;
+  /**
+   * How often a multipart HTTP subscription (Apollo's protocol) sends its heartbeat part `{}`
+   * while no event comes, so proxies and clients see the response alive. Milliseconds. Default
+   * 5,000 (as Apollo Router).
+   */
+  multipartHeartbeatMillis?: number;
+  /**
+   * How long a GraphQL over SSE reservation (single connection mode, `PUT`) waits for its event
+   * stream to be opened before it is dropped with the operations already posted to it. Milliseconds. Default 30,000.
+   */
+  sseReservationTimeoutMillis?: number;
 }
 
 export type ResolvedSubscriptionOptions = Required<SubscriptionOptions>;
@@ -44,6 +59,8 @@ export const subscriptionDefaults: ResolvedSubscriptionOptions = {
   upstreamKeepOpenMillis: 60_000,
   connectionInitTimeoutMillis: 3_000,
   maxOperationsPerConnection: 100,
+  multipartHeartbeatMillis: 5_000,
+  sseReservationTimeoutMillis: 30_000,
 };
 
 /** `options` with defaults filled in; throws on a value out of range (a programming error, not user input). */

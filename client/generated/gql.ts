@@ -16,6 +16,11 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
 type Documents = {
     "\n  mutation BenchRegister($input: RegisterModelInput!) { registerModel(input: $input) { id } }\n": typeof types.BenchRegisterDocument,
     "\n  mutation RegisterFetchedModel($input: RegisterModelInput!) {\n    registerModel(input: $input) { id version contextLength embeddingDimensions engine { modelPath } }\n  }\n": typeof types.RegisterFetchedModelDocument,
+    "\n  mutation ClientStackRegister($input: RegisterModelInput!) { registerModel(input: $input) { id } }\n": typeof types.ClientStackRegisterDocument,
+    "\n  mutation ClientStackCompletion($input: CompletionInput!) { createCompletion(input: $input) { id text } }\n": typeof types.ClientStackCompletionDocument,
+    "\n  query ClientStackModels { models(first: 5) { totalCount } }\n": typeof types.ClientStackModelsDocument,
+    "\n  subscription ClientStackEvents($input: CompletionInput!) {\n    completionStream(input: $input) {\n      __typename\n      ... on TextStartEvent { id completionId }\n      ... on TextDeltaEvent { id completionId index text }\n      ... on TextEndEvent { id completionId completion { id text } }\n    }\n  }\n": typeof types.ClientStackEventsDocument,
+    "\n  mutation InstallableRegister($input: RegisterModelInput!) { registerModel(input: $input) { id } }\n": typeof types.InstallableRegisterDocument,
     "\n  query FetchedModel($id: ID!) {\n    model(id: $id) { id family capabilities contextLength embeddingDimensions engine { kind modelPath } }\n  }\n": typeof types.FetchedModelDocument,
     "\n  mutation RegisterInferenceModel($input: RegisterModelInput!) {\n    registerModel(input: $input) { id version }\n  }\n": typeof types.RegisterInferenceModelDocument,
     "\n  mutation SetInferenceModelStatus($id: ID!, $status: ModelStatus!) {\n    setModelStatus(id: $id, status: $status) { id status }\n  }\n": typeof types.SetInferenceModelStatusDocument,
@@ -32,7 +37,7 @@ type Documents = {
     "\n  mutation CreateCollection($input: CreateCollectionInput!) {\n    createCollection(input: $input) { id name dimensions chunkMaxTokens chunkOverlapTokens embeddingModel { id displayName } }\n  }\n": typeof types.CreateCollectionDocument,
     "\n  mutation IngestDocument($input: IngestDocumentInput!) {\n    ingestDocument(input: $input) {\n      id source title mediaType status chunkCount tokenCount characterCount contentHash\n      metadata { key value }\n      ingestion { chunksEmbedded chunksTotal error { code message } }\n      collection { id name }\n    }\n  }\n": typeof types.IngestDocumentDocument,
     "\n  query DocumentById($id: ID!) {\n    document(id: $id) { id status chunkCount ingestion { chunksEmbedded chunksTotal error { code } } }\n  }\n": typeof types.DocumentByIdDocument,
-    "\n  query CollectionDocuments($id: ID!, $filters: [MetadataFilterInput!]) {\n    collection(id: $id) { id documentCount metadataKeys documents(filters: $filters) { id source status } }\n  }\n": typeof types.CollectionDocumentsDocument,
+    "\n  query CollectionDocuments($id: ID!, $filters: [MetadataFilterInput!]) {\n    collection(id: $id) { id documentCount metadataKeys documents(filters: $filters) { totalCount nodes { id source status } pageInfo { hasNextPage endCursor } } }\n  }\n": typeof types.CollectionDocumentsDocument,
     "\n  query Search($input: SearchInput!) {\n    search(input: $input) {\n      mode\n      hits { score vectorRank keywordRank chunk { id index text headingPath tokenCount document { id source title metadata { key value } } } }\n    }\n  }\n": typeof types.SearchDocument,
     "\n  mutation DeleteDocument($id: ID!) { deleteDocument(id: $id) }\n": typeof types.DeleteDocumentDocument,
     "\n  mutation DeleteCollection($id: ID!) { deleteCollection(id: $id) }\n": typeof types.DeleteCollectionDocument,
@@ -62,6 +67,11 @@ type Documents = {
 const documents: Documents = {
     "\n  mutation BenchRegister($input: RegisterModelInput!) { registerModel(input: $input) { id } }\n": types.BenchRegisterDocument,
     "\n  mutation RegisterFetchedModel($input: RegisterModelInput!) {\n    registerModel(input: $input) { id version contextLength embeddingDimensions engine { modelPath } }\n  }\n": types.RegisterFetchedModelDocument,
+    "\n  mutation ClientStackRegister($input: RegisterModelInput!) { registerModel(input: $input) { id } }\n": types.ClientStackRegisterDocument,
+    "\n  mutation ClientStackCompletion($input: CompletionInput!) { createCompletion(input: $input) { id text } }\n": types.ClientStackCompletionDocument,
+    "\n  query ClientStackModels { models(first: 5) { totalCount } }\n": types.ClientStackModelsDocument,
+    "\n  subscription ClientStackEvents($input: CompletionInput!) {\n    completionStream(input: $input) {\n      __typename\n      ... on TextStartEvent { id completionId }\n      ... on TextDeltaEvent { id completionId index text }\n      ... on TextEndEvent { id completionId completion { id text } }\n    }\n  }\n": types.ClientStackEventsDocument,
+    "\n  mutation InstallableRegister($input: RegisterModelInput!) { registerModel(input: $input) { id } }\n": types.InstallableRegisterDocument,
     "\n  query FetchedModel($id: ID!) {\n    model(id: $id) { id family capabilities contextLength embeddingDimensions engine { kind modelPath } }\n  }\n": types.FetchedModelDocument,
     "\n  mutation RegisterInferenceModel($input: RegisterModelInput!) {\n    registerModel(input: $input) { id version }\n  }\n": types.RegisterInferenceModelDocument,
     "\n  mutation SetInferenceModelStatus($id: ID!, $status: ModelStatus!) {\n    setModelStatus(id: $id, status: $status) { id status }\n  }\n": types.SetInferenceModelStatusDocument,
@@ -78,7 +88,7 @@ const documents: Documents = {
     "\n  mutation CreateCollection($input: CreateCollectionInput!) {\n    createCollection(input: $input) { id name dimensions chunkMaxTokens chunkOverlapTokens embeddingModel { id displayName } }\n  }\n": types.CreateCollectionDocument,
     "\n  mutation IngestDocument($input: IngestDocumentInput!) {\n    ingestDocument(input: $input) {\n      id source title mediaType status chunkCount tokenCount characterCount contentHash\n      metadata { key value }\n      ingestion { chunksEmbedded chunksTotal error { code message } }\n      collection { id name }\n    }\n  }\n": types.IngestDocumentDocument,
     "\n  query DocumentById($id: ID!) {\n    document(id: $id) { id status chunkCount ingestion { chunksEmbedded chunksTotal error { code } } }\n  }\n": types.DocumentByIdDocument,
-    "\n  query CollectionDocuments($id: ID!, $filters: [MetadataFilterInput!]) {\n    collection(id: $id) { id documentCount metadataKeys documents(filters: $filters) { id source status } }\n  }\n": types.CollectionDocumentsDocument,
+    "\n  query CollectionDocuments($id: ID!, $filters: [MetadataFilterInput!]) {\n    collection(id: $id) { id documentCount metadataKeys documents(filters: $filters) { totalCount nodes { id source status } pageInfo { hasNextPage endCursor } } }\n  }\n": types.CollectionDocumentsDocument,
     "\n  query Search($input: SearchInput!) {\n    search(input: $input) {\n      mode\n      hits { score vectorRank keywordRank chunk { id index text headingPath tokenCount document { id source title metadata { key value } } } }\n    }\n  }\n": types.SearchDocument,
     "\n  mutation DeleteDocument($id: ID!) { deleteDocument(id: $id) }\n": types.DeleteDocumentDocument,
     "\n  mutation DeleteCollection($id: ID!) { deleteCollection(id: $id) }\n": types.DeleteCollectionDocument,
@@ -128,6 +138,26 @@ export function graphql(source: "\n  mutation BenchRegister($input: RegisterMode
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation RegisterFetchedModel($input: RegisterModelInput!) {\n    registerModel(input: $input) { id version contextLength embeddingDimensions engine { modelPath } }\n  }\n"): (typeof documents)["\n  mutation RegisterFetchedModel($input: RegisterModelInput!) {\n    registerModel(input: $input) { id version contextLength embeddingDimensions engine { modelPath } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ClientStackRegister($input: RegisterModelInput!) { registerModel(input: $input) { id } }\n"): (typeof documents)["\n  mutation ClientStackRegister($input: RegisterModelInput!) { registerModel(input: $input) { id } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ClientStackCompletion($input: CompletionInput!) { createCompletion(input: $input) { id text } }\n"): (typeof documents)["\n  mutation ClientStackCompletion($input: CompletionInput!) { createCompletion(input: $input) { id text } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ClientStackModels { models(first: 5) { totalCount } }\n"): (typeof documents)["\n  query ClientStackModels { models(first: 5) { totalCount } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription ClientStackEvents($input: CompletionInput!) {\n    completionStream(input: $input) {\n      __typename\n      ... on TextStartEvent { id completionId }\n      ... on TextDeltaEvent { id completionId index text }\n      ... on TextEndEvent { id completionId completion { id text } }\n    }\n  }\n"): (typeof documents)["\n  subscription ClientStackEvents($input: CompletionInput!) {\n    completionStream(input: $input) {\n      __typename\n      ... on TextStartEvent { id completionId }\n      ... on TextDeltaEvent { id completionId index text }\n      ... on TextEndEvent { id completionId completion { id text } }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation InstallableRegister($input: RegisterModelInput!) { registerModel(input: $input) { id } }\n"): (typeof documents)["\n  mutation InstallableRegister($input: RegisterModelInput!) { registerModel(input: $input) { id } }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -195,7 +225,7 @@ export function graphql(source: "\n  query DocumentById($id: ID!) {\n    documen
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query CollectionDocuments($id: ID!, $filters: [MetadataFilterInput!]) {\n    collection(id: $id) { id documentCount metadataKeys documents(filters: $filters) { id source status } }\n  }\n"): (typeof documents)["\n  query CollectionDocuments($id: ID!, $filters: [MetadataFilterInput!]) {\n    collection(id: $id) { id documentCount metadataKeys documents(filters: $filters) { id source status } }\n  }\n"];
+export function graphql(source: "\n  query CollectionDocuments($id: ID!, $filters: [MetadataFilterInput!]) {\n    collection(id: $id) { id documentCount metadataKeys documents(filters: $filters) { totalCount nodes { id source status } pageInfo { hasNextPage endCursor } } }\n  }\n"): (typeof documents)["\n  query CollectionDocuments($id: ID!, $filters: [MetadataFilterInput!]) {\n    collection(id: $id) { id documentCount metadataKeys documents(filters: $filters) { totalCount nodes { id source status } pageInfo { hasNextPage endCursor } } }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

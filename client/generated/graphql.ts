@@ -75,6 +75,145 @@ export type EngineKind =
   /** Any server speaking the OpenAI HTTP API: vLLM, SGLang, llama.cpp server, Ollama, TGI, OpenAI. */
   | 'OPENAI_COMPATIBLE';
 
+/**
+ * Every `extensions.code` the graph puts on its errors (besides those of the GraphQL layer itself:
+ * GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED, PERSISTED_QUERY_NOT_FOUND,
+ * PERSISTED_QUERY_NOT_SUPPORTED, OPERATION_RESOLUTION_FAILURE). Part of the public API: a code never
+ * changes meaning. `extensions.retryable` says whether repeating the operation unchanged may succeed.
+ */
+export type ErrorCode =
+  /** An id or alias is already taken by another model (as its id or one of its aliases). */
+  | 'ALIAS_CONFLICT'
+  /**
+   * The HTTP request itself is malformed: a body that is not JSON, a method other than GET or POST
+   * (status 405), a body Apollo Server cannot read as an operation. Apollo Server uses this code too.
+   */
+  | 'BAD_REQUEST'
+  /** An argument is malformed or out of range; `extensions.field` names it. */
+  | 'BAD_USER_INPUT'
+  /**
+   * The model cannot do what was asked (an embedding model asked to chat); `extensions.capabilities`
+   * lists what it can.
+   */
+  | 'CAPABILITY_NOT_SUPPORTED'
+  /** The tenant already has a collection with this name; `extensions.collectionId` names it. */
+  | 'COLLECTION_ALREADY_EXISTS'
+  /**
+   * The collection id matches no collection of the caller's tenant (another tenant's collections are
+   * never revealed).
+   */
+  | 'COLLECTION_NOT_FOUND'
+  /**
+   * Prompt plus `maxTokens` exceed the model's context; `extensions.promptTokens` and `contextLength`
+   * give the counts.
+   */
+  | 'CONTEXT_LENGTH_EXCEEDED'
+  /** The document id matches no document of the caller's tenant. */
+  | 'DOCUMENT_NOT_FOUND'
+  /** A document is over the size limit; `extensions.maximumBytes` and `actualBytes` give the sizes. */
+  | 'DOCUMENT_TOO_LARGE'
+  /**
+   * The embedding model returned vectors of another length than the collection's;
+   * `extensions.expected` and `actual` give them.
+   */
+  | 'EMBEDDING_DIMENSION_MISMATCH'
+  /** The model's engine cannot run (file missing, GPU absent, upstream refuses our credentials). */
+  | 'ENGINE_UNAVAILABLE'
+  /** The caller is known but lacks the role the operation needs. */
+  | 'FORBIDDEN'
+  /**
+   * A document's ingestion did not complete within INGESTION_TIMEOUT_MILLIS (or the service running it
+   * stopped); nothing of it was kept. `extensions.timeoutMillis` gives the limit. Ingest it again.
+   */
+  | 'INGESTION_TIMED_OUT'
+  /** A bug: the error was not expected. The message is generic; details are in the server log. */
+  | 'INTERNAL_SERVER_ERROR'
+  | 'MAX_ALIASES_EXCEEDED'
+  /**
+   * An HTTP request carried more operations than MAX_BATCH_OPERATIONS (1 turns batching off);
+   * `extensions.maximum`, `found`.
+   */
+  | 'MAX_BATCH_OPERATIONS_EXCEEDED'
+  | 'MAX_DEPTH_EXCEEDED'
+  | 'MAX_DIRECTIVES_EXCEEDED'
+  /**
+   * The document breaks one of the gateway's operation limits (tokens, depth, aliases, root fields,
+   * directives, fragment depth), checked before validation and planning; `extensions.maximum` is the
+   * limit, `found` the document's.
+   */
+  | 'MAX_DOCUMENT_TOKENS_EXCEEDED'
+  /**
+   * The operation's estimated result holds more objects than MAX_FAN_OUT (lists multiply);
+   * `extensions.maximum`, `estimated`.
+   */
+  | 'MAX_FAN_OUT_EXCEEDED'
+  | 'MAX_FRAGMENT_DEPTH_EXCEEDED'
+  | 'MAX_ROOT_FIELDS_EXCEEDED'
+  /** A model with this id already exists. */
+  | 'MODEL_ALREADY_EXISTS'
+  /** The model exists but is disabled in the registry. */
+  | 'MODEL_DISABLED'
+  /** The model id or alias matches no model. */
+  | 'MODEL_NOT_FOUND'
+  /**
+   * The operation's estimated cost is over a per-operation ceiling. `extensions.limit` names it
+   * (COST_SCORE, MODEL_TOKENS or COST_MICROS), with `maximum` and `estimated`; nothing ran.
+   */
+  | 'OPERATION_COST_EXCEEDED'
+  /** The service cannot take more work right now; `extensions.retryAfterMillis` says when to retry. */
+  | 'OVERLOADED'
+  /**
+   * The request body is larger than MAX_REQUEST_BODY_BYTES (status 413); `extensions.maximumBytes`
+   * gives the limit.
+   */
+  | 'PAYLOAD_TOO_LARGE'
+  /**
+   * The request's `documentId` (or APQ hash, in `only` mode) is not in the persisted documents
+   * manifest; HTTP 400.
+   */
+  | 'PERSISTED_DOCUMENT_NOT_FOUND'
+  /**
+   * PERSISTED_DOCUMENTS_MODE=only and the request's document is not in the manifest: send its
+   * `documentId`; HTTP 400.
+   */
+  | 'PERSISTED_DOCUMENT_REQUIRED'
+  /**
+   * A tenant quota would be exceeded. `extensions.limit` names it (TOKENS_PER_MINUTE, TOKENS_PER_DAY,
+   * COST_PER_MONTH, CONCURRENT_STREAMS), with `limitValue`, `used`, `requested`, and `resetsAt` /
+   * `retryAfterMillis` when the window resets (null for streams: when one ends).
+   */
+  | 'QUOTA_EXCEEDED'
+  /**
+   * Too many requests (status 429) for an API key, a tenant, or (unauthenticated) a client address,
+   * per minute or in flight at once. `extensions.policy` names the limit (as in the `RateLimit`
+   * header), `retryAfterMillis` says when to retry (also in `Retry-After`, in seconds).
+   */
+  | 'RATE_LIMITED'
+  /** The client cancelled or went away; no result was produced. */
+  | 'REQUEST_CANCELLED'
+  /**
+   * One embeddings or tokenCounts call asks for more engine work than one request may: more characters
+   * or tokens in all than MAX_REQUEST_CHARACTERS / MAX_EMBEDDING_REQUEST_TOKENS, or an estimated
+   * engine time over EMBEDDING_REQUEST_BUDGET_MILLIS. `extensions.details` names the `limit`, with
+   * `maximum` and `requested`; nothing ran on the engine. Split the texts over calls.
+   */
+  | 'REQUEST_TOO_LARGE'
+  /** A dependency (store, engine, subgraph) failed or is unreachable. */
+  | 'SERVICE_UNAVAILABLE'
+  /**
+   * A subscription's client did not take events as fast as they came; `extensions.maxBufferedEvents`
+   * says how many were held.
+   */
+  | 'SUBSCRIPTION_BUFFER_OVERFLOW'
+  /** A subscription was sent over plain HTTP; use the graphql-ws protocol on the same URL. */
+  | 'SUBSCRIPTION_OVER_HTTP'
+  /** The WebSocket already has `extensions.maxOperations` operations in flight. */
+  | 'TOO_MANY_OPERATIONS'
+  /** No credentials, or credentials that match no API key. */
+  | 'UNAUTHENTICATED'
+  /** `expectedVersion` is not the model's current version: someone else changed it first. */
+  | 'VERSION_CONFLICT';
+
 export type FinishReason =
   /** The client went away or cancelled. */
   | 'CANCELLED'
@@ -283,6 +422,43 @@ export type RegisterFetchedModelMutationVariables = Exact<{
 
 export type RegisterFetchedModelMutation = { registerModel: { id: string, version: number, contextLength: number, embeddingDimensions: number | null, engine: { modelPath: string | null } } | null };
 
+export type ClientStackRegisterMutationVariables = Exact<{
+  input: RegisterModelInput;
+}>;
+
+
+export type ClientStackRegisterMutation = { registerModel: { id: string } | null };
+
+export type ClientStackCompletionMutationVariables = Exact<{
+  input: CompletionInput;
+}>;
+
+
+export type ClientStackCompletionMutation = { createCompletion: { id: string, text: string } | null };
+
+export type ClientStackModelsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ClientStackModelsQuery = { models: { totalCount: number } | null };
+
+export type ClientStackEventsSubscriptionVariables = Exact<{
+  input: CompletionInput;
+}>;
+
+
+export type ClientStackEventsSubscription = { completionStream:
+    | { __typename: 'TextDeltaEvent', id: string, completionId: string, index: number, text: string }
+    | { __typename: 'TextEndEvent', id: string, completionId: string, completion: { id: string, text: string } }
+    | { __typename: 'TextStartEvent', id: string, completionId: string }
+   };
+
+export type InstallableRegisterMutationVariables = Exact<{
+  input: RegisterModelInput;
+}>;
+
+
+export type InstallableRegisterMutation = { registerModel: { id: string } | null };
+
 export type FetchedModelQueryVariables = Exact<{
   id: string | number;
 }>;
@@ -394,14 +570,14 @@ export type IngestDocumentMutationVariables = Exact<{
 }>;
 
 
-export type IngestDocumentMutation = { ingestDocument: { id: string, source: string, title: string | null, mediaType: DocumentMediaType, status: DocumentStatus, chunkCount: number, tokenCount: number, characterCount: number, contentHash: string | null, metadata: Array<{ key: string, value: string }>, ingestion: { chunksEmbedded: number, chunksTotal: number | null, error: { code: string, message: string } | null } | null, collection: { id: string, name: string } } | null };
+export type IngestDocumentMutation = { ingestDocument: { id: string, source: string, title: string | null, mediaType: DocumentMediaType, status: DocumentStatus, chunkCount: number, tokenCount: number, characterCount: number, contentHash: string | null, metadata: Array<{ key: string, value: string }>, ingestion: { chunksEmbedded: number, chunksTotal: number | null, error: { code: ErrorCode, message: string } | null } | null, collection: { id: string, name: string } } | null };
 
 export type DocumentByIdQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type DocumentByIdQuery = { document: { id: string, status: DocumentStatus, chunkCount: number, ingestion: { chunksEmbedded: number, chunksTotal: number | null, error: { code: string } | null } | null } | null };
+export type DocumentByIdQuery = { document: { id: string, status: DocumentStatus, chunkCount: number, ingestion: { chunksEmbedded: number, chunksTotal: number | null, error: { code: ErrorCode } | null } | null } | null };
 
 export type CollectionDocumentsQueryVariables = Exact<{
   id: string | number;
@@ -409,7 +585,7 @@ export type CollectionDocumentsQueryVariables = Exact<{
 }>;
 
 
-export type CollectionDocumentsQuery = { collection: { id: string, documentCount: number, metadataKeys: Array<string>, documents: Array<{ id: string, source: string, status: DocumentStatus }> } | null };
+export type CollectionDocumentsQuery = { collection: { id: string, documentCount: number, metadataKeys: Array<string>, documents: { totalCount: number, nodes: Array<{ id: string, source: string, status: DocumentStatus }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null } | null };
 
 export type SearchQueryVariables = Exact<{
   input: SearchInput;
@@ -605,6 +781,11 @@ export type GroundedRealMutation = { createCompletion: { text: string, citations
 
 export const BenchRegisterDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"BenchRegister"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"RegisterModelInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"registerModel"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]} as unknown as DocumentNode<BenchRegisterMutation, BenchRegisterMutationVariables>;
 export const RegisterFetchedModelDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RegisterFetchedModel"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"RegisterModelInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"registerModel"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"contextLength"}},{"kind":"Field","name":{"kind":"Name","value":"embeddingDimensions"}},{"kind":"Field","name":{"kind":"Name","value":"engine"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"modelPath"}}]}}]}}]}}]} as unknown as DocumentNode<RegisterFetchedModelMutation, RegisterFetchedModelMutationVariables>;
+export const ClientStackRegisterDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ClientStackRegister"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"RegisterModelInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"registerModel"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]} as unknown as DocumentNode<ClientStackRegisterMutation, ClientStackRegisterMutationVariables>;
+export const ClientStackCompletionDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ClientStackCompletion"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CompletionInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createCompletion"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"text"}}]}}]}}]} as unknown as DocumentNode<ClientStackCompletionMutation, ClientStackCompletionMutationVariables>;
+export const ClientStackModelsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ClientStackModels"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"models"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"5"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}}]}}]}}]} as unknown as DocumentNode<ClientStackModelsQuery, ClientStackModelsQueryVariables>;
+export const ClientStackEventsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"ClientStackEvents"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CompletionInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"completionStream"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TextStartEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"completionId"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TextDeltaEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"completionId"}},{"kind":"Field","name":{"kind":"Name","value":"index"}},{"kind":"Field","name":{"kind":"Name","value":"text"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TextEndEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"completionId"}},{"kind":"Field","name":{"kind":"Name","value":"completion"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"text"}}]}}]}}]}}]}}]} as unknown as DocumentNode<ClientStackEventsSubscription, ClientStackEventsSubscriptionVariables>;
+export const InstallableRegisterDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"InstallableRegister"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"RegisterModelInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"registerModel"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]} as unknown as DocumentNode<InstallableRegisterMutation, InstallableRegisterMutationVariables>;
 export const FetchedModelDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"FetchedModel"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"model"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"family"}},{"kind":"Field","name":{"kind":"Name","value":"capabilities"}},{"kind":"Field","name":{"kind":"Name","value":"contextLength"}},{"kind":"Field","name":{"kind":"Name","value":"embeddingDimensions"}},{"kind":"Field","name":{"kind":"Name","value":"engine"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"modelPath"}}]}}]}}]}}]} as unknown as DocumentNode<FetchedModelQuery, FetchedModelQueryVariables>;
 export const RegisterInferenceModelDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RegisterInferenceModel"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"RegisterModelInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"registerModel"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"version"}}]}}]}}]} as unknown as DocumentNode<RegisterInferenceModelMutation, RegisterInferenceModelMutationVariables>;
 export const SetInferenceModelStatusDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"SetInferenceModelStatus"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"status"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ModelStatus"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"setModelStatus"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}},{"kind":"Argument","name":{"kind":"Name","value":"status"},"value":{"kind":"Variable","name":{"kind":"Name","value":"status"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}}]} as unknown as DocumentNode<SetInferenceModelStatusMutation, SetInferenceModelStatusMutationVariables>;
@@ -621,7 +802,7 @@ export const RegisterRetrievalModelDocument = {"kind":"Document","definitions":[
 export const CreateCollectionDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CreateCollection"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CreateCollectionInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createCollection"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"dimensions"}},{"kind":"Field","name":{"kind":"Name","value":"chunkMaxTokens"}},{"kind":"Field","name":{"kind":"Name","value":"chunkOverlapTokens"}},{"kind":"Field","name":{"kind":"Name","value":"embeddingModel"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"displayName"}}]}}]}}]}}]} as unknown as DocumentNode<CreateCollectionMutation, CreateCollectionMutationVariables>;
 export const IngestDocumentDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"IngestDocument"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"IngestDocumentInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"ingestDocument"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"source"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"mediaType"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"chunkCount"}},{"kind":"Field","name":{"kind":"Name","value":"tokenCount"}},{"kind":"Field","name":{"kind":"Name","value":"characterCount"}},{"kind":"Field","name":{"kind":"Name","value":"contentHash"}},{"kind":"Field","name":{"kind":"Name","value":"metadata"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"key"}},{"kind":"Field","name":{"kind":"Name","value":"value"}}]}},{"kind":"Field","name":{"kind":"Name","value":"ingestion"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"chunksEmbedded"}},{"kind":"Field","name":{"kind":"Name","value":"chunksTotal"}},{"kind":"Field","name":{"kind":"Name","value":"error"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"collection"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]} as unknown as DocumentNode<IngestDocumentMutation, IngestDocumentMutationVariables>;
 export const DocumentByIdDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"DocumentById"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"document"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"chunkCount"}},{"kind":"Field","name":{"kind":"Name","value":"ingestion"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"chunksEmbedded"}},{"kind":"Field","name":{"kind":"Name","value":"chunksTotal"}},{"kind":"Field","name":{"kind":"Name","value":"error"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}}]}}]}}]}}]}}]} as unknown as DocumentNode<DocumentByIdQuery, DocumentByIdQueryVariables>;
-export const CollectionDocumentsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"CollectionDocuments"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"filters"}},"type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"MetadataFilterInput"}}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"collection"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"documentCount"}},{"kind":"Field","name":{"kind":"Name","value":"metadataKeys"}},{"kind":"Field","name":{"kind":"Name","value":"documents"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"filters"},"value":{"kind":"Variable","name":{"kind":"Name","value":"filters"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"source"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}}]}}]} as unknown as DocumentNode<CollectionDocumentsQuery, CollectionDocumentsQueryVariables>;
+export const CollectionDocumentsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"CollectionDocuments"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"filters"}},"type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"MetadataFilterInput"}}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"collection"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"documentCount"}},{"kind":"Field","name":{"kind":"Name","value":"metadataKeys"}},{"kind":"Field","name":{"kind":"Name","value":"documents"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"filters"},"value":{"kind":"Variable","name":{"kind":"Name","value":"filters"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"source"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}}]}}]} as unknown as DocumentNode<CollectionDocumentsQuery, CollectionDocumentsQueryVariables>;
 export const SearchDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Search"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"SearchInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"search"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"mode"}},{"kind":"Field","name":{"kind":"Name","value":"hits"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"score"}},{"kind":"Field","name":{"kind":"Name","value":"vectorRank"}},{"kind":"Field","name":{"kind":"Name","value":"keywordRank"}},{"kind":"Field","name":{"kind":"Name","value":"chunk"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"index"}},{"kind":"Field","name":{"kind":"Name","value":"text"}},{"kind":"Field","name":{"kind":"Name","value":"headingPath"}},{"kind":"Field","name":{"kind":"Name","value":"tokenCount"}},{"kind":"Field","name":{"kind":"Name","value":"document"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"source"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"metadata"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"key"}},{"kind":"Field","name":{"kind":"Name","value":"value"}}]}}]}}]}}]}}]}}]}}]} as unknown as DocumentNode<SearchQuery, SearchQueryVariables>;
 export const DeleteDocumentDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"DeleteDocument"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"deleteDocument"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}]}]}}]} as unknown as DocumentNode<DeleteDocumentMutation, DeleteDocumentMutationVariables>;
 export const DeleteCollectionDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"DeleteCollection"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"deleteCollection"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}]}]}}]} as unknown as DocumentNode<DeleteCollectionMutation, DeleteCollectionMutationVariables>;

@@ -1,6 +1,6 @@
 import { isAllowed } from "../../platform/authorization/authorize.ts";
 import { dateTimeScalar } from "../../platform/graphql/date-time-scalar.ts";
-import type { CompletionStreamEventRecord } from "./completion-record.ts";
+import { streamEventId, type CompletionStreamEventRecord } from "./completion-record.ts";
 import { prepareCompletion } from "./completion-request.ts";
 import type { Resolvers } from "./generated/resolvers-types.ts";
 
@@ -44,15 +44,19 @@ export const resolvers: Resolvers = {
     },
   },
   TextStartEvent: {
+    id: (event) => streamEventId(eventOf(event, "TextStartEvent")),
     completionId: (event) => eventOf(event, "TextStartEvent").completionId,
     model: (event) => ({ id: eventOf(event, "TextStartEvent").modelId }),
   },
   TextDeltaEvent: {
+    id: (event) => streamEventId(eventOf(event, "TextDeltaEvent")),
     completionId: (event) => eventOf(event, "TextDeltaEvent").completionId,
     index: (event) => eventOf(event, "TextDeltaEvent").index,
     text: (event) => eventOf(event, "TextDeltaEvent").text,
   },
   TextEndEvent: {
+    id: (event) => streamEventId(eventOf(event, "TextEndEvent")),
+    completionId: (event) => eventOf(event, "TextEndEvent").completion.id,
     completion: (event) => eventOf(event, "TextEndEvent").completion,
   },
   Completion: {

@@ -1,9 +1,18 @@
 import { dateTimeScalar } from "../../platform/graphql/date-time-scalar.ts";
+import { ErrorCode as ErrorCodes } from "../../platform/errors/error-code.ts";
+import { documentPage, documentPageRequest } from "./catalog/document-page.ts";
 import type { DocumentRecord } from "./catalog/retrieval-catalog.ts";
 import { validateDocumentInput, validateFilters } from "./document-input.ts";
-import type { DocumentMediaType, DocumentStatus, Resolvers } from "./generated/resolvers-types.ts";
+import type { DocumentMediaType, DocumentStatus, ErrorCode, Resolvers } from "./generated/resolvers-types.ts";
 
 const mediaTypeNames: Record<string, DocumentMediaType> = { "text/plain": "TEXT_PLAIN", "text/markdown": "TEXT_MARKDOWN" };
+
+const errorCodes: ReadonlySet<string> = new Set(Object.values(ErrorCodes));
+
+/** The code of a failed ingestion as the schema's enum; a code no longer known (kept by an older version) reads INTERNAL_SERVER_ERROR. */
+export function ingestionErrorCode(code: string): ErrorCode {
+  return errorCodes.has(code) ? (code as ErrorCode) : "INTERNAL_SERVER_ERROR";
+}
 
 /** READY once a version is searchable; FAILED when the newest ingestion failed; INGESTING before the first completes. */
 export function documentStatus(document: DocumentRecord): DocumentStatus {
@@ -29,9 +38,12 @@ export const resolvers: Resolvers = {
   Collection: {
     __resolveReference: async (reference, context) => (await context.loaders.collections.load(reference.id)) ?? null,
     embeddingModel: (collection) => ({ id: collection.embeddingModelId }),
-    documents: async (collection, { filters }, context) => {
+    documents: async (collection, { filters, first, after }, context) => {
+      const request = documentPageRequest(first, after);
       const keys = filters?.length ? await context.retrieval.catalog.metadataKeys(context.request.tenantId, collection.id) : [];
-      return context.retrieval.ingestion.listDocuments(context.request.tenantId, collection.id, validateFilters(filters, keys, "filters"));
+      const documents = await context.retrieval.ingestion.listDocuments(context.request.tenantId, collection.id, validateFilters(filters, keys, "filters"));
+      const page = documentPage(documents, request);
+      return { nodes: page.nodes, totalCount: page.totalCount, pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor } };
     },
     documentCount: async (collection, _arguments, context) => (await context.retrieval.ingestion.listDocuments(context.request.tenantId, collection.id)).length,
     metadataKeys: (collection, _arguments, context) => context.retrieval.catalog.metadataKeys(context.request.tenantId, collection.id),
@@ -46,6 +58,9 @@ export const resolvers: Resolvers = {
     mediaType: (document) => mediaTypeNames[document.mediaType] ?? "TEXT_PLAIN",
     metadata: (document) => Object.entries(document.metadata).map(([key, value]) => ({ key, value })),
     status: (document) => documentStatus(document),
+  },
+  IngestionError: {
+    code: (error) => ingestionErrorCode(error.code),
   },
   Chunk: {
     __resolveReference: async (reference, context) => (await context.loaders.chunks.load(reference.id)) ?? null,

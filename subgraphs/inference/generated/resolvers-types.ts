@@ -92,7 +92,11 @@ export type CompletionInput = {
   topP?: InputMaybe<Scalars['Float']['input']>;
 };
 
-/** Stream events, in order: one TextStartEvent, TextDeltaEvents, one TextEndEvent. */
+/**
+ * Stream events, in order: one TextStartEvent, TextDeltaEvents, one TextEndEvent. Each has an `id`
+ * unique across streams and stable (`<completionId>:start`, `<completionId>:<index>`,
+ * `<completionId>:end`), so normalized caches keep events apart.
+ */
 export type CompletionStreamEvent = TextDeltaEvent | TextEndEvent | TextStartEvent;
 
 export type Embedding = {
@@ -264,6 +268,8 @@ export type TenantQuota = {
 export type TextDeltaEvent = {
   __typename?: 'TextDeltaEvent';
   completionId: Scalars['ID']['output'];
+  /** `<completionId>:<index>`. */
+  id: Scalars['ID']['output'];
   /** Position of this delta in the stream, from 0. */
   index: Scalars['Int']['output'];
   text: Scalars['String']['output'];
@@ -273,11 +279,17 @@ export type TextEndEvent = {
   __typename?: 'TextEndEvent';
   /** The finished completion; its text equals the deltas joined. */
   completion: Completion;
+  /** The id of `completion`. */
+  completionId: Scalars['ID']['output'];
+  /** `<completionId>:end`. */
+  id: Scalars['ID']['output'];
 };
 
 export type TextStartEvent = {
   __typename?: 'TextStartEvent';
   completionId: Scalars['ID']['output'];
+  /** `<completionId>:start`. */
+  id: Scalars['ID']['output'];
   /** Null when the model-registry service is unavailable (see `errors`); the stream goes on. */
   model?: Maybe<Model>;
 };
@@ -524,6 +536,7 @@ export type TenantQuotaResolvers<ContextType = InferenceContext, ParentType exte
 
 export type TextDeltaEventResolvers<ContextType = InferenceContext, ParentType extends ResolversParentTypes['TextDeltaEvent'] = ResolversParentTypes['TextDeltaEvent']> = ResolversObject<{
   completionId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   index?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   text?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
@@ -531,11 +544,14 @@ export type TextDeltaEventResolvers<ContextType = InferenceContext, ParentType e
 
 export type TextEndEventResolvers<ContextType = InferenceContext, ParentType extends ResolversParentTypes['TextEndEvent'] = ResolversParentTypes['TextEndEvent']> = ResolversObject<{
   completion?: Resolver<ResolversTypes['Completion'], ParentType, ContextType>;
+  completionId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
 export type TextStartEventResolvers<ContextType = InferenceContext, ParentType extends ResolversParentTypes['TextStartEvent'] = ResolversParentTypes['TextStartEvent']> = ResolversObject<{
   completionId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   model?: Resolver<Maybe<ResolversTypes['Model']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;

@@ -34,6 +34,12 @@ export interface PendingDocumentFields {
   metadata: Record<string, string>;
 }
 
+/** Why an ingestion failed: the `extensions.code` and message of its error. */
+export interface IngestionFailure {
+  code: string;
+  message: string;
+}
+
 export interface IngestionState {
   /** Generation the running (or failed) ingestion writes. */
   generation: string;
@@ -43,7 +49,7 @@ export interface IngestionState {
   chunksTotal: number | null;
   startedAt: string;
   /** Set when `status` is FAILED. */
-  error: { code: string; message: string } | null;
+  error: IngestionFailure | null;
   /**
    * The title, media type and metadata this ingestion brings. While it runs the document keeps
    * its current ones (searches and metadata filters see only those, consistent with the text that

@@ -1,0 +1,121 @@
+/* eslint-disable */
+/** Internal type. DO NOT USE DIRECTLY. */
+type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
+/** Internal type. DO NOT USE DIRECTLY. */
+export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+export type ChatMessageInput = {
+  content: string;
+  role: ChatRole;
+};
+
+export type ChatRole =
+  | 'ASSISTANT'
+  | 'SYSTEM'
+  | 'USER';
+
+/** What to generate. Give either `prompt` (completion) or `messages` (chat), not both. */
+export type CompletionInput = {
+  /** Answer from a retrieval collection; the completion's `citations` list the chunks given to the model. */
+  grounding?: GroundingInput | null | undefined;
+  /** Most tokens to generate. Default: the model's default, else 256. */
+  maxTokens?: number | null | undefined;
+  /** Conversation to answer, formatted with the model's chat template. */
+  messages?: Array<ChatMessageInput> | null | undefined;
+  /** Model id or alias. */
+  model: string | number;
+  /** Text to continue. */
+  prompt?: string | null | undefined;
+  /**
+   * Sampler seed. On a llama.cpp model, the same seed, input and model give the same text, streamed
+   * or not, when the request is decoded alone (no other generation on that model at the same time).
+   * Greedy decoding (temperature 0) is under the same rule. While other generations run on the model, the text can
+   * differ: llama.cpp decodes concurrent requests in one batch and its arithmetic is not
+   * batch-invariant (measured on SmolLM2-135M: 0 of 8 seeded requests arriving 30 ms apart matched
+   * the alone result). OpenAI-compatible servers keep their own promise, usually best effort.
+   */
+  seed?: number | null | undefined;
+  /** Generation ends before any of these strings (at most 16). */
+  stop?: Array<string> | null | undefined;
+  /** Sampling temperature, 0 (greedy) to 2. */
+  temperature?: number | null | undefined;
+  /** Nucleus sampling mass, greater than 0 and at most 1. */
+  topP?: number | null | undefined;
+};
+
+export type FinishReason =
+  /** The client went away or cancelled. */
+  | 'CANCELLED'
+  /** The `maxTokens` limit. */
+  | 'LENGTH'
+  /** A stop sequence or the model's end-of-sequence token. */
+  | 'STOP';
+
+/**
+ * Ground a completion in a retrieval collection: the best chunks for the query are put in the prompt
+ * (as many as fit the model's context after the prompt and `maxTokens`), numbered so the model can
+ * cite them, and returned as the completion's `citations`.
+ */
+export type GroundingInput = {
+  collectionId: string | number;
+  /** Only chunks of documents matching every filter. */
+  filters?: Array<MetadataFilterInput> | null | undefined;
+  /** Chunks scoring below this are left out (the scale depends on `mode`). */
+  minScore?: number | null | undefined;
+  /** Default HYBRID. */
+  mode?: SearchMode | null | undefined;
+  /** What to search for. Default: the prompt, or the last user message. */
+  query?: string | null | undefined;
+  /** Chunks to retrieve, 1 to 20. Default 4. */
+  topK?: number | null | undefined;
+};
+
+/** Matches documents whose metadata value for `key` is one of `values`. */
+export type MetadataFilterInput = {
+  key: string;
+  /** One to 100 values. */
+  values: Array<string>;
+};
+
+export type ModelCapability =
+  | 'CHAT'
+  | 'COMPLETION'
+  | 'EMBEDDING';
+
+export type SearchMode =
+  /** Both, fused by reciprocal rank (k = 60); `score` is the fused score. */
+  | 'HYBRID'
+  /** Full-text search; `score` is BM25 (unbounded, comparable within one search only). */
+  | 'KEYWORD'
+  /** Nearest chunks to the query's embedding; `score` is the cosine similarity (-1 to 1). */
+  | 'VECTOR';
+
+export type AppModelsQueryVariables = Exact<{
+  first?: number | null | undefined;
+}>;
+
+
+export type AppModelsQuery = { models: { totalCount: number, nodes: Array<{ id: string, capabilities: Array<ModelCapability> }> } | null };
+
+export type AppCompletionMutationVariables = Exact<{
+  input: CompletionInput;
+}>;
+
+
+export type AppCompletionMutation = { createCompletion: { id: string, text: string, finishReason: FinishReason } | null };
+
+export type AppStreamSubscriptionVariables = Exact<{
+  input: CompletionInput;
+}>;
+
+
+export type AppStreamSubscription = { completionStream:
+    | { __typename: 'TextDeltaEvent', id: string, completionId: string, index: number, text: string }
+    | { __typename: 'TextEndEvent', id: string, completionId: string }
+    | { __typename: 'TextStartEvent', id: string, completionId: string }
+   };
+
+
+export const AppModelsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"AppModels"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"models"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"capabilities"}}]}}]}}]}}]} as unknown as DocumentNode<AppModelsQuery, AppModelsQueryVariables>;
+export const AppCompletionDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"AppCompletion"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CompletionInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createCompletion"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"text"}},{"kind":"Field","name":{"kind":"Name","value":"finishReason"}}]}}]}}]} as unknown as DocumentNode<AppCompletionMutation, AppCompletionMutationVariables>;
+export const AppStreamDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"AppStream"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CompletionInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"completionStream"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TextStartEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"completionId"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TextDeltaEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"completionId"}},{"kind":"Field","name":{"kind":"Name","value":"index"}},{"kind":"Field","name":{"kind":"Name","value":"text"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TextEndEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"completionId"}}]}}]}}]}}]} as unknown as DocumentNode<AppStreamSubscription, AppStreamSubscriptionVariables>;

@@ -21,6 +21,8 @@ WORKDIR /app
 # download; NODE_LLAMA_CPP_SKIP_DOWNLOAD stops node-llama-cpp's postinstall from fetching or
 # building llama.cpp (its prebuilt binaries come as optional npm packages).
 COPY package.json package-lock.json .npmrc ./
+# The workspace of the client package (packages/client), which npm ci expects to find.
+COPY packages/client/package.json ./packages/client/
 RUN NODE_LLAMA_CPP_SKIP_DOWNLOAD=true npm ci --omit=dev \
     && npm cache clean --force
 
@@ -35,6 +37,8 @@ COPY engines ./engines
 COPY schema ./schema
 COPY client ./client
 COPY scripts ./scripts
+# scripts/fetch-model.ts talks to the gateway through the client package's source.
+COPY packages/client/src ./packages/client/src
 
 # The `node` user of the base image, by number so Kubernetes can verify runAsNonRoot.
 USER 1000:1000

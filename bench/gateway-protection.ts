@@ -94,17 +94,17 @@ const canaryQuery = "{ models { totalCount } }";
  * generated tiny model (CHAT, COMPLETION), `abuse-embed` the same with mean pooling (EMBEDDING).
  */
 function attackCorpus(): { name: string; body: string }[] {
-  const nestedCollections = (levels: number) => `{ collection(id: "c") { ${"documents { collection { ".repeat(levels)}id${" } }".repeat(levels)} } }`;
+  const nestedCollections = (levels: number) => `{ collection(id: "c") { ${"documents { nodes { collection { ".repeat(levels)}id${" } } }".repeat(levels)} } }`;
   const query = (text: string, variables: Record<string, unknown> = {}) => JSON.stringify({ query: text, variables });
   const fragments = Array.from({ length: 30 }, (_, level) => `fragment F${level} on Model { id ...F${level + 1} ...F${level + 1} }`);
   return [
-    { name: "depth 1,002", body: query(nestedCollections(500)) },
-    { name: "depth 41", body: query(nestedCollections(20)) },
+    { name: "depth 1,001", body: query(nestedCollections(333)) },
+    { name: "depth 41", body: query(nestedCollections(13)) },
     { name: "10,000 aliases of models(first: 1)", body: query(`{ ${Array.from({ length: 10_000 }, (_, index) => `a${index}: models(first: 1) { totalCount }`).join(" ")} }`) },
     { name: "40 aliases", body: query(`{ models { ${Array.from({ length: 40 }, (_, index) => `a${index}: totalCount`).join(" ")} } }`) },
     { name: "17 aliased root fields", body: query(`{ ${Array.from({ length: 17 }, (_, index) => `a${index}: models(first: 1) { totalCount }`).join(" ")} }`) },
     { name: "100 aliased createCompletions", body: query(`mutation { ${Array.from({ length: 100 }, (_, index) => `c${index}: createCompletion(input: { model: "abuse-chat", prompt: "hi" }) { id }`).join(" ")} }`) },
-    { name: "fan-out to 19,683 documents", body: query("{ collections { documents { collection { documents { collection { documents { id } } } } } } }") },
+    { name: "fan-out to 926,200 objects", body: query("{ collections { documents { nodes { collection { documents { nodes { collection { documents { nodes { id } } } } } } } } } }") },
     { name: "1,000 @include directives", body: query(`{ models { ${"totalCount @include(if: true) ".repeat(1_000)} } }`) },
     { name: "60 directives", body: query(`{ models { ${"totalCount @include(if: true) ".repeat(60)} } }`) },
     { name: "30 levels of nested fragments", body: query(`${fragments.join(" ")} fragment F30 on Model { id } { model(id: "x") { ...F0 } }`) },

@@ -1,6 +1,9 @@
 import { join } from "node:path";
 import { z } from "zod";
 import { defaultPersistedDocumentsMode, persistedDocumentsEnvironment, type PersistedDocumentsSettings } from "./persisted-documents/persisted-documents-settings.ts";
+import type { CorsSettings } from "../platform/http/cors.ts";
+import { corsEnvironment, toCorsSettings } from "./cors/cors-settings.ts";
+import { jwtEnvironment, toJwtSettings, type JwtSettings } from "./jwt/jwt-settings.ts";
 import { commonEnvironment, toCommonConfig, type CommonConfig } from "../platform/config/common-config.ts";
 import { booleanVariable, httpUrlVariable, integerVariable, parseEnvironment, portVariable } from "../platform/config/parse-environment.ts";
 import { defaultCostLimits, type CostLimits } from "./cost/cost-limits.ts";
@@ -45,6 +48,10 @@ export interface GatewayConfig extends CommonConfig {
   rateLimits: RateLimitSettings;
   /** Serve the playground page on `/` (PLAYGROUND_ENABLED). Default true on embedded stores, false with Redis (production). */
   playgroundEnabled: boolean;
+  /** Pages that may call the gateway from a browser (CORS_ORIGINS, CORS_MAX_AGE_SECONDS); default: the gateway's own loopback origins on embedded stores, none with Redis. */
+  cors: CorsSettings;
+  /** Bearer JWTs accepted beside API keys (JWT_JWKS_URL, JWT_ISSUER, JWT_AUDIENCE...); undefined: API keys only (the default). */
+  jwt: JwtSettings | undefined;
   /** PERSISTED_DOCUMENTS_MODE (default `allow`; `only` with CORS_ORIGINS set on Redis stores) and PERSISTED_DOCUMENTS_FILE. */
   persistedDocuments: PersistedDocumentsSettings;
 }
@@ -86,6 +93,8 @@ export function loadGatewayConfig(environment: NodeJS.ProcessEnv = process.env):
       RATE_LIMIT_LEASE_MILLIS: integerVariable(defaultRateLimitSettings.leaseMillis, 1_000, 3_600_000),
       TRUSTED_PROXY_HOPS: integerVariable(defaultRateLimitSettings.trustedProxyHops, 0, 10),
       ...persistedDocumentsEnvironment,
+      ...corsEnvironment,
+      ...jwtEnvironment,
       PLAYGROUND_ENABLED: z.enum(["true", "false"]).optional(),
     },
     environment,
@@ -103,6 +112,8 @@ export function loadGatewayConfig(environment: NodeJS.ProcessEnv = process.env):
   const browserFacingProduction = common.storeBackend === "redis" && (environment.CORS_ORIGINS ?? "").trim() !== "";
   return {
     ...common,
+    cors: toCorsSettings(values, { storeBackend: common.storeBackend, port: values.GATEWAY_PORT }),
+    jwt: toJwtSettings(values),
     // The playground page on `/`: on by default only on embedded stores (a developer's machine).
     playgroundEnabled: values.PLAYGROUND_ENABLED === undefined ? common.storeBackend === "embedded" : values.PLAYGROUND_ENABLED === "true",
     persistedDocuments: {

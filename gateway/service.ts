@@ -16,6 +16,9 @@ import type { GatewayConfig } from "./config.ts";
 import type { GatewayContext } from "./gateway-context.ts";
 import { createRateLimitStore } from "./rate-limits/create-rate-limit-store.ts";
 import { createGatewayAdmission } from "./rate-limits/gateway-admission.ts";
+import { withJwtVerifier } from "./authentication.ts";
+import { JwtVerifier } from "./jwt/jwt-verifier.ts";
+import { withCsrfPrevention } from "../platform/http/csrf-prevention.ts";
 import { startOperationDeadline } from "./operation-deadline.ts";
 import { SignedContextDataSource } from "./signed-context-data-source.ts";
 import { apolloOperationExecutor, GatewaySubscriptions } from "./subscriptions/gateway-subscriptions.ts";
@@ -51,10 +54,12 @@ export interface GatewayOptions {
 export async function startGateway(config: GatewayConfig, logger: Logger, options: GatewayOptions = {}): Promise<RunningGateway> {
   const infrastructure = await connectSharedInfrastructure(config, logger);
   const apiKeys = createApiKeyStore(config, infrastructure);
+  // API keys and, with JWT_JWKS_URL, bearer JWTs (gateway/jwt/): one store for HTTP and WebSocket alike.
+  const credentials = withJwtVerifier(apiKeys, config.jwt === undefined ? undefined : new JwtVerifier(config.jwt));
   const rateLimits = createRateLimitStore(config, infrastructure);
   const audit = createAuditLog({ redis: infrastructure.redis, dataDirectory: config.dataDirectory, keyPrefix: config.redisKeyPrefix, logger });
   // Authentication and rate limits run on the headers, before a body is read (gateway/rate-limits/).
-  const admission = createGatewayAdmission({ apiKeys, store: rateLimits, settings: config.rateLimits, logger });
+  const admission = createGatewayAdmission({ apiKeys: credentials, store: rateLimits, settings: config.rateLimits, logger });
   const signer = new InternalContextSigner(await resolveSigningSecret(config));
   const subgraphUrl = (name: string, recordedUrl: string | undefined) => config.subgraphUrls[name] ?? recordedUrl ?? "";
   const buildDataSource = ({ name, url }: { name: string; url?: string }) =>
@@ -73,7 +78,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
   // Listens to the gateway's schema loads, so it must exist before Apollo Server starts the gateway.
   const subscriptions = new GatewaySubscriptions({
     gateway,
-    apiKeys,
+    apiKeys: credentials,
     signer,
     buildDataSource,
     subgraphUrl,
@@ -93,6 +98,14 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
   });
   // Trusted operations: the manifest's documents by id (gateway/persisted-documents/); APQ shared through Redis.
   const persistedDocuments = createPersistedDocumentStore({ redis: infrastructure.redis, keyPrefix: config.redisKeyPrefix, dataDirectory: config.dataDirectory, manifestPath: config.persistedDocuments.manifestPath });
+  // GraphQL over SSE and Apollo's multipart subscriptions on the GraphQL URL, beside graphql-ws (gateway/subscriptions/).
+  const httpSubscriptions = subscriptions.createHttpTransports({
+    executeOperation: apolloOperationExecutor(() => {
+      if (apollo === undefined) throw new Error("Apollo Server is not created yet");
+      return apollo;
+    }, config.operationDeadlineMillis),
+    guard: subscriptionGuard(config.operationLimits, costAnalyzer),
+  });
   const service = await startServiceServer<GatewayContext, RequestContext>({
     name: "gateway",
     ...serverSettings(config),
@@ -104,6 +117,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
         gateway,
         plugins: [
           ...plugins,
+          httpSubscriptions.plugin,
           subscriptionOverHttpPlugin<GatewayContext>(),
           costAnalysisPlugin(costAnalyzer),
           auditDenialsPlugin(audit, logger),
@@ -125,11 +139,17 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
         // run once per distinct document (Apollo Server caches validated documents).
         parseOptions: { maxTokens: config.operationLimits.maximumDocumentTokens },
         allowBatchedHttpRequests: config.maximumBatchOperations > 1,
+        // Replaced by `withCsrfPrevention` at admission (platform/http/csrf-prevention.ts): Apollo's rule,
+        // checked before the body is read, plus bearer-authenticated GETs (what urql sends by default).
+        csrfPrevention: false,
         validationRules: operationLimitRules(config.operationLimits),
         formatError: (formatted, error) => defaults.formatError(relabelOperationLimitError(formatted), error),
       })),
     maximumBatchOperations: config.maximumBatchOperations,
-    admitRequest: admission.admitRequest,
+    streamingTransport: httpSubscriptions.transport,
+    admitRequest: withCsrfPrevention(admission.admitRequest),
+    // Browsers: CORS_ORIGINS (platform/http/cors.ts); preflights are answered before routing.
+    cors: config.cors,
     admitUpgrade: admission.admitUpgrade,
     context: async (_request, signal, caller) => {
       if (caller === undefined) throw new Error("the gateway's admitRequest did not run");

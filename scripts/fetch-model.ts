@@ -15,7 +15,8 @@
  * Exit status: 0 registered, 1 download, conversion or registration failed, 2 bad arguments.
  */
 import { resolve } from "node:path";
-import { createGraphClient, GraphClientError, graphql } from "../client/index.ts";
+import { createGraphClient, GraphClientError } from "../packages/client/src/index.ts";
+import { graphql } from "../client/generated/index.ts";
 import { EngineError } from "../engines/engine-error.ts";
 import { ModelConversionError } from "../engines/gguf/bert/convert-sentence-transformer.ts";
 import { readGgufSummary } from "../engines/model-files/gguf-summary.ts";

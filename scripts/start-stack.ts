@@ -14,6 +14,7 @@ import { createApiKeyStore } from "../platform/api-keys/create-api-key-store.ts"
 import { composeSupergraph } from "../gateway/supergraph/compose-supergraph.ts";
 import { ConfigurationError, type ConfigurationProblem } from "../platform/config/parse-environment.ts";
 import { createLogger } from "../platform/logging/logger.ts";
+import { formatLogLineForTerminal } from "../platform/logging/terminal-format.ts";
 import { projectRoot } from "../platform/schema-file.ts";
 import { subgraphCatalog } from "../platform/service-catalog.ts";
 import { connectSharedInfrastructure } from "../platform/storage/shared-infrastructure.ts";
@@ -130,9 +131,8 @@ function startChild(name: string, entryPoint: string): ChildProcess {
     stdio: ["ignore", "pipe", "pipe"],
   });
   children.push({ name, process: child });
-  for (const stream of [child.stdout, child.stderr]) {
-    if (stream !== null) createInterface({ input: stream }).on("line", (line) => console.log(formatLogLine(name, line)));
-  }
+  if (child.stdout !== null) createInterface({ input: child.stdout }).on("line", (line) => showLine(name, line, process.stdout));
+  if (child.stderr !== null) createInterface({ input: child.stderr }).on("line", (line) => showLine(name, line, process.stderr));
   child.on("exit", (code, signal) => {
     if (stopping) return;
     console.error(`${name} exited (${signal ?? `code ${code}`}); stopping the stack.`);
@@ -155,16 +155,18 @@ async function waitUntilReady(name: string, child: ChildProcess, readinessUrl: s
   throw new Error(`${name} was not ready at ${readinessUrl} within ${readinessTimeoutMillis / 1000} s`);
 }
 
-/** Services log JSON lines for collectors; for a person at a terminal, one readable line each. */
-function formatLogLine(service: string, line: string): string {
-  try {
-    const { time: _time, level, service: _service, message, ...fields } = JSON.parse(line) as Record<string, unknown>;
-    const rest = Object.keys(fields).length === 0 ? "" : ` ${JSON.stringify(fields)}`;
-    return `${service.padEnd(15)}| ${String(level).padEnd(5)} ${String(message)}${rest}`;
-  } catch {
-    return `${service.padEnd(15)}| ${line}`;
-  }
+/**
+ * Services log JSON lines for collectors. At a terminal each becomes one readable line (colored,
+ * access lines condensed; platform/logging/terminal-format.ts), on stdout in arrival order. When
+ * stdout is not a terminal (`npm start | tee`, a process manager collecting output), service output
+ * passes through unchanged, logs on stderr as JSON, for whatever reads it.
+ */
+function showLine(service: string, line: string, passThrough: NodeJS.WriteStream): void {
+  if (showForPerson) console.log(formatLogLineForTerminal(service, line, { color: process.stdout.hasColors?.() === true }));
+  else passThrough.write(`${line}\n`);
 }
+
+const showForPerson = process.stdout.isTTY === true;
 
 async function stopAll(exitCode: number): Promise<void> {
   if (stopping) return;

@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { booleanVariable, ConfigurationError, integerVariable, parseEnvironment } from "./parse-environment.ts";
 import type { LogLevel } from "../logging/logger.ts";
+import { loggingEnvironment, toLoggingSettings, type LoggingSettings } from "../logging/logging-settings.ts";
 import { defaultHttpTimeouts, type HttpTimeouts } from "../http/http-timeouts.ts";
 
 /** Where stores keep their data. */
@@ -27,6 +28,12 @@ export interface CommonConfig {
    */
   internalSigningSecret: string | undefined;
   logLevel: LogLevel;
+  /**
+   * Access-line sampling and prompt redaction (LOG_REQUEST_SAMPLE_RATE, LOG_SLOW_REQUEST_MILLIS,
+   * LOG_PROMPTS); each field documents its default. `createLogger` reads the same variables when
+   * not given these settings.
+   */
+  logging: LoggingSettings;
   /** How long shutdown waits for in-flight requests before closing connections, in milliseconds. */
   shutdownGracePeriodMillis: number;
   /** Largest request body a service accepts, in bytes. */
@@ -57,6 +64,7 @@ export const commonEnvironment = {
   HOST: z.string().default("127.0.0.1"),
   INTERNAL_SIGNING_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  ...loggingEnvironment,
   SHUTDOWN_GRACE_PERIOD_MILLIS: integerVariable(10_000, 0, 600_000),
   MAX_REQUEST_BODY_BYTES: integerVariable(8_388_608, 1_024, 1_073_741_824),
   HTTP_HEADERS_TIMEOUT_MILLIS: integerVariable(defaultHttpTimeouts.headersTimeoutMillis, 100, 3_600_000),
@@ -104,6 +112,7 @@ export function toCommonConfig(values: z.infer<z.ZodObject<typeof commonEnvironm
     host: values.HOST,
     internalSigningSecret: values.INTERNAL_SIGNING_SECRET,
     logLevel: values.LOG_LEVEL,
+    logging: toLoggingSettings(values),
     shutdownGracePeriodMillis: values.SHUTDOWN_GRACE_PERIOD_MILLIS,
     maximumRequestBodyBytes: values.MAX_REQUEST_BODY_BYTES,
     httpTimeouts: {

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { HeaderMap, type ApolloServer, type BaseContext } from "@apollo/server";
 import { ErrorCode } from "../errors/error-code.ts";
 import { ServiceError } from "../errors/service-error.ts";
+import { noteResponseErrors } from "../logging/request-scope.ts";
 import { assertDeclaredLength, readJsonBody, RequestBodyError } from "./read-json-body.ts";
 import { writeRefusal, type AdmitRequest, type RequestAdmission } from "./request-admission.ts";
 
@@ -31,6 +32,35 @@ export interface GraphQLHttpHandlerOptions<Context extends BaseContext, Admitted
    * its `http.status` (default 400).
    */
   prepareOperation?: (operation: { body: unknown; search: string }) => Promise<{ body: unknown; search: string }>;
+  /**
+   * Other protocols served on the same URL (the gateway's GraphQL over SSE and multipart
+   * subscriptions); see `StreamingTransport`. Without it, only GraphQL over HTTP is served.
+   */
+  streamingTransport?: StreamingTransport<Admitted>;
+}
+
+/** One request handed to a `StreamingTransport`, after admission. */
+export interface StreamingExchange<Admitted> {
+  request: IncomingMessage;
+  response: ServerResponse;
+  /** What `admitRequest` established (the caller). */
+  admitted: Admitted | undefined;
+}
+
+/**
+ * Another protocol on the GraphQL URL. Requests it `claims` on their method and headers (before the
+ * method check) are admitted as usual, then `serve`d by it; other requests may still be taken by
+ * `serveOperation` once their operation is read and prepared, before Apollo sees them.
+ */
+export interface StreamingTransport<Admitted> {
+  claims(request: IncomingMessage): boolean;
+  /**
+   * Answers a claimed request. `readOperation` reads the body and runs `prepareOperation` as for
+   * any request; when that fails it answers the request itself (413, 400...) and returns undefined.
+   */
+  serve(exchange: StreamingExchange<Admitted> & { readOperation: () => Promise<{ body: unknown; search: string } | undefined> }): Promise<void>;
+  /** Answers the operation and resolves true, or resolves false to leave it to Apollo. */
+  serveOperation?(exchange: StreamingExchange<Admitted> & { operation: { body: unknown; search: string } }): Promise<boolean>;
 }
 
 /** The methods GraphQL over HTTP uses; others get 405. */
@@ -47,7 +77,8 @@ export function createGraphQLHttpHandler<Context extends BaseContext, Admitted>(
 ): (request: IncomingMessage, response: ServerResponse) => Promise<void> {
   return async (request, response) => {
     const method = request.method ?? "GET";
-    if (method !== "GET" && method !== "POST") {
+    const streaming = options.streamingTransport?.claims(request) === true;
+    if (!streaming && method !== "GET" && method !== "POST") {
       const error = new ServiceError(ErrorCode.BadRequest, `GraphQL is served over GET and POST, not ${method}.`);
       writeRefusal(response, { admitted: false, status: 405, error, headers: { allow: allowedMethods } });
       return;
@@ -60,6 +91,10 @@ export function createGraphQLHttpHandler<Context extends BaseContext, Admitted>(
     }
     try {
       for (const [name, value] of Object.entries(admission.headers)) response.setHeader(name, value);
+      if (streaming && options.streamingTransport !== undefined) {
+        await options.streamingTransport.serve({ request, response, admitted: admission.value, readOperation: () => readOperation(request, response, options) });
+        return;
+      }
       let body: unknown;
       try {
         assertDeclaredLength(request, options.maximumBodyBytes);
@@ -103,6 +138,7 @@ export function createGraphQLHttpHandler<Context extends BaseContext, Admitted>(
           return;
         }
       }
+      if (options.streamingTransport?.serveOperation !== undefined && (await options.streamingTransport.serveOperation({ request, response, admitted: admission.value, operation }))) return;
       const result = await server.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method, headers, search: operation.search, body: operation.body },
         context: () => options.context(request, clientGone.signal, admission.value),
@@ -123,7 +159,33 @@ export function createGraphQLHttpHandler<Context extends BaseContext, Admitted>(
   };
 }
 
+/** The body and query string of a request claimed by a `StreamingTransport`, read and prepared as for GraphQL over HTTP; undefined once a refusal was written. */
+async function readOperation<Context extends BaseContext, Admitted>(
+  request: IncomingMessage,
+  response: ServerResponse,
+  options: GraphQLHttpHandlerOptions<Context, Admitted>,
+): Promise<{ body: unknown; search: string } | undefined> {
+  try {
+    assertDeclaredLength(request, options.maximumBodyBytes);
+    if (/100-continue/i.test(request.headers.expect ?? "")) response.writeContinue();
+    const body = await readJsonBody(request, options.maximumBodyBytes);
+    const operation = { body, search: new URL(request.url ?? "/", "http://localhost").search };
+    return options.prepareOperation === undefined ? operation : await options.prepareOperation(operation);
+  } catch (error) {
+    if (error instanceof RequestBodyError) {
+      writeJson(response, error.status, { errors: [{ message: error.message, extensions: { code: error.code, retryable: false, ...error.details } }] }, error.status === 413 ? { connection: "close" } : {});
+      return undefined;
+    }
+    if (!(error instanceof ServiceError)) throw error;
+    const status = (error.extensions.http as { status?: number } | undefined)?.status ?? 400;
+    const { http: _http, ...extensions } = error.extensions;
+    writeJson(response, status, { errors: [{ message: error.message, extensions }] });
+    return undefined;
+  }
+}
+
 export function writeJson(response: ServerResponse, status: number, value: unknown, headers: Readonly<Record<string, string>> = {}): void {
+  noteResponseErrors(value); // for the request's access line (platform/logging/access-log.ts)
   const text = JSON.stringify(value);
   response.writeHead(status, { ...headers, "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) });
   response.end(text);

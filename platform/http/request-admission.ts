@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { GraphQLError } from "graphql";
+import { noteResponseErrors } from "../logging/request-scope.ts";
 
 /**
  * A check that runs on a request's headers, before its body is read: authentication and rate
@@ -40,6 +41,7 @@ export interface RefusedRequest {
  * connection alive is exactly the work the refusal avoids.
  */
 export function writeRefusal(response: ServerResponse, refusal: RefusedRequest): void {
+  noteResponseErrors([refusal.error]); // for the request's access line (platform/logging/access-log.ts)
   const { http: _http, ...extensions } = refusal.error.extensions;
   const text = JSON.stringify({ errors: [{ message: refusal.error.message, extensions }] });
   response.writeHead(refusal.status, {

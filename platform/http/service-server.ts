@@ -3,8 +3,11 @@ import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import type { ApolloServer, ApolloServerPlugin, BaseContext } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
+import { createRequestLog, requestLogPlugin } from "../logging/access-log.ts";
 import type { Logger } from "../logging/logger.ts";
+import { requestLogBindings } from "../logging/request-scope.ts";
 import { rejectUpgrade, type WebSocketEndpoint } from "../websocket/websocket-endpoint.ts";
+import { applyCors, type CorsSettings } from "./cors.ts";
 import { createGraphQLHttpHandler, writeJson, type GraphQLHttpHandlerOptions } from "./graphql-http-handler.ts";
 import { createTimedHttpServer, defaultHttpTimeouts, type HttpTimeouts } from "./http-timeouts.ts";
 import type { AdmitRequest, AdmitUpgrade } from "./request-admission.ts";
@@ -45,6 +48,14 @@ export interface ServiceServerOptions<Context extends BaseContext, Admitted = un
   context: (request: IncomingMessage, signal: AbortSignal, admitted: Admitted | undefined) => Promise<Context>;
   /** Rewrites each operation before Apollo sees it; see `GraphQLHttpHandlerOptions.prepareOperation`. */
   prepareOperation?: GraphQLHttpHandlerOptions<Context, Admitted>["prepareOperation"];
+  /** Other protocols on the GraphQL URL (SSE, multipart subscriptions); see `GraphQLHttpHandlerOptions.streamingTransport`. */
+  streamingTransport?: GraphQLHttpHandlerOptions<Context, Admitted>["streamingTransport"];
+  /**
+   * Which web pages may call the service from a browser: CORS headers on every response of an
+   * allowed origin, preflights answered before routing (see `applyCors`). Default: no CORS (the
+   * subgraphs, which browsers never call).
+   */
+  cors?: CorsSettings;
   /** Dependencies `/readyz` checks. */
   readinessChecks?: ReadinessCheck[];
   /** More routes by exact path (the gateway's playground page and its assets); GET and HEAD only. */
@@ -85,6 +96,7 @@ export async function startServiceServer<Context extends BaseContext, Admitted =
   const httpServer = createTimedHttpServer(options.httpTimeouts ?? defaultHttpTimeouts);
   const apollo = options.createApolloServer([
     ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.stopGracePeriodMillis }),
+    requestLogPlugin<Context>(),
   ]);
   await apollo.start();
   const handleGraphQL = createGraphQLHttpHandler(apollo, {
@@ -92,11 +104,13 @@ export async function startServiceServer<Context extends BaseContext, Admitted =
     ...(options.maximumBatchOperations === undefined ? {} : { maximumBatchOperations: options.maximumBatchOperations }),
     ...(options.admitRequest === undefined ? {} : { admitRequest: options.admitRequest }),
     ...(options.prepareOperation === undefined ? {} : { prepareOperation: options.prepareOperation }),
+    ...(options.streamingTransport === undefined ? {} : { streamingTransport: options.streamingTransport }),
     context: options.context,
   });
   let stopping = false;
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
+    if (options.cors !== undefined && applyCors(options.cors, request, response)) return;
     const path = new URL(request.url ?? "/", "http://localhost").pathname;
     if (path === "/healthz") {
       writeJson(response, 200, { status: "ok" });
@@ -113,11 +127,15 @@ export async function startServiceServer<Context extends BaseContext, Admitted =
       writeJson(response, 404, { error: `Not found. GraphQL is served at ${graphqlPath}.` });
     }
   };
+  // One access line per GraphQL request (platform/logging/access-log.ts); lines logged meanwhile carry its request id.
+  const requestLog = createRequestLog(options.logger, { graphqlPath });
   const onRequest = (request: IncomingMessage, response: ServerResponse) => {
-    handle(request, response).catch((error: unknown) => {
-      options.logger.error("request failed", { error, url: request.url });
-      if (!response.headersSent) writeJson(response, 500, { errors: [{ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] });
-      else response.destroy();
+    requestLog.run(request, response, () => {
+      handle(request, response).catch((error: unknown) => {
+        options.logger.error("request failed", { error, url: request.url, ...requestLogBindings() });
+        if (!response.headersSent) writeJson(response, 500, { errors: [{ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] });
+        else response.destroy();
+      });
     });
   };
   httpServer.on("request", onRequest);

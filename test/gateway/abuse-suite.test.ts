@@ -23,11 +23,11 @@ interface Outcome {
 
 /** The attacks: a request body each (sent as is), and the code its refusal must carry. */
 function attacks(): { name: string; body: () => string; code: string }[] {
-  const nestedCollections = (levels: number) => `{ collection(id: "c") { ${"documents { collection { ".repeat(levels)}id${" } }".repeat(levels)} } }`;
+  const nestedCollections = (levels: number) => `{ collection(id: "c") { ${"documents { nodes { collection { ".repeat(levels)}id${" } } }".repeat(levels)} } }`;
   const query = (text: string, variables: Record<string, unknown> = {}) => JSON.stringify({ query: text, variables });
   return [
-    { name: "depth 1,002 (collection { documents { collection ... } } × 500)", body: () => query(nestedCollections(500)), code: "MAX_DEPTH_EXCEEDED" },
-    { name: "depth 41 within the token limit", body: () => query(nestedCollections(20)), code: "MAX_DEPTH_EXCEEDED" },
+    { name: "depth 1,001 (collection { documents { nodes { collection ... } } } × 333)", body: () => query(nestedCollections(333)), code: "MAX_DEPTH_EXCEEDED" },
+    { name: "depth 41 within the token limit", body: () => query(nestedCollections(13)), code: "MAX_DEPTH_EXCEEDED" },
     { name: "10,000 aliases of models(first: 1)", body: () => query(`{ ${Array.from({ length: 10_000 }, (_, index) => `a${index}: models(first: 1) { totalCount }`).join(" ")} }`), code: "MAX_DOCUMENT_TOKENS_EXCEEDED" },
     { name: "40 aliases", body: () => query(`{ models { ${Array.from({ length: 40 }, (_, index) => `a${index}: totalCount`).join(" ")} } }`), code: "MAX_ALIASES_EXCEEDED" },
     { name: "17 aliased root fields", body: () => query(`{ ${Array.from({ length: 17 }, (_, index) => `a${index}: models(first: 1) { totalCount }`).join(" ")} }`), code: "MAX_ROOT_FIELDS_EXCEEDED" },
@@ -36,7 +36,7 @@ function attacks(): { name: string; body: () => string; code: string }[] {
       body: () => query(`mutation { ${Array.from({ length: 100 }, (_, index) => `c${index}: createCompletion(input: { model: "abuse-chat", prompt: "hi" }) { id }`).join(" ")} }`),
       code: "MAX_ALIASES_EXCEEDED",
     },
-    { name: "a 307-character query fanning out to 19,683 documents", body: () => query(`{ collections { documents { collection { documents { collection { documents { id } } } } } } }`), code: "MAX_FAN_OUT_EXCEEDED" },
+    { name: "a 124-character query fanning out to 926,200 objects over nested document pages", body: () => query(`{ collections { documents { nodes { collection { documents { nodes { collection { documents { nodes { id } } } } } } } } } }`), code: "MAX_FAN_OUT_EXCEEDED" },
     { name: "1,000 @include directives", body: () => query(`{ models { ${"totalCount @include(if: true) ".repeat(1_000)} } }`), code: "MAX_DOCUMENT_TOKENS_EXCEEDED" },
     { name: "60 directives", body: () => query(`{ models { ${"totalCount @include(if: true) ".repeat(60)} } }`), code: "MAX_DIRECTIVES_EXCEEDED" },
     {

@@ -65,12 +65,13 @@ describe("operation cost analysis", () => {
   });
 
   it("refuses a fan-out over MAX_FAN_OUT before any subgraph is called", async () => {
-    // 100 documents (assumed) × 100 × ...: the attacker's collection→documents→collection chain.
-    const reply = await post(stack.memberKey.key, '{ collection(id: "any") { documents { collection { documents { id } } } } }');
+    // 100 documents (first: 100) × 100 × ...: the attacker's collection→documents→collection chain.
+    const reply = await post(stack.memberKey.key, '{ collection(id: "any") { documents(first: 100) { nodes { collection { documents(first: 100) { nodes { id } } } } } } }');
     assert.equal(reply.status, 400);
     assert.equal(reply.errors?.[0]?.extensions?.code, "MAX_FAN_OUT_EXCEEDED");
     assert.equal(reply.errors?.[0]?.extensions?.maximum, 500);
-    assert.equal(reply.errors?.[0]?.extensions?.estimated, 1 + 100 * (1 + 1 + 100));
+    // collection (1) + its connection (1) + 100 × (document 1 + collection 1 + connection 1 + 100 documents).
+    assert.equal(reply.errors?.[0]?.extensions?.estimated, 1 + 1 + 100 * (1 + 1 + 1 + 100));
   });
 
   it("prices a completion at the live price and reports what it actually used", async () => {

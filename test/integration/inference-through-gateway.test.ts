@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { createGraphClient, graphql, type GraphClient } from "../../client/index.ts";
+import { createGraphClient, type GraphClient } from "../../packages/client/src/index.ts";
+import { graphql } from "../../client/generated/index.ts";
 import { generateModel, modelPresets } from "../../engines/gguf/generate-model.ts";
 import { present } from "../harness/present.ts";
 import { temporaryDirectory } from "../harness/temporary-directory.ts";

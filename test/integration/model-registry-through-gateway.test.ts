@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { createGraphClient, graphql, type GraphClient } from "../../client/index.ts";
+import { createGraphClient, type GraphClient } from "../../packages/client/src/index.ts";
+import { graphql } from "../../client/generated/index.ts";
 import { internalContextHeader, InternalContextSigner } from "../../platform/context/internal-context-token.ts";
 import { resolveSigningSecret } from "../../platform/context/signing-secret.ts";
 import { loadCommonConfig } from "../../platform/config/common-config.ts";

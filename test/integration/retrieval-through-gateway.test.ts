@@ -4,7 +4,8 @@ import { after, before, describe, it } from "node:test";
 import { print, type ExecutionResult } from "graphql";
 import { createClient } from "graphql-ws";
 import WebSocket from "ws";
-import { createGraphClient, graphql, GraphClientError, type GraphClient } from "../../client/index.ts";
+import { createGraphClient, GraphClientError, type GraphClient } from "../../packages/client/src/index.ts";
+import { graphql } from "../../client/generated/index.ts";
 import type { GroundedStreamSubscription } from "../../client/generated/graphql.ts";
 import { generateModel, modelPresets } from "../../engines/gguf/generate-model.ts";
 import { present } from "../harness/present.ts";
@@ -42,7 +43,7 @@ const DocumentById = graphql(`
 
 const CollectionDocuments = graphql(`
   query CollectionDocuments($id: ID!, $filters: [MetadataFilterInput!]) {
-    collection(id: $id) { id documentCount metadataKeys documents(filters: $filters) { id source status } }
+    collection(id: $id) { id documentCount metadataKeys documents(filters: $filters) { totalCount nodes { id source status } pageInfo { hasNextPage endCursor } } }
   }
 `);
 
@@ -222,7 +223,7 @@ describe("retrieval through the gateway", () => {
     const createCollection = present((await member.request(CreateCollection, { input: { name: "mismatched", embeddingModel: "misdescribed-embed" } })).createCollection, "createCollection");
     const mismatch = await codeOf(member.request(IngestDocument, { input: { collectionId: createCollection.id, source: "doc.md", content: guide } }));
     assert.equal(mismatch.code, "EMBEDDING_DIMENSION_MISMATCH");
-    assert.deepEqual((await member.request(CollectionDocuments, { id: createCollection.id })).collection?.documents, [], "a failed first ingestion leaves no document");
+    assert.deepEqual((await member.request(CollectionDocuments, { id: createCollection.id })).collection?.documents?.nodes, [], "a failed first ingestion leaves no document");
     assert.deepEqual((await member.request(CollectionDocuments, { id: collectionId })).collection?.documents, before.collection?.documents);
   });
 

@@ -57,29 +57,30 @@ describe("the playground page in Chromium", { skip: provisioned.skip }, () => {
     assert.equal(await page.title(), "AI Graph Playground");
     await page.type("#api-key", stack.memberKey.key);
     await page.click("#connect button");
-    await page.waitForFunction(() => (document.querySelector("#model") as HTMLSelectElement | null)?.disabled === false);
-    const models = await page.$$eval("#model option", (options) => options.map((option) => (option as HTMLOptionElement).value));
+    await page.waitForFunction(`document.querySelector("#model")?.disabled === false`);
+    const models = await page.$$eval("#model option", (options) => options.map((option) => option.getAttribute("value")));
     assert.deepEqual(models, ["smollm2"], "chat models only");
     assert.deepEqual(pageErrors, []);
   });
 
   it("streams an answer token by token, then shows its tokens, latency and cost", async () => {
     // Record every text the answer bubble shows while it streams.
-    await page.evaluate(() => {
-      const seen: string[] = [];
-      (window as unknown as { seenTexts: string[] }).seenTexts = seen;
+    // (Browser-side code is passed as source text: this project's TypeScript has no DOM library.)
+    await page.evaluate(`{
+      const seen = [];
+      window.seenTexts = seen;
       new MutationObserver(() => {
         const bubble = document.querySelector(".message.assistant:last-child .bubble");
         if (bubble?.textContent && bubble.textContent !== seen.at(-1)) seen.push(bubble.textContent);
-      }).observe(document.querySelector("#thread") as Node, { subtree: true, childList: true, characterData: true });
-    });
+      }).observe(document.querySelector("#thread"), { subtree: true, childList: true, characterData: true });
+    }`);
     await page.type("#prompt", "Name three colours of the rainbow.");
     await page.keyboard.press("Enter");
     await page.waitForSelector(".message.assistant .meta [data-metric=cost]", { timeout: 120_000 });
-    const seen = await page.evaluate(() => (window as unknown as { seenTexts: string[] }).seenTexts);
+    const seen = (await page.evaluate("window.seenTexts")) as string[];
     assert.ok(seen.length >= 3, `the answer grew in ${seen.length} steps: ${JSON.stringify(seen.slice(0, 5))}`);
     for (let index = 1; index < seen.length; index += 1) assert.ok(seen[index]?.startsWith(seen[index - 1] ?? ""), "each step extends the last");
-    const metrics = await page.$$eval(".message.assistant .meta .chip", (chips) => chips.map((chip) => (chip as HTMLElement).dataset.metric));
+    const metrics = await page.$$eval(".message.assistant .meta .chip", (chips) => chips.map((chip) => chip.getAttribute("data-metric")));
     assert.ok(metrics.includes("tokens") && metrics.includes("ttft") && metrics.includes("latency") && metrics.includes("cost"), JSON.stringify(metrics));
     assert.equal(await page.$(".message.assistant.streaming"), null, "the caret is gone once the answer ended");
     await page.screenshot({ path: join(artifacts, "playground-chat.png") });
@@ -89,11 +90,11 @@ describe("the playground page in Chromium", { skip: provisioned.skip }, () => {
     await page.click("#new-collection summary");
     await page.type("#collection-name", "handbook");
     await page.click("#collection-form button");
-    await page.waitForFunction(() => (document.querySelector("#collection") as HTMLSelectElement | null)?.selectedOptions[0]?.textContent?.startsWith("handbook") === true);
+    await page.waitForFunction(`document.querySelector("#collection")?.selectedOptions[0]?.textContent?.startsWith("handbook") === true`);
     await page.type("#document-title", "Holiday policy");
     await page.type("#document-content", "# Holidays\n\nEvery employee of Acme gets 30 days of paid holiday per year. Holidays are booked in the staff portal.");
     await page.click("#ingest");
-    await page.waitForFunction(() => document.querySelector("#ingest-status")?.textContent?.startsWith("Added") === true, { timeout: 120_000 });
+    await page.waitForFunction(`document.querySelector("#ingest-status")?.textContent?.startsWith("Added") === true`, { timeout: 120_000 });
     await page.waitForSelector("#documents li");
     await page.type("#prompt", "How many days of holiday do employees get?");
     await page.keyboard.press("Enter");
@@ -101,7 +102,7 @@ describe("the playground page in Chromium", { skip: provisioned.skip }, () => {
     const citation = await page.$eval(".message.assistant:last-child .citation", (button) => button.textContent);
     assert.match(citation ?? "", /^\[1\] Holiday policy/);
     await page.click(".message.assistant:last-child .citation");
-    const cited = await page.$eval(".message.assistant:last-child .citation-text", (detail) => ({ hidden: (detail as HTMLElement).hidden, text: detail.textContent }));
+    const cited = await page.$eval(".message.assistant:last-child .citation-text", (detail) => ({ hidden: detail.hasAttribute("hidden"), text: detail.textContent }));
     assert.equal(cited.hidden, false);
     assert.match(cited.text ?? "", /30 days of paid holiday/);
     await page.screenshot({ path: join(artifacts, "playground-grounded.png"), fullPage: true });

@@ -19,9 +19,9 @@ describe("operation limits", () => {
   });
 
   it("counts depth with fragments expanded (a fragment adds no level of its own)", () => {
-    const deep = "{ collection(id: \"c\") { documents { collection { documents { collection { id } } } } } }";
+    const deep = "{ collection(id: \"c\") { documents { nodes { collection { documents { totalCount } } } } } }";
     assert.deepEqual(check(deep), { code: "MAX_DEPTH_EXCEEDED", message: "The operation nests fields 6 deep; at most 5 allowed.", maximum: 5, found: 6 });
-    const throughFragments = "fragment D on Document { collection { documents { collection { id } } } } { collection(id: \"c\") { documents { ...D } } }";
+    const throughFragments = "fragment D on Document { collection { documents { totalCount } } } { collection(id: \"c\") { documents { nodes { ...D } } } }";
     assert.equal(check(throughFragments)?.found, 6);
   });
 

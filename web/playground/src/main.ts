@@ -133,9 +133,9 @@ async function loadDocuments(): Promise<void> {
     ui.documents.replaceChildren();
     return;
   }
-  const { collection } = await graph.request<{ collection: { documents: PlaygroundDocument[] } | null }>(DocumentsQuery, { id: collectionId });
+  const { collection } = await graph.request<{ collection: { documents: { nodes: PlaygroundDocument[] } } | null }>(DocumentsQuery, { id: collectionId });
   ui.documents.replaceChildren(
-    ...(collection?.documents ?? []).map((item) => {
+    ...(collection?.documents.nodes ?? []).map((item) => {
       const entry = document.createElement("li");
       const name = document.createElement("span");
       name.textContent = item.title ?? item.source;

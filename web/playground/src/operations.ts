@@ -30,7 +30,7 @@ export interface PlaygroundCollection {
 
 export const DocumentsQuery = /* GraphQL */ `
   query PlaygroundDocuments($id: ID!) {
-    collection(id: $id) { id documents { id title source status chunkCount } }
+    collection(id: $id) { id documents(first: 100) { nodes { id title source status chunkCount } } }
   }
 `;
 

@@ -1,9 +1,9 @@
-import { availableParallelism } from "node:os";
 import { z } from "zod";
 import { tenantIdPattern } from "../platform/api-keys/api-key.ts";
 import { integerVariable, parseEnvironment } from "../platform/config/parse-environment.ts";
 import { egressEnvironment, toEgressPolicy } from "../platform/network/egress-environment.ts";
 import type { EgressPolicy } from "../platform/network/egress-policy.ts";
+import { availableCpus } from "./llama-cpp/cpu-budget.ts";
 import type { LlamaGpuMode } from "./llama-cpp/llama-cpp-options.ts";
 import type { SchedulerOptions } from "./scheduler/scheduler-options.ts";
 
@@ -15,7 +15,8 @@ export interface EngineConfig {
     /** Parallel sequences per model: streams decoded together. Default 8. */
     sequences: number;
     /**
-     * CPU threads per context. Default: the machine's available parallelism minus one (at least 1),
+     * CPU threads per context. Default: the CPUs this process may use minus one (at least 1): the
+     * machine's cores capped by the container's CPU quota (cgroup v2 `cpu.max`, v1 `cpu.cfs_quota_us`),
      * leaving a core to the Node.js event loop that serves GraphQL in the same process: measured on
      * 2 cores, one ggml thread streamed 84 tok/s where two streamed 18-55, their spinning workers
      * starving the event loop (docs/BENCHMARKS.md).
@@ -60,9 +61,13 @@ export interface EngineConfig {
   };
 }
 
-/** Threads per llama.cpp context unless `LLAMA_CPP_THREADS` says otherwise: every core but one, which is left to the Node.js event loop. */
+/**
+ * Threads per llama.cpp context unless `LLAMA_CPP_THREADS` says otherwise: every CPU this process may
+ * use (cores capped by the cgroup CPU quota, see cpu-budget.ts) but one, which is left to the Node.js
+ * event loop.
+ */
 export function defaultLlamaCppThreads(): number {
-  return Math.max(1, availableParallelism() - 1);
+  return Math.max(1, availableCpus() - 1);
 }
 
 /** Largest weight accepted: more would let one tenant take practically every slot, which a cap says more clearly. */

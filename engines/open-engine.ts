@@ -26,6 +26,7 @@ export async function openEngine(model: EngineDefinition, config: EngineConfig, 
       sequences: config.llamaCpp.sequences,
       threads: config.llamaCpp.threads,
       embeddingContexts: config.llamaCpp.embeddingContexts,
+      ...(logger === undefined ? {} : { logger }),
       ...(engine.chatTemplate === undefined ? {} : { chatTemplate: engine.chatTemplate }),
     });
   }

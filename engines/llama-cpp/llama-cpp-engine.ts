@@ -25,6 +25,8 @@ import {
 } from "./llama-cpp-options.ts";
 import { supportsEmbeddings } from "./model-capabilities.ts";
 import { PromptFormatter } from "./prompt-formatter.ts";
+import { cpuBudget } from "./cpu-budget.ts";
+import { llamaRuntime } from "./llama-instances.ts";
 import { acquireSharedModel, type SharedModelLease } from "./shared-models.ts";
 
 export type { LlamaCppEngineOptions, LlamaGpuMode } from "./llama-cpp-options.ts";
@@ -71,9 +73,22 @@ export class LlamaCppEngine implements InferenceEngine {
    */
   static async open(options: LlamaCppEngineOptions): Promise<LlamaCppEngine> {
     const resolved = resolveEngineOptions(options);
-    const modelLease = await acquireSharedModel(resolved.modelPath, resolved.gpu);
+    const modelLease = await acquireSharedModel(resolved.modelPath, resolved.gpu, options.logger);
     try {
       const engine = new LlamaCppEngine(resolved, modelLease, resolveContextLength(resolved, modelLease.model.trainContextSize));
+      const runtime = await llamaRuntime(resolved.gpu);
+      // The start-up line an operator checks on a GPU node: which backend runs and how much of the model it holds.
+      options.logger?.info("llama.cpp model loaded", {
+        modelPath: resolved.modelPath,
+        requestedGpu: resolved.gpu,
+        backend: runtime.gpu === false ? "cpu" : runtime.gpu,
+        offloadedLayers: modelLease.model.gpuLayers,
+        totalLayers: modelLease.model.fileInsights.totalLayers,
+        threads: resolved.threads,
+        processThreads: runtime.maxThreads,
+        // Where the thread budget came from: the cores, capped by the container's CPU quota.
+        ...cpuBudgetFields(),
+      });
       // Embedding models rarely generate: their generation context is made on first use.
       if (!engine.#embeds) await engine.#generation();
       return engine;
@@ -229,4 +244,9 @@ async function collectResult(events: AsyncIterable<GenerationEvent>): Promise<Ge
     if (event.type === "text-end") return event.result;
   }
   throw new Error("A generation always ends with text-end");
+}
+
+function cpuBudgetFields(): Record<string, unknown> {
+  const { cpus, cores, quotaCpus } = cpuBudget();
+  return { cpus, cores, ...(quotaCpus === undefined ? {} : { cpuQuota: quotaCpus }) };
 }

@@ -1,8 +1,9 @@
 /**
  * Options of the in-process llama.cpp engine, their defaults and validation.
  */
-import { availableParallelism } from "node:os";
+import type { Logger } from "../../platform/logging/logger.ts";
 import { EngineError } from "../engine-error.ts";
+import { availableCpus } from "./cpu-budget.ts";
 
 /**
  * Where llama.cpp runs. "cpu" never touches a GPU; "cuda" requires an NVIDIA GPU and the prebuilt
@@ -37,7 +38,8 @@ export interface LlamaCppEngineOptions {
    */
   embeddingContexts?: number;
   /**
-   * CPU threads per context, in threads. Default `os.availableParallelism()`. node-llama-cpp's own default
+   * CPU threads per context, in threads. Default: the CPUs this process may use (cores capped by the
+   * cgroup CPU quota, see cpu-budget.ts). node-llama-cpp's own default
    * is max(4, cores): on a 2-core machine that oversubscribes the CPU and is ~100x slower.
    */
   threads?: number;
@@ -45,6 +47,8 @@ export interface LlamaCppEngineOptions {
   batchSize?: number;
   /** A Jinja chat template used instead of the file's `tokenizer.chat_template`. Default: the file's. */
   chatTemplate?: string;
+  /** Receives the start-up line (backend, offloaded layers, threads) and the `auto` fallback warning. Default: none. */
+  logger?: Logger;
 }
 
 /** Options with every default applied except the context length, which needs the loaded model. */
@@ -79,7 +83,7 @@ export function resolveEngineOptions(options: LlamaCppEngineOptions): ResolvedLl
     maxDefaultContextLength: optionalPositiveInteger("maxDefaultContextLength", options.maxDefaultContextLength) ?? defaultMaxDefaultContextLength,
     sequences: optionalPositiveInteger("sequences", options.sequences) ?? defaultSequences,
     embeddingContexts: optionalPositiveInteger("embeddingContexts", options.embeddingContexts) ?? defaultEmbeddingContexts,
-    threads: optionalPositiveInteger("threads", options.threads) ?? availableParallelism(),
+    threads: optionalPositiveInteger("threads", options.threads) ?? availableCpus(),
     batchSize: optionalPositiveInteger("batchSize", options.batchSize),
     chatTemplate: optionalTemplate(options.chatTemplate),
   };

@@ -3,9 +3,10 @@
  * takes about a second, and one runtime per process lets node-llama-cpp split the CPU threads
  * between every context instead of each engine assuming it owns all cores.
  */
-import { availableParallelism } from "node:os";
 import { getLlama, LlamaLogLevel, type Llama } from "node-llama-cpp";
+import type { Logger } from "../../platform/logging/logger.ts";
 import { EngineError } from "../engine-error.ts";
+import { availableCpus } from "./cpu-budget.ts";
 import type { LlamaGpuMode } from "./llama-cpp-options.ts";
 
 const runtimes = new Map<LlamaGpuMode, Promise<Llama>>();
@@ -13,17 +14,18 @@ const runtimes = new Map<LlamaGpuMode, Promise<Llama>>();
 /**
  * The shared runtime for `gpu`. A failure is kept too: a missing binary or GPU does not appear
  * while the process runs, and retrying would cost another second of probing per engine.
+ * `logger` (of the first caller) gets the warning when `auto` finds no GPU and runs on the CPU.
  */
-export function llamaRuntime(gpu: LlamaGpuMode): Promise<Llama> {
+export function llamaRuntime(gpu: LlamaGpuMode, logger?: Logger): Promise<Llama> {
   let runtime = runtimes.get(gpu);
   if (runtime === undefined) {
-    runtime = startRuntime(gpu);
+    runtime = startRuntime(gpu, logger);
     runtimes.set(gpu, runtime);
   }
   return runtime;
 }
 
-async function startRuntime(gpu: LlamaGpuMode): Promise<Llama> {
+async function startRuntime(gpu: LlamaGpuMode, logger: Logger | undefined): Promise<Llama> {
   let llama: Llama;
   try {
     llama = await getLlama({
@@ -32,8 +34,9 @@ async function startRuntime(gpu: LlamaGpuMode): Promise<Llama> {
       skipDownload: true,
       progressLogs: false,
       gpu: gpu === "cpu" ? false : gpu,
-      // The process-wide thread budget; contexts share it instead of oversubscribing the cores.
-      maxThreads: availableParallelism(),
+      // The process-wide thread budget; contexts share it instead of oversubscribing the cores. The
+      // cgroup CPU quota caps it: a 4-CPU pod on a 64-core node gets 4, not 64.
+      maxThreads: availableCpus(),
       logLevel: LlamaLogLevel.error,
     });
   } catch (error) {
@@ -42,6 +45,13 @@ async function startRuntime(gpu: LlamaGpuMode): Promise<Llama> {
   if (gpu === "cuda" && llama.gpu !== "cuda") {
     await llama.dispose();
     throw new EngineError("engine-unavailable", `CUDA was requested but llama.cpp started with ${String(llama.gpu)}`);
+  }
+  if (gpu === "auto" && llama.gpu === false) {
+    // Loudly: a GPU node whose driver or CUDA libraries are missing would otherwise serve 10-50x slower unnoticed.
+    logger?.warn("LLAMA_CPP_GPU=auto found no usable GPU build or device: llama.cpp runs on the CPU (set LLAMA_CPP_GPU=cuda to fail instead)", {
+      backend: "cpu",
+      requested: gpu,
+    });
   }
   return llama;
 }

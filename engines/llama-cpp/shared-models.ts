@@ -5,6 +5,7 @@
 import { constants } from "node:fs";
 import { access, realpath, stat } from "node:fs/promises";
 import type { LlamaModel } from "node-llama-cpp";
+import type { Logger } from "../../platform/logging/logger.ts";
 import { EngineError } from "../engine-error.ts";
 import type { LlamaGpuMode } from "./llama-cpp-options.ts";
 import { llamaRuntime } from "./llama-instances.ts";
@@ -32,12 +33,13 @@ interface SharedModelEntry {
 
 const entries = new Map<string, SharedModelEntry>();
 
-export async function acquireSharedModel(modelPath: string, gpu: LlamaGpuMode): Promise<SharedModelLease> {
+/** `logger` receives the runtime's `auto` fallback warning when this call starts the runtime. */
+export async function acquireSharedModel(modelPath: string, gpu: LlamaGpuMode, logger?: Logger): Promise<SharedModelLease> {
   const resolvedPath = await readableModelPath(modelPath);
   const key = `${gpu}\u0000${resolvedPath}`;
   let entry = entries.get(key);
   if (entry === undefined) {
-    entry = { modelPath: resolvedPath, gpu, references: 0, model: loadModel(resolvedPath, gpu) };
+    entry = { modelPath: resolvedPath, gpu, references: 0, model: loadModel(resolvedPath, gpu, logger) };
     entries.set(key, entry);
   }
   // Counted before the await so a release racing with a concurrent load cannot free the model under us.
@@ -86,8 +88,8 @@ async function readableModelPath(modelPath: string): Promise<string> {
   }
 }
 
-async function loadModel(modelPath: string, gpu: LlamaGpuMode): Promise<LlamaModel> {
-  const llama = await llamaRuntime(gpu);
+async function loadModel(modelPath: string, gpu: LlamaGpuMode, logger: Logger | undefined): Promise<LlamaModel> {
+  const llama = await llamaRuntime(gpu, logger);
   try {
     return await llama.loadModel({ modelPath });
   } catch (error) {

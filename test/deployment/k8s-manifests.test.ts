@@ -1,29 +1,33 @@
 /**
- * Checks the deployment files (k8s/, Dockerfile, .dockerignore) against the code they deploy: every
+ * Checks the Kubernetes manifests (k8s/) against the code they deploy: every
  * variable a container sets is one its service reads and passes the real config validation, ports
- * agree, probes hit /healthz and /readyz, the pod outlives the graceful drain, and the image's
- * start commands name entry points that exist and that the image contains. Every service of
+ * agree, probes hit /healthz and /readyz, the pod outlives the graceful drain, each Deployment runs
+ * the image of its role (test/deployment/images.test.ts checks the images), and every profile
+ * (base, cpu, gpu, vllm) renders and passes kubeconform -strict offline. Every service of
  * platform/service-catalog.ts (plus the gateway) must have manifests, so a new subgraph without
  * them fails here.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { builtinModules } from "node:module";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, relative, resolve, sep } from "node:path";
+import { dirname, join, relative, sep } from "node:path";
 import { after, describe, it } from "node:test";
 import { pathToFileURL } from "node:url";
 import { parse as parseYaml, parseAllDocuments, stringify as stringifyYaml } from "yaml";
 import { loadGatewayConfig } from "../../gateway/config.ts";
 import { commonEnvironment } from "../../platform/config/common-config.ts";
-import { inferenceEnvironment } from "../../subgraphs/inference/config.ts";
+import { inferenceEnvironment, loadInferenceConfig } from "../../subgraphs/inference/config.ts";
 import { retrievalEnvironment } from "../../subgraphs/retrieval/config.ts";
 import { usageEnvironment } from "../../subgraphs/usage/config.ts";
 import { ConfigurationError } from "../../platform/config/parse-environment.ts";
 import { projectRoot } from "../../platform/schema-file.ts";
+import { buildEntries } from "../../scripts/build/build-entries.ts";
+import { imageRoles } from "../../scripts/build/image-roles.ts";
 import { environmentStem, gatewayDefaultPort, subgraphCatalog } from "../../platform/service-catalog.ts";
 import { loadModelRegistryConfig } from "../../subgraphs/model-registry/config.ts";
+import { goTool, kubernetesToolsSkipReason, kubernetesVersion, validateManifests } from "../harness/kubernetes-tools.ts";
+import { streamEndMillis } from "../../platform/http/service-server.ts";
 
 // ---------------------------------------------------------------------------------------------
 // The shapes of the Kubernetes objects this test reads (only the fields it looks at).
@@ -378,11 +382,13 @@ function preStopSeconds(container: Container): number {
 // ---------------------------------------------------------------------------------------------
 
 describe("k8s manifests", () => {
-  it("parse: every YAML file under k8s/ is valid YAML of Kubernetes objects, kustomizations or JSON patches", () => {
+  it("parse: every YAML file under k8s/ is valid YAML of Kubernetes objects, kustomizations, components or JSON patches (Helm values files aside)", () => {
     assert.ok(yamlFiles.length > 0, "no YAML under k8s/");
     for (const file of yamlFiles) {
       assert.deepEqual(file.problems, [], `${file.file} does not parse cleanly`);
       assert.ok(file.documents.length > 0, `${file.file} is empty`);
+      // Values for another project's Helm chart (k8s/overlays/vllm/milvus-values.yaml), not objects.
+      if (file.file.endsWith("-values.yaml")) continue;
       for (const document of file.documents) {
         if (Array.isArray(document)) {
           for (const operation of document as { op?: unknown; path?: unknown }[]) {
@@ -390,7 +396,7 @@ describe("k8s manifests", () => {
           }
           continue;
         }
-        assert.ok(isManifest(document) || (document as { kind?: unknown }).kind === "Kustomization", `${file.file}: not a Kubernetes object`);
+        assert.ok(isManifest(document) || ["Kustomization", "Component"].includes(String((document as { kind?: unknown }).kind)), `${file.file}: not a Kubernetes object`);
         if (isManifest(document)) {
           assert.equal(typeof document.apiVersion, "string", `${file.file}: apiVersion`);
           assert.equal(typeof document.metadata.name, "string", `${file.file}: metadata.name`);
@@ -484,10 +490,15 @@ describe("k8s manifests", () => {
         }
       });
 
-      it("starts the service's entry point", () => {
+      it("runs the image of its role, whose command starts the service's compiled entry point", () => {
         const container = containerOf(service);
-        assert.equal(container.command, undefined, "keep the image's entry point (node --import tsx); name the module in args");
-        assert.deepEqual(container.args, [service.entryPoint]);
+        assert.equal(container.command, undefined, "keep the image's entry point (node)");
+        assert.equal(container.args, undefined, "the image's CMD names the bundle (Dockerfile)");
+        const role = imageRoles.find((candidate) => candidate.bundles[0] === service.name);
+        assert.ok(role, `no image role of scripts/build/image-roles.ts starts ${service.name}`);
+        assert.equal(container.image, `federated-ai-graph-${role.name}`, `${service.name} should run the image of role ${role.name}`);
+        const entry = buildEntries.find((candidate) => candidate.name === service.name);
+        assert.equal(entry?.source, service.entryPoint, `dist/${service.name}.js should be built from ${service.entryPoint}`);
         assert.ok(existsSync(join(projectRoot, service.entryPoint)), `${service.entryPoint} does not exist`);
       });
 
@@ -510,9 +521,11 @@ describe("k8s manifests", () => {
         const sleep = preStopSeconds(container);
         assert.ok(sleep > 0, "a preStop sleep lets load balancers drop the pod before it drains");
         const grace = deploymentOf(service).spec.template.spec.terminationGracePeriodSeconds ?? 30;
+        // After the grace period, cut streams get their last event (streamEndMillis) and sockets their close handshake (up to 5 s).
+        const afterGraceSeconds = streamEndMillis / 1000 + 5;
         assert.ok(
-          grace > config.shutdownGracePeriodMillis / 1000 + sleep,
-          `terminationGracePeriodSeconds ${grace} <= ${config.shutdownGracePeriodMillis / 1000} s drain + ${sleep} s preStop`,
+          grace > config.shutdownGracePeriodMillis / 1000 + sleep + afterGraceSeconds,
+          `terminationGracePeriodSeconds ${grace} <= ${config.shutdownGracePeriodMillis / 1000} s drain + ${sleep} s preStop + ${afterGraceSeconds} s closing`,
         );
       });
 
@@ -536,7 +549,7 @@ describe("k8s manifests", () => {
         }
       });
 
-      it("runs as non-root on a read-only root filesystem, with a writable /tmp for tsx's cache", () => {
+      it("runs as non-root on a read-only root filesystem, with a writable /tmp", () => {
         const pod = deploymentOf(service).spec.template.spec;
         const container = containerOf(service);
         assert.equal(container.securityContext?.runAsNonRoot ?? pod.securityContext?.runAsNonRoot, true);
@@ -590,155 +603,78 @@ describe("k8s manifests", () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-// The Dockerfile.
+// Rendering with kustomize (kubectl's built-in one, or kustomize built by the harness) and
+// validating with kubeconform -strict against Kubernetes' and KEDA's schemas, offline.
 
-interface Instruction {
-  keyword: string;
-  argument: string;
+const kustomizeCommand: readonly string[] =
+  spawnSync("kubectl", ["version", "--client"], { encoding: "utf8" }).status === 0 ? ["kubectl", "kustomize"] : [goTool("kustomize")];
+
+function kustomizeText(directory: string): string {
+  const [command, ...prefix] = kustomizeCommand;
+  const result = spawnSync(command!, [...prefix, directory], { encoding: "utf8" });
+  assert.equal(result.status, 0, `${kustomizeCommand.join(" ")} ${directory} failed:\n${result.stderr}`);
+  return result.stdout;
 }
-
-function dockerfileInstructions(text: string): Instruction[] {
-  return text
-    .split("\n")
-    .filter((line) => !line.trimStart().startsWith("#"))
-    .join("\n")
-    .replace(/\\\n/g, " ")
-    .split("\n")
-    .map((line) => line.trim())
-    .filter((line) => line.length > 0)
-    .map((line) => {
-      const [keyword = "", ...rest] = line.split(/\s+/);
-      return { keyword: keyword.toUpperCase(), argument: rest.join(" ") };
-    });
-}
-
-const dockerfile = dockerfileInstructions(readFileSync(join(projectRoot, "Dockerfile"), "utf8"));
-
-function execForm(keyword: string): string[] {
-  const instructions = dockerfile.filter((instruction) => instruction.keyword === keyword);
-  assert.equal(instructions.length, 1, `the Dockerfile should have one ${keyword}`);
-  const value: unknown = JSON.parse(instructions[0]!.argument);
-  assert.ok(Array.isArray(value), `${keyword} should use the exec form (JSON array), so node gets SIGTERM`);
-  return value as string[];
-}
-
-/** The paths (relative to the repository) the Dockerfile copies into the image. */
-const copiedPaths = dockerfile
-  .filter((instruction) => instruction.keyword === "COPY")
-  .flatMap((instruction) => {
-    const words = instruction.argument.split(/\s+/).filter((word) => !word.startsWith("--"));
-    return words.slice(0, -1).map((word) => word.replace(/^\.\//, "").replace(/\/$/, ""));
-  });
-
-function isCopied(file: string): boolean {
-  const path = relative(projectRoot, file).split(sep).join("/");
-  return copiedPaths.some((copied) => copied === "." || path === copied || path.startsWith(`${copied}/`));
-}
-
-const packageJson = JSON.parse(readFileSync(join(projectRoot, "package.json"), "utf8")) as {
-  dependencies?: Record<string, string>;
-};
-const builtins = new Set(builtinModules);
-
-/** `import … from "x"`, `export … from "x"`, `import "x"`, `import("x")`; the first group marks `import type`. */
-const importPattern = /(?:^|[\s;])(?:import|export)\s+(type\s+)?(?:[^'";]*?\s+from\s+)?["']([^"']+)["']|\bimport\(\s*["']([^"']+)["']\s*\)/g;
-
-/** Every module `entryPoint` loads at run time, and every npm package among them. */
-function runtimeImports(entryPoint: string): { files: string[]; packages: string[] } {
-  const files = new Set<string>();
-  const packages = new Set<string>();
-  assert.ok(existsSync(join(projectRoot, entryPoint)), `${entryPoint} does not exist`);
-  const pending = [join(projectRoot, entryPoint)];
-  while (pending.length > 0) {
-    const file = pending.pop()!;
-    if (files.has(file)) continue;
-    files.add(file);
-    for (const match of readFileSync(file, "utf8").matchAll(importPattern)) {
-      if (match[1] !== undefined) continue; // `import type`: erased at run time
-      const specifier = (match[2] ?? match[3])!;
-      if (specifier.startsWith(".")) {
-        let target = resolve(dirname(file), specifier);
-        if (!existsSync(target) && target.endsWith(".js")) target = target.replace(/\.js$/, ".ts");
-        assert.ok(existsSync(target) && statSync(target).isFile(), `${relative(projectRoot, file)} imports ${specifier}, which does not exist`);
-        pending.push(target);
-      } else if (!specifier.startsWith("node:") && !builtins.has(specifier)) {
-        const parts = specifier.split("/");
-        packages.add(specifier.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0]!);
-      }
-    }
-  }
-  return { files: [...files], packages: [...packages] };
-}
-
-describe("Dockerfile", () => {
-  it("builds on node:20-bookworm-slim with production dependencies only", () => {
-    assert.deepEqual(dockerfile.filter((instruction) => instruction.keyword === "FROM").map((instruction) => instruction.argument), ["node:20-bookworm-slim"]);
-    const install = dockerfile.find((instruction) => instruction.keyword === "RUN" && instruction.argument.includes("npm ci"));
-    assert.ok(install, "install with npm ci");
-    assert.match(install.argument, /--omit=dev/);
-    assert.match(install.argument, /NODE_LLAMA_CPP_SKIP_DOWNLOAD=true/);
-    for (const file of ["package.json", "package-lock.json", ".npmrc"]) assert.ok(copiedPaths.includes(file), `copy ${file} before npm ci`);
-  });
-
-  it("runs as a numeric non-root user, so Kubernetes can verify runAsNonRoot", () => {
-    const users = dockerfile.filter((instruction) => instruction.keyword === "USER");
-    const user = users.at(-1)?.argument.split(":")[0] ?? "";
-    assert.match(user, /^\d+$/);
-    assert.notEqual(Number(user), 0);
-  });
-
-  it("starts node --import tsx with the gateway by default; each Deployment's args name an entry point that exists", () => {
-    assert.deepEqual(execForm("ENTRYPOINT"), ["node", "--import", "tsx"]);
-    const [defaultModule] = execForm("CMD");
-    assert.equal(defaultModule, "gateway/main.ts");
-    for (const service of services) {
-      assert.ok(existsSync(join(projectRoot, service.entryPoint)), `${service.entryPoint} does not exist`);
-      assert.deepEqual(containerOf(service).args, [service.entryPoint]);
-    }
-    assert.ok(subgraphCatalog.some((subgraph) => subgraph.entryPoint === "subgraphs/model-registry/main.ts"));
-  });
-
-  it("copies everything each service imports, whose packages are runtime dependencies", () => {
-    for (const service of services) {
-      const { files, packages } = runtimeImports(service.entryPoint);
-      for (const file of files) assert.ok(isCopied(file), `${service.name} imports ${relative(projectRoot, file)}, which the Dockerfile does not copy`);
-      for (const name of packages) {
-        assert.ok(packageJson.dependencies?.[name] !== undefined, `${service.name} imports ${name}, which is not in package.json dependencies (npm ci --omit=dev skips it)`);
-      }
-    }
-    // Read at run time rather than imported: the SDL of each subgraph and the supergraph.
-    assert.ok(isCopied(join(projectRoot, "schema", "supergraph.graphql")), "copy schema/");
-  });
-
-  it(".dockerignore keeps local state out and does not exclude what is copied", () => {
-    const patterns = readFileSync(join(projectRoot, ".dockerignore"), "utf8")
-      .split("\n")
-      .map((line) => line.trim())
-      .filter((line) => line.length > 0 && !line.startsWith("#"));
-    for (const required of ["node_modules", ".data", ".git", "test"]) assert.ok(patterns.includes(required), `.dockerignore should list ${required}`);
-    for (const copied of copiedPaths) {
-      const excluded = patterns.filter((pattern) => !/[*?[!]/.test(pattern)).map((pattern) => pattern.replace(/^\//, "").replace(/\/$/, ""));
-      assert.ok(!excluded.some((pattern) => copied === pattern || copied.startsWith(`${pattern}/`)), `.dockerignore excludes ${copied}, which the Dockerfile copies`);
-    }
-  });
-});
-
-// ---------------------------------------------------------------------------------------------
-// Rendering with kustomize (kubectl's built-in one), where kubectl is installed.
 
 function kustomize(directory: string): Manifest[] {
-  const result = spawnSync("kubectl", ["kustomize", directory], { encoding: "utf8" });
-  assert.equal(result.status, 0, `kubectl kustomize ${directory} failed:\n${result.stderr}`);
-  return parseAllDocuments(result.stdout).map((document) => document.toJS() as Manifest);
+  return parseAllDocuments(kustomizeText(directory)).map((document) => document.toJS() as Manifest);
 }
 
-const kubectlMissing = spawnSync("kubectl", ["version", "--client"], { encoding: "utf8" }).status !== 0;
+const toolsSkipReason = await kubernetesToolsSkipReason();
 const temporaryDirectories: string[] = [];
 after(() => {
   for (const directory of temporaryDirectories) rmSync(directory, { recursive: true, force: true });
 });
 
-describe("kustomize build", { skip: kubectlMissing ? "kubectl is not installed" : false }, () => {
+/** The profiles an operator applies: `kubectl apply -k k8s/<profile>`. */
+const profiles = ["base", "overlays/cpu", "overlays/gpu", "overlays/vllm"];
+
+function inferenceContainer(rendered: readonly Manifest[]): Container {
+  const deployment = rendered.find((manifest) => manifest.kind === "Deployment" && manifest.metadata.name === "inference") as Deployment | undefined;
+  assert.ok(deployment, "no inference Deployment rendered");
+  return deployment.spec.template.spec.containers[0]!;
+}
+
+describe("kustomize build", { skip: toolsSkipReason }, () => {
+  for (const profile of profiles) {
+    it(`k8s/${profile} renders and passes kubeconform -strict (Kubernetes ${kubernetesVersion}, KEDA CRDs)`, async () => {
+      const validation = await validateManifests(kustomizeText(join(k8sRoot, profile)));
+      assert.ok(validation.ok, validation.output);
+    });
+  }
+
+  it("the cpu profile runs llama.cpp's CPU image and scales inference on its queue", () => {
+    const rendered = kustomize(join(k8sRoot, "overlays", "cpu"));
+    const container = inferenceContainer(rendered);
+    assert.equal(container.image, "federated-ai-graph-inference-cpu:0.1.0");
+    assert.equal(container.env?.find((variable) => variable.name === "LLAMA_CPP_GPU"), undefined, "the default (cpu)");
+    assert.ok(rendered.some((manifest) => manifest.kind === "ScaledObject" && manifest.metadata.name === "inference"));
+  });
+
+  it("the gpu profile runs the CUDA image with LLAMA_CPP_GPU=cuda on one GPU", () => {
+    const container = inferenceContainer(kustomize(join(k8sRoot, "overlays", "gpu")));
+    assert.equal(container.image, "federated-ai-graph-inference-cuda:0.1.0");
+    assert.equal(container.env?.find((variable) => variable.name === "LLAMA_CPP_GPU")?.value, "cuda");
+    assert.equal(Number(container.resources?.limits?.["nvidia.com/gpu"]), 1);
+    const config = loadInferenceConfig(environmentOf(container));
+    assert.equal(config.engines.llamaCpp.gpu, "cuda");
+  });
+
+  it("the vllm profile lets inference reach the vLLM Service, and retrieval Milvus", () => {
+    const rendered = kustomize(join(k8sRoot, "overlays", "vllm"));
+    const config = loadInferenceConfig(environmentOf(inferenceContainer(rendered)));
+    assert.ok(config.engines.openAiCompatible.network.allowedHosts.includes("vllm"), "ENGINE_ALLOWED_HOSTS names vllm");
+    // The registry checks engine URLs at registration against the same policy.
+    const registry = rendered.find((manifest) => manifest.kind === "Deployment" && manifest.metadata.name === "model-registry") as Deployment;
+    const registryEnvironment = environmentOf(registry.spec.template.spec.containers[0]!);
+    assert.equal(registryEnvironment.ENGINE_ALLOWED_HOSTS, "vllm");
+    loadModelRegistryConfig(registryEnvironment);
+    const vllm = rendered.find((manifest) => manifest.kind === "Service" && manifest.metadata.name === "vllm") as ServiceManifest | undefined;
+    assert.ok(vllm?.spec.ports.some((port) => port.port === 8000), "a vllm Service on port 8000");
+    const retrieval = rendered.find((manifest) => manifest.kind === "Deployment" && manifest.metadata.name === "retrieval") as Deployment;
+    assert.match(environmentOf(retrieval.spec.template.spec.containers[0]!).MILVUS_ADDRESS ?? "", /^milvus\.milvus\.svc/);
+  });
+
   it("renders k8s/base with a Deployment per service, all in one namespace", () => {
     const rendered = kustomize(baseRoot);
     for (const service of services) {

@@ -25,7 +25,11 @@ export class BatchSizeMetrics {
   private largest = 0;
   private readonly counts: number[] = new Array<number>(bucketUpperBounds.length + 1).fill(0);
 
+  /** @param onBatch Also told of every batch size (Prometheus series); none by default. */
+  constructor(private readonly onBatch?: (size: number) => void) {}
+
   record(size: number): void {
+    this.onBatch?.(size);
     this.batches += 1;
     this.requests += size;
     this.largest = Math.max(this.largest, size);

@@ -8,12 +8,14 @@ import type {
   InferenceEngine,
   TokenCount,
 } from "../engine.ts";
+import { inSpan } from "../../platform/tracing/tracer.ts";
 import { AdmissionQueue } from "./admission-queue.ts";
 import { BatchQueue } from "./batch-queue.ts";
 import { BatchSizeMetrics } from "./batch-size-metrics.ts";
 import { tenantOf, type CallScope } from "./call-scope.ts";
 import { generationGroupKey } from "./generation-group-key.ts";
 import { RequestMetrics } from "./request-metrics.ts";
+import type { ObserveRequests } from "./request-observer.ts";
 import { ScheduledStream } from "./scheduled-stream.ts";
 import { schedulerClosedError } from "./scheduler-errors.ts";
 import type { SchedulerMetricsSnapshot } from "./scheduler-metrics.ts";
@@ -36,24 +38,29 @@ export class ModelScheduler {
   private readonly embedMetrics: RequestMetrics;
   private readonly generateMetrics: RequestMetrics;
   private readonly streamMetrics: RequestMetrics;
-  private readonly embedBatchSizes = new BatchSizeMetrics();
-  private readonly generateBatchSizes = new BatchSizeMetrics();
+  private readonly embedBatchSizes: BatchSizeMetrics;
+  private readonly generateBatchSizes: BatchSizeMetrics;
   private readonly embeddings: BatchQueue<string, Float32Array>;
   private readonly generations: BatchQueue<GenerationRequest, GenerationResult>;
   private readonly admission: AdmissionQueue;
   private readonly activeStreams = new Set<ScheduledStream>();
   private closing: Promise<void> | undefined;
 
+  /** @param observe Observers of each kind's events (Prometheus series); none by default. */
   constructor(
     private readonly engine: InferenceEngine,
     options: SchedulerOptions = {},
+    observe?: ObserveRequests,
   ) {
     this.options = resolveSchedulerOptions(options);
     const { batchWindowMillis, maxBatchSize, maxQueueDepth, maxQueueDepthPerTenant, maxConcurrentBatches, maxConcurrentStreams, maxRunningStreamsPerTenant, tenantWeights, waitSampleSize } =
       this.options;
-    this.embedMetrics = new RequestMetrics(waitSampleSize);
-    this.generateMetrics = new RequestMetrics(waitSampleSize);
-    this.streamMetrics = new RequestMetrics(waitSampleSize);
+    const [embedObserver, generateObserver, streamObserver] = [observe?.("embed"), observe?.("generate"), observe?.("stream")];
+    this.embedMetrics = new RequestMetrics(waitSampleSize, embedObserver);
+    this.generateMetrics = new RequestMetrics(waitSampleSize, generateObserver);
+    this.streamMetrics = new RequestMetrics(waitSampleSize, streamObserver);
+    this.embedBatchSizes = new BatchSizeMetrics(embedObserver === undefined ? undefined : (size) => embedObserver.batchSize(size));
+    this.generateBatchSizes = new BatchSizeMetrics(generateObserver === undefined ? undefined : (size) => generateObserver.batchSize(size));
     const batching = { batchWindowMillis, maxBatchSize, maxQueueDepth, maxQueueDepthPerTenant, maxConcurrentBatches };
     // Each kind keeps its own counters: a tenant's embeddings do not spend its share of stream slots.
     this.embeddings = new BatchQueue(
@@ -80,14 +87,17 @@ export class ModelScheduler {
 
   /** Embeds `text` for `scope.tenantId`, batched with other embeddings arriving within the batch window. */
   embed(text: string, scope: CallScope = {}): Promise<Float32Array> {
-    return this.embeddings.enqueue(embeddingGroupKey, text, tenantOf(scope), scope.signal);
+    // One span from queueing to the result: the batch wait, and the engine call when it is this caller's batch that opened it.
+    return inSpan("scheduler batch", { attributes: { "scheduler.request.kind": "embed" } }, () => this.embeddings.enqueue(embeddingGroupKey, text, tenantOf(scope), scope.signal));
   }
 
   /** Generates (non-streamed), batched with other requests of the same prompt kind and parameters. */
   generate(request: GenerationRequest, scope: CallScope = {}): Promise<GenerationResult> {
     const { signal } = scope;
     // The request carries its caller's signal into the batch, so an engine that can stops its part alone.
-    return this.generations.enqueue(generationGroupKey(request), signal === undefined ? request : { ...request, signal }, tenantOf(scope), signal);
+    return inSpan("scheduler batch", { attributes: { "scheduler.request.kind": "generate" } }, () =>
+      this.generations.enqueue(generationGroupKey(request), signal === undefined ? request : { ...request, signal }, tenantOf(scope), signal),
+    );
   }
 
   /**

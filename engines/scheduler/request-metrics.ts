@@ -1,3 +1,4 @@
+import type { RequestObserver } from "./request-observer.ts";
 import { SampleWindow } from "./sample-window.ts";
 
 /** How many recent engine-call durations feed the retry-after estimate: enough to smooth one odd call. */
@@ -40,33 +41,43 @@ export class RequestMetrics {
   private readonly waits: SampleWindow;
   private readonly callDurations = new SampleWindow(recentDurationCount);
 
-  constructor(waitSampleSize: number) {
+  /** @param observer Also told of every event (Prometheus series); none by default. */
+  constructor(
+    waitSampleSize: number,
+    private readonly observer?: RequestObserver,
+  ) {
     this.waits = new SampleWindow(waitSampleSize);
   }
 
   recordQueueWait(millis: number): void {
     this.waits.add(millis);
+    this.observer?.queueWait(millis);
   }
 
   recordCallDuration(millis: number): void {
     this.callDurations.add(millis);
+    this.observer?.callDuration(millis);
   }
 
   recordCompleted(count = 1): void {
     this.completed += count;
+    this.observer?.outcome("completed", count);
   }
 
   recordFailed(count = 1): void {
     this.failed += count;
+    this.observer?.outcome("failed", count);
   }
 
   recordCancelled(phase: "queued" | "running"): void {
     if (phase === "queued") this.cancelledWhileQueued += 1;
     else this.cancelledWhileRunning += 1;
+    this.observer?.outcome(phase === "queued" ? "cancelled_queued" : "cancelled_running", 1);
   }
 
   recordOverloaded(): void {
     this.rejectedOverloaded += 1;
+    this.observer?.outcome("overloaded", 1);
   }
 
   /** Mean of recent engine-call durations in ms, undefined before the first call finished. */

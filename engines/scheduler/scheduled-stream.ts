@@ -1,5 +1,6 @@
 import type { GenerationEvent, GenerationRequest } from "../engine.ts";
 import { EngineError } from "../engine-error.ts";
+import { inSpan } from "../../platform/tracing/tracer.ts";
 import { subscribeToAbort } from "./abort-subscriptions.ts";
 import type { AdmissionQueue, ReleaseSlot } from "./admission-queue.ts";
 import { ReadAhead } from "./read-ahead.ts";
@@ -99,7 +100,8 @@ export class ScheduledStream implements AsyncIterableIterator<GenerationEvent> {
 
     let release: ReleaseSlot;
     try {
-      release = await this.context.admission.acquire(this.tenantId, this.controller.signal);
+      // The wait for an engine slot is a span of its own (platform/tracing/); the engine call follows it.
+      release = await inSpan("scheduler wait", { attributes: { "scheduler.request.kind": "stream" } }, () => this.context.admission.acquire(this.tenantId, this.controller.signal));
     } catch (error) {
       this.phase = "finished";
       this.detachFromSignal();

@@ -1,5 +1,6 @@
 import type { InferenceEngine } from "../engine.ts";
 import { ModelScheduler } from "./model-scheduler.ts";
+import type { ObserveRequests } from "./request-observer.ts";
 import { schedulerClosedError } from "./scheduler-errors.ts";
 import type { SchedulerMetricsSnapshot } from "./scheduler-metrics.ts";
 import type { SchedulerOptions } from "./scheduler-options.ts";
@@ -9,6 +10,8 @@ export interface SchedulerRegistryOptions {
   createEngine(modelId: string): Promise<InferenceEngine>;
   /** Scheduler settings for a model (its engine's stream capacity, for one); defaults when absent. */
   schedulerOptions?(modelId: string): SchedulerOptions;
+  /** Observers of a model's scheduler events (Prometheus series); none when absent. */
+  observeRequests?(modelId: string): ObserveRequests | undefined;
 }
 
 /**
@@ -73,7 +76,7 @@ export class SchedulerRegistry {
   private async create(modelId: string): Promise<ModelScheduler> {
     const engine = await this.options.createEngine(modelId);
     try {
-      return new ModelScheduler(engine, this.options.schedulerOptions?.(modelId) ?? {});
+      return new ModelScheduler(engine, this.options.schedulerOptions?.(modelId) ?? {}, this.options.observeRequests?.(modelId));
     } catch (error) {
       // Invalid scheduler settings: do not leave the loaded model behind.
       await engine.close();

@@ -1,0 +1,28 @@
+/**
+ * W3C trace context (`traceparent`, `tracestate`) in and out of this process: read from a client's
+ * or a peer's HTTP headers or graphql-ws `extensions`, written on the requests made on their behalf.
+ * Both are no-ops until `startTracing` registers the W3C propagator.
+ */
+import { context, propagation, ROOT_CONTEXT, type Context } from "@opentelemetry/api";
+
+/** The trace context fields, as written in headers and in `extensions`. */
+export type TraceCarrier = Record<string, string>;
+
+/** The context a request continues: the caller's span from `traceparent`, or a fresh root. */
+export function extractTraceContext(carrier: Record<string, unknown> | null | undefined): Context {
+  if (carrier === undefined || carrier === null) return ROOT_CONTEXT;
+  return propagation.extract(ROOT_CONTEXT, carrier, {
+    get: (source, key) => {
+      const value = source[key];
+      return typeof value === "string" || Array.isArray(value) ? (value as string | string[]) : undefined;
+    },
+    keys: (source) => Object.keys(source),
+  });
+}
+
+/** `traceparent` (and `tracestate`) of the active span, to send with a request; empty when none is recorded. */
+export function activeTraceCarrier(): TraceCarrier {
+  const carrier: TraceCarrier = {};
+  propagation.inject(context.active(), carrier);
+  return carrier;
+}

@@ -28,6 +28,12 @@ export interface GatewayWebSocketOptions {
   maxPayloadBytes: number;
   /** How long stopping waits for clients to answer the close frame, in milliseconds. */
   closeTimeoutMillis: number;
+  /**
+   * Applies the persisted documents rules to each `subscribe` payload, as HTTP does to each request
+   * (gateway/persisted-documents/): a `documentId` (or APQ hash) becomes the manifest's document, and
+   * in `only` mode other documents are refused. Default: payloads run as sent.
+   */
+  resolvePersistedDocument?: (payload: OperationPayload) => Promise<OperationPayload>;
   logger: Logger;
 }
 
@@ -48,6 +54,8 @@ type OperationContext = { kind: "subscription"; subscription: SubscriptionOperat
  * - Authentication: `connection_init` carries `{ authorization: "Bearer <api key>" }` (or the
  *   upgrade request's `Authorization` header); the same rules and store as HTTP. Missing or
  *   invalid: the socket is closed with 4401 and the reason. Store unreachable: 1013 (try again later).
+ * - Persisted documents: the same modes as HTTP (`resolvePersistedDocument`): send
+ *   `{ query: "", documentId: "sha256:<hex>" }` (or an APQ `extensions.persistedQuery.sha256Hash`).
  * - Subscriptions: checked, planned and started by the `SubscriptionStarter` the HTTP transports
  *   (SSE, multipart) share; the socket adds its own limit, `maxOperationsPerConnection`.
  * - Queries and mutations: executed through Apollo Server (`executeOperation`) with the socket's
@@ -95,12 +103,20 @@ export function createGatewayWebSocketEndpoint(settings: GatewayWebSocketOptions
           throw error;
         }
         if (Object.keys(ctx.subscriptions).length > options.maxOperationsPerConnection) return [tooManyOperations(options.maxOperationsPerConnection)];
-        const prepared = await starter.prepare(payload, { ...connectionCaller, requestId: randomUUID() });
+        let operation: OperationPayload;
+        try {
+          operation = (await settings.resolvePersistedDocument?.(payload)) ?? payload;
+        } catch (error) {
+          if (error instanceof ServiceError) return [error];
+          throw error;
+        }
+        if (operation.query === "") return [new ServiceError(ErrorCode.PersistedDocumentNotFound, "The operation has no document: send its text as `query`, or a `documentId` of the persisted documents manifest.")];
+        const prepared = await starter.prepare(operation, { ...connectionCaller, requestId: randomUUID() });
         switch (prepared.kind) {
           case "refused":
             return prepared.errors;
           case "operation": {
-            const contextValue: OperationContext = { kind: "operation", caller: prepared.caller, payload };
+            const contextValue: OperationContext = { kind: "operation", caller: prepared.caller, payload: operation };
             return { schema: prepared.schema, document: prepared.document, ...(prepared.operationName === undefined ? {} : { operationName: prepared.operationName }), contextValue };
           }
           case "subscription": {

@@ -1,16 +1,14 @@
 /**
  * Issue 15, item 2: bearer JWTs beside API keys, verified against a real JWKS endpoint this test
- * serves (node:http, keys made with jose): valid, expired, wrong audience and issuer, `alg: none`,
+ * serves (test/harness/jwks-server.ts: node:http, keys made with jose): valid, expired, wrong audience and issuer, `alg: none`,
  * HS256 with the public key as secret (algorithm confusion), key rotation, claim paths and role
  * mapping; then the same rules over HTTP and WebSocket through the real gateway.
  */
 import assert from "node:assert/strict";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { exportJWK, exportSPKI, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWTPayload } from "jose";
+import { exportSPKI, SignJWT, type JWTPayload } from "jose";
 import { authenticate, withJwtVerifier, type CredentialStore } from "../../gateway/authentication.ts";
 import { loadGatewayConfig } from "../../gateway/config.ts";
 import { JwtVerifier } from "../../gateway/jwt/jwt-verifier.ts";
@@ -21,6 +19,7 @@ import { issueApiKey } from "../../platform/api-keys/issue-api-key.ts";
 import { ConfigurationError } from "../../platform/config/parse-environment.ts";
 import { ServiceError } from "../../platform/errors/service-error.ts";
 import { createLogger } from "../../platform/logging/logger.ts";
+import { signingKey, startJwksServer, type JwksServer, type SigningKey } from "../harness/jwks-server.ts";
 import { temporaryDirectory } from "../harness/temporary-directory.ts";
 import { testRateLimits } from "../harness/test-rate-limits.ts";
 import { composeTestSupergraph, executeOverSocket, gatewayClient, subscribe } from "./subscriptions/subscription-test-stack.ts";
@@ -28,54 +27,6 @@ import { itemsTypeDefs, startItemsSubgraph, startTickerSubgraph, testSigner, tes
 
 const issuer = "https://idp.example.test/";
 const audience = "aigraph-api";
-
-interface SigningKey {
-  kid: string;
-  alg: "RS256" | "ES256";
-  privateKey: CryptoKey;
-  publicKey: CryptoKey;
-  jwk: JWK;
-}
-
-async function signingKey(kid: string, alg: "RS256" | "ES256"): Promise<SigningKey> {
-  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
-  return { kid, alg, privateKey, publicKey, jwk: { ...(await exportJWK(publicKey)), kid, alg, use: "sig" } };
-}
-
-/** A JWKS endpoint: serves `keys` (changeable: rotation) and counts its fetches. */
-interface JwksServer {
-  url: string;
-  keys: JWK[];
-  fetches: number;
-  close(): Promise<void>;
-}
-
-async function startJwksServer(keys: JWK[]): Promise<JwksServer> {
-  const state = { keys, fetches: 0 };
-  const server: Server = createServer((request, response) => {
-    if (request.url !== "/.well-known/jwks.json") {
-      response.writeHead(404).end();
-      return;
-    }
-    state.fetches += 1;
-    response.writeHead(200, { "content-type": "application/jwk-set+json" }).end(JSON.stringify({ keys: state.keys }));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/.well-known/jwks.json`;
-  return {
-    url,
-    get keys() {
-      return state.keys;
-    },
-    set keys(next: JWK[]) {
-      state.keys = next;
-    },
-    get fetches() {
-      return state.fetches;
-    },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 const now = () => Math.floor(Date.now() / 1_000);
 

@@ -8,7 +8,7 @@ export interface RawGraphQLResult {
 }
 
 /**
- * POSTs `query` with `variables` to `url` as the project's client does (client/graph-client.ts),
+ * POSTs `query` with `variables` to `url` as the client package does (packages/client/src/graph-client.ts),
  * untyped, so tests can read partial data and errors exactly as sent (without `extensions`). Gives up after 30 s.
  */
 export async function postGraphQL(url: string, apiKey: string, query: string, variables: Record<string, unknown> = {}): Promise<RawGraphQLResult> {

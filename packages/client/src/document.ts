@@ -63,10 +63,3 @@ export function operationSource(document: unknown, useDocumentIds: boolean): Ope
   if (query === undefined) throw new TypeError("The document has neither text nor a persisted-document hash.");
   return { query, ...named };
 }
-
-/** The text of `document`, for transports that cannot send a persisted-document id (WebSocket, SSE). */
-export function operationText(document: unknown): { query: string; operationName?: string } {
-  const source = operationSource(document, false);
-  if (source.query === undefined) throw new TypeError("Subscriptions need the document's text: this document holds only a persisted-document hash.");
-  return source.operationName === undefined ? { query: source.query } : { query: source.query, operationName: source.operationName };
-}

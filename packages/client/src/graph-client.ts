@@ -1,5 +1,5 @@
 import type { GraphQLFormattedError } from "graphql";
-import { operationSource, operationText, type GraphDocument, type OperationArguments } from "./document.js";
+import { operationSource, type GraphDocument, type OperationArguments } from "./document.js";
 import { ClientErrorCode, GraphClientError } from "./graph-client-error.js";
 import { sinkIterator } from "./sink-iterator.js";
 import { streamText, type StreamTextInput, type TextStream } from "./stream-text.js";
@@ -29,7 +29,8 @@ export interface GraphClientOptions {
   /**
    * Send a persisted document's id (`documentId`) instead of its text, for documents generated with
    * the client preset's `persistedDocuments` option (a gateway in PERSISTED_DOCUMENTS_MODE=only runs
-   * nothing else). Default true; documents without a hash are always sent as text.
+   * nothing else), over HTTP, graphql-ws and SSE alike. Default true; documents without a hash are
+   * always sent as text.
    */
   useDocumentIds?: boolean;
 }
@@ -180,11 +181,13 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
 
   function subscribe<Data, Variables>(document: GraphDocument<Data, Variables>, ...rest: OperationArguments<Variables, SubscribeOptions>): AsyncIterableIterator<Data> {
     const [variables, callOptions = {}] = rest as [Variables | undefined, SubscribeOptions | undefined];
-    const text = operationText(document);
+    const source = operationSource(document, useDocumentIds);
+    const named = source.operationName === undefined ? {} : { operationName: source.operationName };
+    const request = source.documentId === undefined ? { query: source.query ?? "", ...named } : { query: "", documentId: source.documentId, ...named };
     const transport = callOptions.transport ?? options.transport ?? "ws";
     return sinkIterator<Data>((sink) => {
       const start = subscriber(transport);
-      return start({ ...text, ...(variables === undefined ? {} : { variables: variables as Record<string, unknown> }) }, {
+      return start({ ...request, ...(variables === undefined ? {} : { variables: variables as Record<string, unknown> }) }, {
         next: (result) => {
           if (result.errors !== undefined && result.errors.length > 0) sink.error(new GraphClientError(result.errors));
           else if (result.data === undefined || result.data === null) sink.error(GraphClientError.transport(ClientErrorCode.InvalidResponse, "A subscription event had neither data nor errors."));

@@ -13,7 +13,10 @@ export interface WireResult {
 }
 
 export interface SubscriptionRequest {
+  /** The document's text; `""` when only `documentId` is sent (graphql-ws requires the field). */
   query: string;
+  /** A persisted document's id (`sha256:<hex>`), sent instead of the text. */
+  documentId?: string;
   operationName?: string;
   variables?: Record<string, unknown>;
 }

@@ -4,21 +4,8 @@
  * Plain DOM, no framework: the bundle stays small and nothing here is rendered as HTML (text only),
  * so a model's answer can never inject markup.
  */
-import { Graph, RequestFailed } from "./graph.ts";
-import {
-  CollectionsQuery,
-  CompletionStreamSubscription,
-  CreateCollectionMutation,
-  DocumentsQuery,
-  IngestDocumentMutation,
-  ModelsQuery,
-  type Citation,
-  type FinishedCompletion,
-  type PlaygroundCollection,
-  type PlaygroundDocument,
-  type PlaygroundModel,
-  type StreamEvent,
-} from "./operations.ts";
+import { createGraphClient, GraphClientError, type GraphClient } from "../../../packages/client/src/index.js";
+import { CollectionsQuery, CompletionStreamSubscription, CreateCollectionMutation, DocumentsQuery, IngestDocumentMutation, ModelsQuery, type Citation, type FinishedCompletion } from "./operations.js";
 
 const keyStorage = "ai-graph-playground-key";
 
@@ -59,12 +46,12 @@ interface Turn {
   content: string;
 }
 
-let graph: Graph | undefined;
+let graph: GraphClient | undefined;
 let conversation: Turn[] = [];
 let running: AbortController | undefined;
 
 function showError(error: unknown): void {
-  const message = error instanceof RequestFailed ? `${error.message} (${error.code})` : error instanceof Error ? error.message : String(error);
+  const message = error instanceof GraphClientError ? `${error.message} (${error.code})` : error instanceof Error ? error.message : String(error);
   ui.error.textContent = message;
   ui.error.hidden = false;
 }
@@ -94,12 +81,15 @@ function chip(text: string, name: string): HTMLSpanElement {
 }
 
 async function connect(apiKey: string): Promise<void> {
-  graph?.close();
-  graph = new Graph(apiKey);
-  const data = await graph.request<{ models: { nodes: PlaygroundModel[] }; quota: { currentUse: { tokensToday: number; costThisMonth: number } | null } | null }>(ModelsQuery);
+  void graph?.close();
+  // The typed client package (packages/client): queries and mutations over HTTP, streams over
+  // graphql-ws, to the gateway that served this page.
+  graph = createGraphClient({ url: new URL("/graphql", location.href).href, apiKey, transport: "ws" });
+  const data = await graph.request(ModelsQuery);
   sessionStorage.setItem(keyStorage, apiKey);
-  const chatModels = data.models.nodes.filter((model) => model.capabilities.includes("CHAT"));
-  const embeddingModels = data.models.nodes.filter((model) => model.capabilities.includes("EMBEDDING"));
+  const models = data.models?.nodes ?? [];
+  const chatModels = models.filter((model) => model.capabilities.includes("CHAT"));
+  const embeddingModels = models.filter((model) => model.capabilities.includes("EMBEDDING"));
   ui.model.replaceChildren(...chatModels.map((model) => option(model.id, `${model.displayName} · ${model.id}`)));
   ui.embeddingModel.replaceChildren(...embeddingModels.map((model) => option(model.id, model.displayName)));
   ui.model.disabled = chatModels.length === 0;
@@ -120,8 +110,8 @@ function showUsage(use: { tokensToday: number; costThisMonth: number } | null): 
 
 async function loadCollections(selected?: string): Promise<void> {
   if (graph === undefined) return;
-  const { collections } = await graph.request<{ collections: PlaygroundCollection[] }>(CollectionsQuery);
-  ui.collection.replaceChildren(option("", "No grounding"), ...collections.map((collection) => option(collection.id, `${collection.name} (${collection.documentCount})`)));
+  const { collections } = await graph.request(CollectionsQuery);
+  ui.collection.replaceChildren(option("", "No grounding"), ...(collections ?? []).map((collection) => option(collection.id, `${collection.name} (${collection.documentCount})`)));
   if (selected !== undefined) ui.collection.value = selected;
   await loadDocuments();
 }
@@ -133,9 +123,9 @@ async function loadDocuments(): Promise<void> {
     ui.documents.replaceChildren();
     return;
   }
-  const { collection } = await graph.request<{ collection: { documents: { nodes: PlaygroundDocument[] } } | null }>(DocumentsQuery, { id: collectionId });
+  const { collection } = await graph.request(DocumentsQuery, { id: collectionId });
   ui.documents.replaceChildren(
-    ...(collection?.documents.nodes ?? []).map((item) => {
+    ...(collection?.documents?.nodes ?? []).map((item) => {
       const entry = document.createElement("li");
       const name = document.createElement("span");
       name.textContent = item.title ?? item.source;
@@ -224,7 +214,7 @@ async function send(text: string): Promise<void> {
     ...(collectionId === "" ? {} : { grounding: { collectionId, topK: 4 } }),
   };
   try {
-    for await (const data of graph.subscribe<{ completionStream: StreamEvent }>(CompletionStreamSubscription, { input }, running.signal)) {
+    for await (const data of graph.subscribe(CompletionStreamSubscription, { input }, { signal: running.signal })) {
       const event = data.completionStream;
       if (event.__typename === "TextDeltaEvent") {
         answer += event.text;
@@ -258,7 +248,7 @@ ui.connect.addEventListener("submit", (event) => {
 
 ui.disconnect.addEventListener("click", () => {
   sessionStorage.removeItem(keyStorage);
-  graph?.close();
+  void graph?.close();
   graph = undefined;
   location.reload();
 });
@@ -292,11 +282,11 @@ ui.collectionForm.addEventListener("submit", (event) => {
   if (graph === undefined) return;
   clearError();
   graph
-    .request<{ createCollection: PlaygroundCollection }>(CreateCollectionMutation, { input: { name: ui.collectionName.value.trim(), embeddingModel: ui.embeddingModel.value } })
+    .request(CreateCollectionMutation, { input: { name: ui.collectionName.value.trim(), embeddingModel: ui.embeddingModel.value } })
     .then(async ({ createCollection }) => {
       ui.newCollection.open = false;
       ui.collectionName.value = "";
-      await loadCollections(createCollection.id);
+      await loadCollections(createCollection?.id);
     })
     .catch(showError);
 });
@@ -310,11 +300,11 @@ ui.documentForm.addEventListener("submit", (event) => {
   ui.ingest.disabled = true;
   ui.ingestStatus.textContent = "Embedding…";
   graph
-    .request<{ ingestDocument: PlaygroundDocument }>(IngestDocumentMutation, {
+    .request(IngestDocumentMutation, {
       input: { collectionId: ui.collection.value, source, content: ui.documentContent.value, ...(title === "" ? {} : { title }) },
     })
     .then(async ({ ingestDocument }) => {
-      ui.ingestStatus.textContent = `Added: ${ingestDocument.chunkCount} chunks.`;
+      ui.ingestStatus.textContent = `Added: ${ingestDocument?.chunkCount ?? 0} chunks.`;
       ui.documentContent.value = "";
       ui.documentTitle.value = "";
       await loadCollections(ui.collection.value);

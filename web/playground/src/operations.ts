@@ -1,65 +1,50 @@
-/** The page's GraphQL operations. */
+/**
+ * The page's GraphQL operations, typed by the client preset from the public schema (generated into
+ * `./gql/` by `npm run codegen`; schema-artifacts.test.ts fails when it is stale).
+ */
+import type { ResultOf } from "@graphql-typed-document-node/core";
+import { graphql } from "./gql/index.js";
 
-export const ModelsQuery = /* GraphQL */ `
+export const ModelsQuery = graphql(`
   query PlaygroundModels {
     models(first: 100, filter: { statuses: [ACTIVE, DEPRECATED] }) {
       nodes { id displayName capabilities pricing { inputPerMillionTokens outputPerMillionTokens currency } }
     }
     quota { currentUse { tokensToday costThisMonth } }
   }
-`;
+`);
 
-export interface PlaygroundModel {
-  id: string;
-  displayName: string;
-  capabilities: string[];
-  pricing: { inputPerMillionTokens: number; outputPerMillionTokens: number; currency: string };
-}
-
-export const CollectionsQuery = /* GraphQL */ `
+export const CollectionsQuery = graphql(`
   query PlaygroundCollections {
     collections { id name documentCount }
   }
-`;
+`);
 
-export interface PlaygroundCollection {
-  id: string;
-  name: string;
-  documentCount: number;
-}
-
-export const DocumentsQuery = /* GraphQL */ `
+export const DocumentsQuery = graphql(`
   query PlaygroundDocuments($id: ID!) {
     collection(id: $id) { id documents(first: 100) { nodes { id title source status chunkCount } } }
   }
-`;
+`);
 
-export interface PlaygroundDocument {
-  id: string;
-  title: string | null;
-  source: string;
-  status: string;
-  chunkCount: number;
-}
-
-export const CreateCollectionMutation = /* GraphQL */ `
+export const CreateCollectionMutation = graphql(`
   mutation PlaygroundCreateCollection($input: CreateCollectionInput!) {
     createCollection(input: $input) { id name documentCount }
   }
-`;
+`);
 
-export const IngestDocumentMutation = /* GraphQL */ `
+export const IngestDocumentMutation = graphql(`
   mutation PlaygroundIngest($input: IngestDocumentInput!) {
     ingestDocument(input: $input) { id title source status chunkCount }
   }
-`;
+`);
 
-export const CompletionStreamSubscription = /* GraphQL */ `
+export const CompletionStreamSubscription = graphql(`
   subscription PlaygroundStream($input: CompletionInput!) {
     completionStream(input: $input) {
       __typename
-      ... on TextDeltaEvent { text }
+      ... on TextDeltaEvent { id text }
       ... on TextEndEvent {
+        id
         completion {
           id
           finishReason
@@ -72,24 +57,8 @@ export const CompletionStreamSubscription = /* GraphQL */ `
       }
     }
   }
-`;
+`);
 
-export interface Citation {
-  id: string;
-  index: number;
-  text: string;
-  headingPath: string[];
-  document: { title: string | null; source: string };
-}
-
-export interface FinishedCompletion {
-  id: string;
-  finishReason: string;
-  latencyMillis: number;
-  timeToFirstTokenMillis: number | null;
-  usage: { promptTokens: number; completionTokens: number; estimated: boolean };
-  cost: { amount: number; currency: string } | null;
-  citations: (Citation | null)[];
-}
-
-export type StreamEvent = { __typename: "TextStartEvent" } | { __typename: "TextDeltaEvent"; text: string } | { __typename: "TextEndEvent"; completion: FinishedCompletion };
+export type StreamEvent = ResultOf<typeof CompletionStreamSubscription>["completionStream"];
+export type FinishedCompletion = Extract<StreamEvent, { __typename: "TextEndEvent" }>["completion"];
+export type Citation = NonNullable<FinishedCompletion["citations"][number]>;

@@ -4,6 +4,13 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+/** What a grounded completion does when the evidence is below its threshold. */
+export type AbstainFallback =
+  /** Let the model answer from its own knowledge, without sources: no citations. */
+  | 'ANSWER_UNGROUNDED'
+  /** Generate nothing: the completion's `text` is empty, `finishReason` ABSTAINED, no tokens are used. */
+  | 'NO_ANSWER';
+
 export type ChatMessageInput = {
   content: string;
   role: ChatRole;
@@ -44,6 +51,8 @@ export type CompletionInput = {
 };
 
 export type FinishReason =
+  /** Grounding abstained with `onAbstain: NO_ANSWER`: nothing was generated (see `Completion.grounding`). */
+  | 'ABSTAINED'
   /** The client went away or cancelled. */
   | 'CANCELLED'
   /** The `maxTokens` limit. */
@@ -62,8 +71,19 @@ export type GroundingInput = {
   filters?: Array<MetadataFilterInput> | null | undefined;
   /** Chunks scoring below this are left out (the scale depends on `mode`). */
   minScore?: number | null | undefined;
+  /**
+   * Answer or abstain: when the best evidence found (the highest cosine similarity between the query
+   * and any chunk of the collection, within the filters) is below this, nothing is put in the prompt
+   * and `onAbstain` decides what happens. -1 to 1. Default: the collection's
+   * `groundingMinSimilarity`; with neither, the completion never abstains. all-MiniLM-L6-v2 on this
+   * project's labelled set: questions a document answers scored 0.15 to 0.73 (58 of 60 at 0.3 or more),
+   * off-topic ones 0.08 to 0.46 (10 of 12 below 0.3); see docs/BENCHMARKS.md.
+   */
+  minSimilarity?: number | null | undefined;
   /** Default HYBRID. */
   mode?: SearchMode | null | undefined;
+  /** What to do when the completion abstains. Default NO_ANSWER. */
+  onAbstain?: AbstainFallback | null | undefined;
   /** What to search for. Default: the prompt, or the last user message. */
   query?: string | null | undefined;
   /** Chunks to retrieve, 1 to 20. Default 4. */
@@ -83,7 +103,11 @@ export type ModelCapability =
   | 'EMBEDDING';
 
 export type SearchMode =
-  /** Both, fused by reciprocal rank (k = 60); `score` is the fused score. */
+  /**
+   * Both: each list's scores normalised to 0-1 (min-max within its candidates), then combined with a
+   * weight of 0.85 on the vector score and 0.15 on the keyword score; `score` is the combination (0 to
+   * 1, comparable within one search only). Weights chosen on a labelled set (docs/BENCHMARKS.md).
+   */
   | 'HYBRID'
   /** Full-text search; `score` is BM25 (unbounded, comparable within one search only). */
   | 'KEYWORD'

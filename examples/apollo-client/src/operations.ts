@@ -1,0 +1,23 @@
+/** The app's operations: typed by codegen (src/gql/), each also in the persisted documents manifest. */
+import { graphql } from "./gql/index.js";
+
+export const ExampleModels = graphql(`
+  query ApolloExampleModels {
+    models(first: 20) { nodes { id displayName capabilities } }
+  }
+`);
+
+export const ExampleCompletion = graphql(`
+  mutation ApolloExampleCompletion($input: CompletionInput!) {
+    createCompletion(input: $input) { id text finishReason usage { promptTokens completionTokens } }
+  }
+`);
+
+export const ExampleStream = graphql(`
+  subscription ApolloExampleStream($input: CompletionInput!) {
+    completionStream(input: $input) {
+      ... on TextDeltaEvent { id text }
+      ... on TextEndEvent { id completion { id finishReason usage { completionTokens } } }
+    }
+  }
+`);

@@ -66,6 +66,10 @@ export class CollectionService {
     if (!Number.isInteger(chunkOverlapTokens) || chunkOverlapTokens < 0 || chunkOverlapTokens > chunkMaxTokens / 2) {
       throw badUserInput("input.chunkOverlapTokens", `chunkOverlapTokens must be between 0 and half of chunkMaxTokens (${Math.floor(chunkMaxTokens / 2)}), got ${chunkOverlapTokens}.`);
     }
+    const groundingMinSimilarity = input.groundingMinSimilarity ?? null;
+    if (groundingMinSimilarity !== null && !(groundingMinSimilarity >= -1 && groundingMinSimilarity <= 1)) {
+      throw badUserInput("input.groundingMinSimilarity", `groundingMinSimilarity is a cosine similarity, between -1 and 1, got ${groundingMinSimilarity}.`);
+    }
     // The registry requires the vector length of every embedding model; the collection keeps it.
     const dimensions = model.embeddingDimensions;
     if (dimensions === null) throw new ServiceError(ErrorCode.EngineUnavailable, `Model ${model.id} records no embedding dimensions.`, { field: "input.embeddingModel" });
@@ -78,6 +82,7 @@ export class CollectionService {
       dimensions,
       chunkMaxTokens,
       chunkOverlapTokens,
+      groundingMinSimilarity,
       createdAt: new Date().toISOString(),
     };
     // Storage first: a collection the catalogue lists is always one the store can take chunks for.

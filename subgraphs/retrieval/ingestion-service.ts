@@ -1,4 +1,7 @@
+import { inSpan } from "../../platform/tracing/tracer.ts";
 import { createHash, randomBytes } from "node:crypto";
+import { defineRetrievalMetrics } from "../../platform/metrics/retrieval-metrics.ts";
+import type { ServiceMetrics } from "../../platform/metrics/service-metrics.ts";
 import type { RequestContext } from "../../platform/context/request-context.ts";
 import { ErrorCode } from "../../platform/errors/error-code.ts";
 import { badUserInput, ServiceError } from "../../platform/errors/service-error.ts";
@@ -60,6 +63,7 @@ export class IngestionService {
   readonly #embedder: Embedder;
   readonly #limits: RetrievalLimits;
   readonly #logger: Logger;
+  readonly #metrics: ServiceMetrics | undefined;
   /** Ingestions running after their request returned (`waitForCompletion: false`). */
   readonly #background = new Map<Promise<unknown>, AbortController>();
   /** Ingestions running in this process, by `ingestionKey`. */
@@ -72,6 +76,7 @@ export class IngestionService {
     embedder: Embedder;
     limits: RetrievalLimits;
     logger: Logger;
+    metrics?: ServiceMetrics;
   }) {
     this.#catalog = dependencies.catalog;
     this.#chunks = dependencies.chunks;
@@ -79,6 +84,7 @@ export class IngestionService {
     this.#embedder = dependencies.embedder;
     this.#limits = dependencies.limits;
     this.#logger = dependencies.logger;
+    this.#metrics = dependencies.metrics;
   }
 
   /**
@@ -114,7 +120,10 @@ export class IngestionService {
     const deadline = new AbortController();
     const deadlineTimer = setTimeout(() => deadline.abort(new DOMException("The ingestion's deadline passed.", "TimeoutError")), this.#limits.ingestionTimeoutMillis);
     const key = ingestionKey(context.tenantId, record.id, generation);
-    const run = this.#run(collection, record.id, generation, document, context, { signal: AbortSignal.any([cancel.signal, deadline.signal]), deadline: deadline.signal }).finally(() => {
+    // The whole ingestion is one span (chunking, embedding and storing steps under it), even when it outlives the request.
+    const run = inSpan("retrieval ingest", { attributes: { "retrieval.document.media_type": document.mediaType } }, () =>
+      this.#run(collection, record.id, generation, document, context, { signal: AbortSignal.any([cancel.signal, deadline.signal]), deadline: deadline.signal }),
+    ).finally(() => {
       clearTimeout(deadlineTimer);
       this.#running.delete(key);
     });
@@ -251,6 +260,7 @@ export class IngestionService {
         tokens: totals.tokenCount,
         millis: Math.round(performance.now() - startedAt),
       });
+      this.#recordIngestion(startedAt, "succeeded", "", totals);
       return completed;
     } catch (error) {
       await this.#chunks.deleteDocumentChunks(scope, documentId, { generation }).catch((cleanupError: unknown) => {
@@ -268,10 +278,22 @@ export class IngestionService {
       }
       // Whatever the deadline's abort made fail (an embeddings call, a store write) failed because of it.
       const failure = deadline.aborted ? this.#timedOut(error) : toIngestionError(error, signal);
+      this.#recordIngestion(startedAt, "failed", failure.code);
       await this.#catalog
         .failIngestion(context.tenantId, documentId, generation, { code: failure.code, message: failure.message }, new Date().toISOString())
         .catch((catalogError: unknown) => this.#logger.error("ingestion failure not recorded", { documentId, error: catalogError }));
       throw failure;
+    }
+  }
+
+  #recordIngestion(startedAt: number, outcome: "succeeded" | "failed", code: string, totals?: { chunkCount: number; tokenCount: number }): void {
+    if (this.#metrics === undefined) return;
+    const series = this.#metrics.concern(defineRetrievalMetrics);
+    series.ingestionSeconds.observe({ outcome }, (performance.now() - startedAt) / 1000);
+    series.ingestions.inc({ outcome, code });
+    if (totals !== undefined) {
+      series.ingestedChunks.inc(totals.chunkCount);
+      series.ingestedTokens.inc(totals.tokenCount);
     }
   }
 
@@ -299,7 +321,8 @@ export class IngestionService {
       // Another replica may have deleted the document (or started a newer ingestion): stop before embedding more.
       await this.#assertStillRunning(context.tenantId, documentId, generation);
       signal.throwIfAborted();
-      const vectors = await this.#embedder.embed(collection.embeddingModelId, batch.map((chunk) => chunk.text), context, signal);
+      const texts = batch.map((chunk) => chunk.text);
+      const vectors = await inSpan("retrieval embed_chunks", { attributes: { "retrieval.chunk.count": texts.length } }, () => this.#embedder.embed(collection.embeddingModelId, texts, context, signal));
       const mismatch = vectors.find((vector) => vector.length !== collection.dimensions);
       if (mismatch !== undefined) {
         throw new ServiceError(
@@ -319,7 +342,7 @@ export class IngestionService {
         vector: vectors[position] ?? new Float32Array(),
       }));
       signal.throwIfAborted();
-      await this.#chunks.insertChunks(scope, rows);
+      await inSpan("retrieval store_chunks", { attributes: { "retrieval.chunk.count": rows.length } }, () => this.#chunks.insertChunks(scope, rows));
       chunkCount += rows.length;
       tokenCount += rows.reduce((sum, row) => sum + row.tokenCount, 0);
       batch = [];

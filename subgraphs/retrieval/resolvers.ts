@@ -1,5 +1,6 @@
 import { dateTimeScalar } from "../../platform/graphql/date-time-scalar.ts";
 import { ErrorCode as ErrorCodes } from "../../platform/errors/error-code.ts";
+import { boundedHeadingPath } from "./bounded-text.ts";
 import { documentPage, documentPageRequest } from "./catalog/document-page.ts";
 import type { DocumentRecord } from "./catalog/retrieval-catalog.ts";
 import { validateDocumentInput, validateFilters } from "./document-input.ts";
@@ -47,6 +48,7 @@ export const resolvers: Resolvers = {
     },
     documentCount: async (collection, _arguments, context) => (await context.retrieval.ingestion.listDocuments(context.request.tenantId, collection.id)).length,
     metadataKeys: (collection, _arguments, context) => context.retrieval.catalog.metadataKeys(context.request.tenantId, collection.id),
+    groundingMinSimilarity: (collection) => collection.groundingMinSimilarity ?? null,
   },
   Document: {
     __resolveReference: async (reference, context) => (await context.loaders.documents.load(reference.id)) ?? null,
@@ -69,6 +71,6 @@ export const resolvers: Resolvers = {
       if (document === undefined) throw new Error(`chunk ${chunk.id} has no document`);
       return document;
     },
-    headingPath: (chunk) => (chunk.headingPath === "" ? [] : chunk.headingPath.split(" > ")),
+    headingPath: (chunk) => boundedHeadingPath(chunk.headingPath),
   },
 };

@@ -10,14 +10,25 @@ export type SearchModeName = "VECTOR" | "KEYWORD" | "HYBRID";
 
 export interface SearchHitRecord {
   chunk: ChunkRecord;
+  /** The chunk's text cut to the search's byte limit. */
+  text: string;
+  textTruncated: boolean;
   score: number;
+  /** Cosine similarity to the query; null where no vector search scored the chunk. */
+  similarity: number | null;
   vectorRank: number | null;
   keywordRank: number | null;
 }
 
 export interface SearchResultRecord {
   mode: SearchModeName;
+  /** The page's hits. */
   hits: SearchHitRecord[];
+  /** Hits of all pages. */
+  totalCount: number;
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  /** Highest cosine similarity of any chunk to the query; null in KEYWORD mode or when nothing was found. */
+  bestSimilarity: number | null;
 }
 
 /** A reference to a registry model; the model-registry subgraph resolves its fields. */

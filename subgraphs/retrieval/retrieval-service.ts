@@ -1,6 +1,7 @@
 import DataLoader from "dataloader";
 import type { RequestContext } from "../../platform/context/request-context.ts";
 import type { Logger } from "../../platform/logging/logger.ts";
+import type { ServiceMetrics } from "../../platform/metrics/service-metrics.ts";
 import type { ModelStore } from "../model-registry/store/model-store.ts";
 import type { ChunkStore } from "./chunk-store/chunk-store.ts";
 import type { RetrievalCatalog } from "./catalog/retrieval-catalog.ts";
@@ -18,6 +19,8 @@ export interface RetrievalDependencies {
   embedder: Embedder;
   limits: RetrievalLimits;
   logger: Logger;
+  /** Where ingestion and search series go; none when absent. */
+  metrics?: ServiceMetrics;
 }
 
 /** The retrieval subgraph's work, one service per concern, over one catalogue and one chunk store. */

@@ -1,4 +1,7 @@
+import { inSpan } from "../../platform/tracing/tracer.ts";
 import type { RequestContext } from "../../platform/context/request-context.ts";
+import { defineRetrievalMetrics, timeStoreQuery } from "../../platform/metrics/retrieval-metrics.ts";
+import type { ServiceMetrics } from "../../platform/metrics/service-metrics.ts";
 import { badUserInput } from "../../platform/errors/service-error.ts";
 import type { ChunkHit, ChunkStore, CollectionScope } from "./chunk-store/chunk-store.ts";
 import { parseChunkId } from "./chunk-id.ts";
@@ -7,7 +10,10 @@ import type { CollectionService } from "./collection-service.ts";
 import { validateFilters } from "./document-input.ts";
 import type { Embedder } from "./embedder.ts";
 import type { SearchInput } from "./generated/resolvers-types.ts";
-import { fuseByReciprocalRank } from "./reciprocal-rank-fusion.ts";
+import { hitTextBytes, truncateUtf8 } from "./bounded-text.ts";
+import { meaningfulKeywords } from "./keyword-query.ts";
+import { searchPage, searchPageRequest } from "./search-page.ts";
+import { defaultVectorWeight, fuseByWeightedScores } from "./score-fusion.ts";
 import type { ChunkRecord, SearchHitRecord, SearchModeName, SearchResultRecord } from "./retrieval-records.ts";
 import type { RetrievalLimits } from "./retrieval-limits.ts";
 
@@ -24,16 +30,32 @@ export class SearchService {
   readonly #collections: CollectionService;
   readonly #embedder: Embedder;
   readonly #limits: RetrievalLimits;
+  readonly #metrics: ServiceMetrics | undefined;
 
-  constructor(dependencies: { catalog: RetrievalCatalog; chunks: ChunkStore; collections: CollectionService; embedder: Embedder; limits: RetrievalLimits }) {
+  constructor(dependencies: { catalog: RetrievalCatalog; chunks: ChunkStore; collections: CollectionService; embedder: Embedder; limits: RetrievalLimits; metrics?: ServiceMetrics }) {
     this.#catalog = dependencies.catalog;
     this.#chunks = dependencies.chunks;
     this.#collections = dependencies.collections;
     this.#embedder = dependencies.embedder;
     this.#limits = dependencies.limits;
+    this.#metrics = dependencies.metrics;
   }
 
+  /** Searches a collection; timed as `retrieval_search_duration_seconds` when metrics are on. */
   async search(input: SearchInput, context: RequestContext, signal?: AbortSignal): Promise<SearchResultRecord> {
+    if (this.#metrics === undefined) return this.#search(input, context, signal);
+    const stop = this.#metrics.concern(defineRetrievalMetrics).searchSeconds.startTimer({ mode: input.mode ?? "HYBRID" });
+    try {
+      const result = await this.#search(input, context, signal);
+      stop({ outcome: "succeeded" });
+      return result;
+    } catch (error) {
+      stop({ outcome: "failed" });
+      throw error;
+    }
+  }
+
+  async #search(input: SearchInput, context: RequestContext, signal?: AbortSignal): Promise<SearchResultRecord> {
     const mode: SearchModeName = input.mode ?? "HYBRID";
     const topK = input.topK ?? 10;
     if (!Number.isInteger(topK) || topK < 1 || topK > this.#limits.maximumTopK) {
@@ -45,6 +67,13 @@ export class SearchService {
     const collection = await this.#collections.require(context.tenantId, input.collectionId, "input.collectionId");
     const scope: CollectionScope = { tenantId: context.tenantId, collectionId: collection.id };
     const filters = validateFilters(input.filters, input.filters?.length ? await this.#catalog.metadataKeys(context.tenantId, collection.id) : [], "input.filters");
+    const maxTextBytes = input.maxTextBytes ?? hitTextBytes.default;
+    if (!Number.isInteger(maxTextBytes) || maxTextBytes < hitTextBytes.minimum || maxTextBytes > hitTextBytes.maximum) {
+      throw badUserInput("input.maxTextBytes", `maxTextBytes must be between ${hitTextBytes.minimum} and ${hitTextBytes.maximum}, got ${maxTextBytes}.`);
+    }
+    // A cursor is valid for the search it came from: everything that decides the ranking.
+    const searchKey = [collection.id, input.query, mode, topK, input.minScore ?? null, input.filters ?? null];
+    const pageRequest = searchPageRequest(input.first, input.after, searchKey);
 
     // With filters, the matching documents (and their active generations) are known up front;
     // without, the documents of the hits are looked up afterwards.
@@ -52,7 +81,7 @@ export class SearchService {
     if (filters.length > 0) {
       const documents = await this.#catalog.listDocuments(context.tenantId, collection.id, filters);
       knownGenerations = new Map(documents.flatMap((document) => (document.activeGeneration === null ? [] : [[document.id, document.activeGeneration]])));
-      if (knownGenerations.size === 0) return { mode, hits: [] };
+      if (knownGenerations.size === 0) return { mode, hits: [], totalCount: 0, pageInfo: { hasNextPage: false, endCursor: null }, bestSimilarity: null };
     }
     const documentIds = knownGenerations === undefined ? undefined : [...knownGenerations.keys()];
     const candidates = mode === "HYBRID" ? Math.max(2 * topK, 20) : topK;
@@ -60,25 +89,53 @@ export class SearchService {
     const runVector = async () => {
       const [vector] = await this.#embedder.embed(collection.embeddingModelId, [input.query], context, signal);
       if (vector === undefined) return [];
-      return this.#activeHits(scope, knownGenerations, candidates, (limit) => this.#chunks.vectorSearch(scope, vector, { limit, ...(documentIds === undefined ? {} : { documentIds }) }));
+      return this.#activeHits(scope, knownGenerations, candidates, (limit) =>
+        timeStoreQuery(this.#metrics, "vector", () =>
+          inSpan("retrieval vector_search", { attributes: { "retrieval.search.limit": limit } }, () => this.#chunks.vectorSearch(scope, vector, { limit, ...(documentIds === undefined ? {} : { documentIds }) })),
+        ),
+      );
     };
-    const runKeyword = () =>
-      this.#activeHits(scope, knownGenerations, candidates, (limit) => this.#chunks.keywordSearch(scope, input.query, { limit, ...(documentIds === undefined ? {} : { documentIds }) }));
+    // Stop words dropped: matched in every document, they would only add noise (keyword-query.ts).
+    const keywords = meaningfulKeywords(input.query);
+    const runKeyword = async () =>
+      keywords === ""
+        ? []
+        : this.#activeHits(scope, knownGenerations, candidates, (limit) =>
+            timeStoreQuery(this.#metrics, "keyword", () =>
+              inSpan("retrieval keyword_search", { attributes: { "retrieval.search.limit": limit } }, () => this.#chunks.keywordSearch(scope, keywords, { limit, ...(documentIds === undefined ? {} : { documentIds }) })),
+            ),
+          );
 
-    let hits: SearchHitRecord[];
+    let hits: RankedHit[];
+    // The best evidence: the vector search's first hit, whatever is filtered or paged away after.
+    let bestSimilarity: number | null = null;
     if (mode === "VECTOR") {
-      hits = (await runVector()).map((hit, position) => ({ chunk: toRecord(scope, hit), score: hit.score, vectorRank: position + 1, keywordRank: null }));
+      const vectorHits = await runVector();
+      bestSimilarity = vectorHits[0]?.score ?? null;
+      hits = vectorHits.map((hit, position) => ({ chunk: toRecord(scope, hit), score: hit.score, similarity: hit.score, vectorRank: position + 1, keywordRank: null }));
     } else if (mode === "KEYWORD") {
-      hits = (await runKeyword()).map((hit, position) => ({ chunk: toRecord(scope, hit), score: hit.score, vectorRank: null, keywordRank: position + 1 }));
+      hits = (await runKeyword()).map((hit, position) => ({ chunk: toRecord(scope, hit), score: hit.score, similarity: null, vectorRank: null, keywordRank: position + 1 }));
     } else {
       const [vectorHits, keywordHits] = await Promise.all([runVector(), runKeyword()]);
-      hits = fuseByReciprocalRank([
-        { items: vectorHits, key: (hit) => hit.chunk.id },
-        { items: keywordHits, key: (hit) => hit.chunk.id },
-      ]).map((fused) => ({ chunk: toRecord(scope, fused.item), score: fused.score, vectorRank: fused.ranks[0] ?? null, keywordRank: fused.ranks[1] ?? null }));
+      bestSimilarity = vectorHits[0]?.score ?? null;
+      hits = fuseByWeightedScores([
+        { items: vectorHits, key: (hit) => hit.chunk.id, score: (hit) => hit.score, weight: defaultVectorWeight },
+        { items: keywordHits, key: (hit) => hit.chunk.id, score: (hit) => hit.score, weight: 1 - defaultVectorWeight },
+      ]).map((fused) => ({ chunk: toRecord(scope, fused.item), score: fused.score, similarity: fused.scores[0] ?? null, vectorRank: fused.ranks[0] ?? null, keywordRank: fused.ranks[1] ?? null }));
     }
     const minScore = input.minScore;
-    return { mode, hits: hits.filter((hit) => minScore === undefined || minScore === null || hit.score >= minScore).slice(0, topK) };
+    const ranked = hits.filter((hit) => minScore === undefined || minScore === null || hit.score >= minScore).slice(0, topK);
+    const page = searchPage(ranked, pageRequest, searchKey);
+    return {
+      mode,
+      hits: page.hits.map((hit): SearchHitRecord => {
+        const text = truncateUtf8(hit.chunk.text, maxTextBytes);
+        return { ...hit, text: text.text, textTruncated: text.truncated };
+      }),
+      totalCount: ranked.length,
+      pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
+      bestSimilarity,
+    };
   }
 
   /**
@@ -130,6 +187,9 @@ export class SearchService {
     return new Map(documents.flatMap((document) => (document === undefined || document.activeGeneration === null ? [] : [[document.id, document.activeGeneration]])));
   }
 }
+
+/** A hit before paging; its text is bounded once it is in a page. */
+type RankedHit = Omit<SearchHitRecord, "text" | "textTruncated">;
 
 function toRecord(scope: CollectionScope, hit: ChunkHit): ChunkRecord {
   return { ...hit.chunk, tenantId: scope.tenantId, collectionId: scope.collectionId };

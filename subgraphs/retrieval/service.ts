@@ -9,6 +9,8 @@ import { InternalGraphqlClient } from "../../platform/http/internal-graphql-clie
 import { apolloServerDefaults, serverSettings } from "../../platform/http/service-defaults.ts";
 import { startServiceServer, type RunningService } from "../../platform/http/service-server.ts";
 import type { Logger } from "../../platform/logging/logger.ts";
+import { createServiceMetrics } from "../../platform/metrics/service-metrics.ts";
+import { countRedisErrors } from "../../platform/metrics/store-metrics.ts";
 import { loadSubgraphTypeDefs } from "../../platform/schema-file.ts";
 import { connectSharedInfrastructure, type SharedInfrastructure } from "../../platform/storage/shared-infrastructure.ts";
 import { createModelStore } from "../model-registry/service.ts";
@@ -47,7 +49,10 @@ export function createRetrievalCatalog(config: RetrievalConfig, infrastructure: 
  * inference subgraph, searched by vector, keyword or both.
  */
 export async function startRetrieval(config: RetrievalConfig, logger: Logger): Promise<RunningService> {
-  const infrastructure = await connectSharedInfrastructure(config, logger);
+  const infrastructure = await connectSharedInfrastructure(config, logger, { owner: "retrieval" });
+  // Prometheus series at /metrics (platform/metrics/); undefined with METRICS_ENABLED=false.
+  const metrics = createServiceMetrics("retrieval", config.metrics);
+  if (metrics !== undefined && infrastructure.redis !== undefined) countRedisErrors(metrics, infrastructure.redis);
   const models = createModelStore(config, infrastructure);
   const catalog = createRetrievalCatalog(config, infrastructure);
   const chunks = createChunkStore(config.vectorStore);
@@ -60,6 +65,7 @@ export async function startRetrieval(config: RetrievalConfig, logger: Logger): P
     embedder,
     limits: { ...defaultRetrievalLimits, maximumDocumentBytes: config.maximumDocumentBytes, embeddingBatchSize: config.embeddingBatchSize, ingestionTimeoutMillis: config.ingestionTimeoutMillis },
     logger,
+    ...(metrics === undefined ? {} : { metrics }),
   });
   const schema = buildSubgraphSchema({
     typeDefs: loadSubgraphTypeDefs("retrieval"),
@@ -68,6 +74,7 @@ export async function startRetrieval(config: RetrievalConfig, logger: Logger): P
   return startServiceServer<RetrievalContext>({
     name: "retrieval",
     ...serverSettings(config),
+    ...(metrics === undefined ? {} : { metrics }),
     logger,
     createApolloServer: (plugins) =>
       new ApolloServer<RetrievalContext>({

@@ -2,18 +2,28 @@ import type { RequestContext } from "../../../platform/context/request-context.t
 import { ServiceError } from "../../../platform/errors/service-error.ts";
 import type { InternalGraphqlClient } from "../../../platform/http/internal-graphql-client.ts";
 import type { GroundingInput } from "../generated/resolvers-types.ts";
-import type { GroundingRetriever, GroundingSource } from "./grounding-source.ts";
+import type { GroundingRetrieval, GroundingRetriever } from "./grounding-source.ts";
 
 const searchQuery = /* GraphQL */ `
-  query GroundingSearch($input: SearchInput!) {
+  query GroundingSearch($input: SearchInput!, $collectionId: ID!) {
     search(input: $input) {
+      bestSimilarity
       hits { score chunk { id text headingPath document { source title } } }
     }
+    collection(id: $collectionId) { groundingMinSimilarity }
+  }
+`;
+
+/** The best evidence alone, for a KEYWORD search judged by a threshold: one VECTOR hit. */
+const similarityQuery = /* GraphQL */ `
+  query GroundingSimilarity($input: SearchInput!) {
+    search(input: $input) { bestSimilarity }
   }
 `;
 
 interface SearchData {
-  search: { hits: { score: number; chunk: { id: string; text: string; headingPath: string[]; document: { source: string; title: string | null } } }[] };
+  search: { bestSimilarity: number | null; hits: { score: number; chunk: { id: string; text: string; headingPath: string[]; document: { source: string; title: string | null } } }[] };
+  collection: { groundingMinSimilarity: number | null } | null;
 }
 
 /**
@@ -27,7 +37,7 @@ export class RetrievalGroundingRetriever implements GroundingRetriever {
     this.#client = client;
   }
 
-  async retrieve(grounding: GroundingInput, query: string, topK: number, context: RequestContext, signal?: AbortSignal): Promise<GroundingSource[]> {
+  async retrieve(grounding: GroundingInput, query: string, topK: number, context: RequestContext, signal?: AbortSignal): Promise<GroundingRetrieval> {
     const input = {
       collectionId: grounding.collectionId,
       query,
@@ -36,9 +46,28 @@ export class RetrievalGroundingRetriever implements GroundingRetriever {
       ...(grounding.minScore === undefined || grounding.minScore === null ? {} : { minScore: grounding.minScore }),
       ...(grounding.filters === undefined || grounding.filters === null ? {} : { filters: grounding.filters }),
     };
-    let data: SearchData;
+    const data = await this.#request<SearchData>(searchQuery, { input, collectionId: grounding.collectionId }, context, signal);
+    const collectionMinSimilarity = data.collection?.groundingMinSimilarity ?? null;
+    let bestSimilarity = data.search.bestSimilarity;
+    const threshold = grounding.minSimilarity ?? collectionMinSimilarity;
+    if (input.mode === "KEYWORD" && threshold !== null && threshold !== undefined) {
+      // A keyword search measures no similarity: one vector hit does, on the same chunks.
+      const measured = await this.#request<{ search: { bestSimilarity: number | null } }>(similarityQuery, { input: { ...input, mode: "VECTOR", topK: 1 } }, context, signal);
+      bestSimilarity = measured.search.bestSimilarity;
+    }
+    const sources = data.search.hits.map((hit) => ({
+      chunkId: hit.chunk.id,
+      text: hit.chunk.text,
+      label: hit.chunk.document.title ?? hit.chunk.document.source,
+      headingPath: hit.chunk.headingPath,
+      score: hit.score,
+    }));
+    return { sources, bestSimilarity, collectionMinSimilarity };
+  }
+
+  async #request<Data>(query: string, variables: Record<string, unknown>, context: RequestContext, signal?: AbortSignal): Promise<Data> {
     try {
-      data = await this.#client.request<SearchData>(searchQuery, { input }, context, signal);
+      return await this.#client.request<Data>(query, variables, context, signal);
     } catch (error) {
       // The retrieval subgraph names its own argument (`input.collectionId`); the client sent `input.grounding.…`.
       if (error instanceof ServiceError && typeof error.extensions.field === "string") {
@@ -46,12 +75,5 @@ export class RetrievalGroundingRetriever implements GroundingRetriever {
       }
       throw error;
     }
-    return data.search.hits.map((hit) => ({
-      chunkId: hit.chunk.id,
-      text: hit.chunk.text,
-      label: hit.chunk.document.title ?? hit.chunk.document.source,
-      headingPath: hit.chunk.headingPath,
-      score: hit.score,
-    }));
   }
 }

@@ -14,6 +14,7 @@ export const collectionRecordSchema: z.ZodType<CollectionRecord> = z.object({
   dimensions: z.number().int().positive(),
   chunkMaxTokens: z.number().int().positive(),
   chunkOverlapTokens: z.number().int().nonnegative(),
+  groundingMinSimilarity: z.number().min(-1).max(1).nullable().optional(),
   createdAt: z.string(),
 });
 

@@ -21,6 +21,11 @@ export interface CollectionRecord {
   chunkMaxTokens: number;
   /** Tokens repeated from the end of one chunk at the start of the next. */
   chunkOverlapTokens: number;
+  /**
+   * Default grounding threshold (cosine similarity, -1 to 1) of completions grounded in the
+   * collection; null or absent (records kept before it existed): none.
+   */
+  groundingMinSimilarity?: number | null;
   /** ISO 8601. */
   createdAt: string;
 }

@@ -11,7 +11,7 @@ export interface ChunkingOptions {
   maxTokens: number;
   /** Tokens of the end of one chunk repeated at the start of the next (same section only); an integer from 0 to below `maxTokens`. */
   overlapTokens: number;
-  /** `text/markdown` adds headings (sections) and fenced code blocks to plain text's blank-line paragraphs. */
+  /** `text/markdown` adds headings (sections), fenced code, lists, tables and block quotes to plain text's blank-line paragraphs. */
   mediaType: "text/plain" | "text/markdown";
   /** Stops the chunking: once aborted, the generator throws the signal's reason at its next step. */
   signal?: AbortSignal;
@@ -37,9 +37,10 @@ export type CountTokens = (texts: readonly string[]) => Promise<number[]>;
  * stays bounded by a batch, not the document.
  *
  * Paragraphs (blank-line separated) of one section are packed greedily up to `maxTokens`; Markdown
- * ATX headings outside fenced code open a new section and set the heading path, and no chunk spans
- * two sections; a fenced code block stays whole when it fits. A block too big for a chunk is split at
- * sentences (lines for code), then whitespace, then characters. Each chunk after the first of a
+ * ATX and setext headings outside fenced code open a new section and set the heading path, and no
+ * chunk spans two sections; a fenced code block, a list, a table or a block quote stays whole when it
+ * fits (markdown-blocks.ts). A block too big for a chunk is split at sentences (lines for code, list
+ * items and table rows), then whitespace, then characters. Each chunk after the first of a
  * section starts with the trailing whole sentences or paragraphs of the one before that fit in
  * `overlapTokens`. Every chunk's text is counted as a whole and split again if it is over
  * `maxTokens`, so none is, except a single character that alone counts more than `maxTokens`.

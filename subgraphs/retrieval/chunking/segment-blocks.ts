@@ -2,7 +2,7 @@ import type { CountTokens } from "./chunk-document.ts";
 import { countInBatches } from "./count-in-batches.ts";
 import type { EventLoopPacer } from "./event-loop-pacer.ts";
 import { joinCost, type JoinCosts } from "./join-costs.ts";
-import type { Section, TextBlock } from "./markdown-blocks.ts";
+import type { BlockKind, Section, TextBlock } from "./markdown-blocks.ts";
 import { characterCount, characterPieces, lineRanges, sentenceRanges, wordRuns, type TextRange } from "./text-ranges.ts";
 
 /** A range with its estimated tokens. */
@@ -30,16 +30,19 @@ export interface SegmentingContext {
 /** How an over-long range is split next: prose by runs of words, code by lines then runs of words, a word by characters. */
 type Level = "line" | "word" | "character";
 
+/** Blocks made of lines (code lines, list items, table rows): counted whole, split at lines when too big. */
+const linedKinds: ReadonlySet<BlockKind> = new Set(["code", "list", "table"]);
+
 interface Unit {
   block: TextBlock;
   range: TextRange;
 }
 
 /**
- * Turns blocks into segments of at most `maxTokens` (estimated), counting in batches. Paragraphs and
- * headings are counted sentence by sentence (so overlap can take whole sentences without counting
- * again), code blocks whole. A block that fits is one segment; one that does not is split at
- * sentences (lines for code), then at whitespace (into runs of words sized by the range's
+ * Turns blocks into segments of at most `maxTokens` (estimated), counting in batches. Paragraphs,
+ * headings and quotes are counted sentence by sentence (so overlap can take whole sentences without
+ * counting again), code blocks, lists and tables whole. A block that fits is one segment; one that
+ * does not is split at sentences (lines for code, list items and table rows), then at whitespace (into runs of words sized by the range's
  * characters per token), then between characters, counting each finer piece, until every piece
  * fits. A single character that alone counts more than `maxTokens` is the one piece left over it.
  */
@@ -60,7 +63,7 @@ export async function* segmentBlocks(blocks: Iterable<TextBlock>, context: Segme
 
 function* unitsOf(blocks: Iterable<TextBlock>, text: string): Generator<Unit> {
   for (const block of blocks) {
-    if (block.kind === "code") yield { block, range: block };
+    if (linedKinds.has(block.kind)) yield { block, range: block };
     else for (const range of sentenceRanges(text, block)) yield { block, range };
   }
 }
@@ -74,10 +77,10 @@ async function* blockSegments(block: TextBlock, units: readonly CountedRange[], 
     if (context.pacer.due()) await context.pacer.pause();
   }
   if (tokens <= context.maxTokens) {
-    yield { start: block.start, end: block.end, tokens, section: block.section, parts: block.kind === "code" || units.length < 2 ? [] : units };
+    yield { start: block.start, end: block.end, tokens, section: block.section, parts: linedKinds.has(block.kind) || units.length < 2 ? [] : units };
     return;
   }
-  for (const unit of units) yield* refine(unit, block.kind === "code" ? "line" : "word", block.section, context);
+  for (const unit of units) yield* refine(unit, linedKinds.has(block.kind) ? "line" : "word", block.section, context);
 }
 
 async function* refine(range: CountedRange, level: Level, section: Section, context: SegmentingContext): AsyncGenerator<Segment> {

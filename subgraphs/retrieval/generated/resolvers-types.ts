@@ -23,7 +23,10 @@ export type Scalars = {
 export type Chunk = {
   __typename?: 'Chunk';
   document: Document;
-  /** Markdown headings above the chunk, outermost first. */
+  /**
+   * Markdown headings above the chunk, outermost first, bounded for responses: 200 characters in all
+   * at most (longer headings are cut, ending with `…`; the outermost and innermost kept first).
+   */
   headingPath: Array<Scalars['String']['output']>;
   id: Scalars['ID']['output'];
   /** Position in the document, from 0. */
@@ -60,6 +63,13 @@ export type Collection = {
    * deleted since.
    */
   embeddingModel?: Maybe<Model>;
+  /**
+   * Default grounding threshold of completions grounded in this collection (their request's
+   * `grounding.minSimilarity` overrides it): when the best evidence found for the question, its
+   * `SearchResult.bestSimilarity`, is below it, the completion abstains instead of grounding on noise.
+   * A cosine similarity, -1 to 1. Null: no default (never abstain unless the request sets one).
+   */
+  groundingMinSimilarity?: Maybe<Scalars['Float']['output']>;
   id: Scalars['ID']['output'];
   /** Metadata keys any document of the collection uses: the keys search filters accept. */
   metadataKeys: Array<Scalars['String']['output']>;
@@ -86,6 +96,8 @@ export type CreateCollectionInput = {
   description?: InputMaybe<Scalars['String']['input']>;
   /** Registry id or alias of a model with the EMBEDDING capability. */
   embeddingModel: Scalars['ID']['input'];
+  /** See `Collection.groundingMinSimilarity`: -1 to 1. Default null (no default threshold). */
+  groundingMinSimilarity?: InputMaybe<Scalars['Float']['input']>;
   /** Letters, digits, `_`, `-` and `.`; 1 to 100 characters; unique within the tenant. */
   name: Scalars['String']['input'];
 };
@@ -261,6 +273,12 @@ export type ErrorCode =
   | 'REQUEST_TOO_LARGE'
   /** A dependency (store, engine, subgraph) failed or is unreachable. */
   | 'SERVICE_UNAVAILABLE'
+  /**
+   * The shared store (Redis) is full: it reached its `maxmemory` and refuses writes. Not retryable:
+   * it stays full until an operator raises `maxmemory` or shortens the retention, or keys expire. A
+   * call refused this way is never charged.
+   */
+  | 'STORE_FULL'
   /**
    * A subscription's client did not take events as fast as they came; `extensions.maxBufferedEvents`
    * says how many were held.
@@ -443,25 +461,50 @@ export type SearchHit = {
   /** Rank among the keyword results, from 1; null when not among them (or in VECTOR mode). */
   keywordRank?: Maybe<Scalars['Int']['output']>;
   score: Scalars['Float']['output'];
+  /**
+   * Cosine similarity of the chunk to the query (-1 to 1); null where no vector search scored it
+   * (KEYWORD mode, or a HYBRID hit that only the keyword search found).
+   */
+  similarity?: Maybe<Scalars['Float']['output']>;
+  /** The chunk's text, cut to the search's `maxTextBytes` (UTF-8): what keeps a page of hits bounded. */
+  text: Scalars['String']['output'];
+  /** True when `text` was cut. */
+  textTruncated: Scalars['Boolean']['output'];
   /** Rank among the vector results, from 1; null when not among them (or in KEYWORD mode). */
   vectorRank?: Maybe<Scalars['Int']['output']>;
 };
 
 export type SearchInput = {
+  /**
+   * A previous page's `pageInfo.endCursor`, with the same input otherwise: the hits after that page.
+   * Each page runs the search again: pages are consistent unless the collection changed in between.
+   */
+  after?: InputMaybe<Scalars['String']['input']>;
   collectionId: Scalars['ID']['input'];
   /** Only chunks of documents matching every filter. */
   filters?: InputMaybe<Array<MetadataFilterInput>>;
+  /** Hits in this page, 1 to 100. Default: all of `topK`. */
+  first?: InputMaybe<Scalars['Int']['input']>;
+  /**
+   * Most UTF-8 bytes of each hit's `text`: 64 to 65,536. Default 8,192. Longer chunk texts are cut at a
+   * character boundary and the hit's `textTruncated` is true (`chunk.text` is always whole).
+   */
+  maxTextBytes?: InputMaybe<Scalars['Int']['input']>;
   /** Hits scoring below this are left out (the scale depends on `mode`). */
   minScore?: InputMaybe<Scalars['Float']['input']>;
   /** Default HYBRID. */
   mode?: InputMaybe<SearchMode>;
   query: Scalars['String']['input'];
-  /** Hits to return, 1 to 100. Default 10. */
+  /** Hits ranked, over all pages: 1 to 100. Default 10. */
   topK?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type SearchMode =
-  /** Both, fused by reciprocal rank (k = 60); `score` is the fused score. */
+  /**
+   * Both: each list's scores normalised to 0-1 (min-max within its candidates), then combined with a
+   * weight of 0.85 on the vector score and 0.15 on the keyword score; `score` is the combination (0 to
+   * 1, comparable within one search only). Weights chosen on a labelled set (docs/BENCHMARKS.md).
+   */
   | 'HYBRID'
   /** Full-text search; `score` is BM25 (unbounded, comparable within one search only). */
   | 'KEYWORD'
@@ -470,9 +513,18 @@ export type SearchMode =
 
 export type SearchResult = {
   __typename?: 'SearchResult';
-  /** Best first. */
+  /**
+   * The highest cosine similarity between the query and any chunk searched (within the filters): how
+   * well the collection's best evidence matches the question, whatever the page. Null in KEYWORD mode
+   * and when nothing was found.
+   */
+  bestSimilarity?: Maybe<Scalars['Float']['output']>;
+  /** This page's hits, best first. */
   hits: Array<SearchHit>;
   mode: SearchMode;
+  pageInfo: PageInfo;
+  /** Hits of all pages together (at most `topK`). */
+  totalCount: Scalars['Int']['output'];
 };
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
@@ -583,6 +635,7 @@ export type ResolversTypes = ResolversObject<{
   ID: ResolverTypeWrapper<Partial<Scalars['ID']['output']>>;
   Int: ResolverTypeWrapper<Partial<Scalars['Int']['output']>>;
   Collection: ResolverTypeWrapper<CollectionRecord>;
+  Float: ResolverTypeWrapper<Partial<Scalars['Float']['output']>>;
   CreateCollectionInput: ResolverTypeWrapper<Partial<CreateCollectionInput>>;
   DateTime: ResolverTypeWrapper<Partial<Scalars['DateTime']['output']>>;
   Document: ResolverTypeWrapper<DocumentRecord>;
@@ -602,7 +655,6 @@ export type ResolversTypes = ResolversObject<{
   PageInfo: ResolverTypeWrapper<Partial<PageInfo>>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   SearchHit: ResolverTypeWrapper<SearchHitRecord>;
-  Float: ResolverTypeWrapper<Partial<Scalars['Float']['output']>>;
   SearchInput: ResolverTypeWrapper<Partial<SearchInput>>;
   SearchMode: ResolverTypeWrapper<Partial<SearchMode>>;
   SearchResult: ResolverTypeWrapper<SearchResultRecord>;
@@ -615,6 +667,7 @@ export type ResolversParentTypes = ResolversObject<{
   ID: Partial<Scalars['ID']['output']>;
   Int: Partial<Scalars['Int']['output']>;
   Collection: CollectionRecord;
+  Float: Partial<Scalars['Float']['output']>;
   CreateCollectionInput: Partial<CreateCollectionInput>;
   DateTime: Partial<Scalars['DateTime']['output']>;
   Document: DocumentRecord;
@@ -631,7 +684,6 @@ export type ResolversParentTypes = ResolversObject<{
   PageInfo: Partial<PageInfo>;
   Query: Record<PropertyKey, never>;
   SearchHit: SearchHitRecord;
-  Float: Partial<Scalars['Float']['output']>;
   SearchInput: Partial<SearchInput>;
   SearchResult: SearchResultRecord;
 }>;
@@ -656,6 +708,7 @@ export type CollectionResolvers<ContextType = RetrievalContext, ParentType exten
   documentCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   documents?: Resolver<Maybe<ResolversTypes['DocumentConnection']>, ParentType, ContextType, RequireFields<CollectionDocumentsArgs, 'first'>>;
   embeddingModel?: Resolver<Maybe<ResolversTypes['Model']>, ParentType, ContextType>;
+  groundingMinSimilarity?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   metadataKeys?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -733,12 +786,18 @@ export type SearchHitResolvers<ContextType = RetrievalContext, ParentType extend
   chunk?: Resolver<ResolversTypes['Chunk'], ParentType, ContextType>;
   keywordRank?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   score?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  similarity?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  text?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  textTruncated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   vectorRank?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 }>;
 
 export type SearchResultResolvers<ContextType = RetrievalContext, ParentType extends ResolversParentTypes['SearchResult'] = ResolversParentTypes['SearchResult']> = ResolversObject<{
+  bestSimilarity?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   hits?: Resolver<Array<ResolversTypes['SearchHit']>, ParentType, ContextType>;
   mode?: Resolver<ResolversTypes['SearchMode'], ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
 export type Resolvers<ContextType = RetrievalContext> = ResolversObject<{

@@ -22,14 +22,35 @@ export function createRedisConnection(url: string, options: RedisConnectionOptio
   });
 }
 
-/** Runs a Redis call, turning connection failures into a retryable `SERVICE_UNAVAILABLE`. */
+/**
+ * Runs a Redis call, turning its failures into service errors: Redis refusing a write because it
+ * reached `maxmemory` becomes `STORE_FULL` (see `storeErrorOf`), anything else (connection lost,
+ * timeout) a retryable `SERVICE_UNAVAILABLE`.
+ */
 export async function withRedis<Result>(operation: () => Promise<Result>): Promise<Result> {
   try {
     return await operation();
   } catch (error) {
-    if (error instanceof ServiceError) throw error;
-    throw new ServiceError(ErrorCode.ServiceUnavailable, "The shared store (Redis) is unavailable; retry shortly.", {
+    throw storeErrorOf(error);
+  }
+}
+
+/** The service error a failed Redis call stands for (a `ServiceError` is returned as it is). */
+export function storeErrorOf(error: unknown): ServiceError {
+  if (error instanceof ServiceError) return error;
+  if (isOutOfMemoryReply(error)) {
+    return new ServiceError(ErrorCode.StoreFull, "The shared store (Redis) is full: it reached its maxmemory and refuses writes. An operator must raise maxmemory or shorten the retention.", {
       cause: error,
     });
   }
+  return new ServiceError(ErrorCode.ServiceUnavailable, "The shared store (Redis) is unavailable; retry shortly.", { cause: error });
+}
+
+/**
+ * True for Redis' refusal of a write over `maxmemory` under `noeviction` (`OOM command not allowed
+ * when used memory > 'maxmemory'`), also when a script's write is refused (the reply then names the
+ * script). Decided from the reply's error code, its first word.
+ */
+function isOutOfMemoryReply(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith("OOM ");
 }

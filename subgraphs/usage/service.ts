@@ -8,6 +8,10 @@ import { resolveSigningSecret } from "../../platform/context/signing-secret.ts";
 import { apolloServerDefaults, serverSettings } from "../../platform/http/service-defaults.ts";
 import { startServiceServer, type RunningService } from "../../platform/http/service-server.ts";
 import type { Logger } from "../../platform/logging/logger.ts";
+import { recordUsageAggregated } from "../../platform/metrics/quota-metrics.ts";
+import { createServiceMetrics } from "../../platform/metrics/service-metrics.ts";
+import { countRedisErrors } from "../../platform/metrics/store-metrics.ts";
+import { lagsOf } from "../inference/metering/usage-metering.ts";
 import { loadSubgraphTypeDefs } from "../../platform/schema-file.ts";
 import { connectSharedInfrastructure } from "../../platform/storage/shared-infrastructure.ts";
 import { createApiKeyStore } from "../../platform/api-keys/create-api-key-store.ts";
@@ -18,6 +22,8 @@ import type { UsageContext } from "./context.ts";
 import { RedisStreamUsageConsumer } from "./events/redis-stream-usage-consumer.ts";
 import { resolvers } from "./resolvers.ts";
 import { createQuotaStore, createUsageStore } from "./usage-backends.ts";
+import { checkRedisMemoryBudget } from "../../platform/storage/redis-memory-budget.ts";
+import { retainedKeyFamilies } from "./redis-retained-keys.ts";
 
 /**
  * Starts the usage subgraph: usage reports, quotas, and (with Redis) the consumer that aggregates
@@ -25,8 +31,11 @@ import { createQuotaStore, createUsageStore } from "./usage-backends.ts";
  * inference process aggregates its own events into the file this subgraph reads.
  */
 export async function startUsage(config: UsageConfig, logger: Logger): Promise<RunningService> {
-  const infrastructure = await connectSharedInfrastructure(config, logger);
-  const usage = createUsageStore(config, infrastructure);
+  const infrastructure = await connectSharedInfrastructure(config, logger, { owner: "usage" });
+  // Prometheus series at /metrics (platform/metrics/); undefined with METRICS_ENABLED=false.
+  const metrics = createServiceMetrics("usage", config.metrics);
+  if (metrics !== undefined && infrastructure.redis !== undefined) countRedisErrors(metrics, infrastructure.redis);
+  const usage = createUsageStore(config, infrastructure, config.usageEventRetentionSeconds * 1_000);
   const quotas = createQuotaStore(config, infrastructure);
   const audit = createAuditLog({ redis: infrastructure.redis, dataDirectory: config.dataDirectory, keyPrefix: config.redisKeyPrefix, logger });
   const apiKeyStore = createApiKeyStore(config, infrastructure);
@@ -37,8 +46,15 @@ export async function startUsage(config: UsageConfig, logger: Logger): Promise<R
     infrastructure.redis === undefined
       ? undefined
       : new RedisStreamUsageConsumer(infrastructure.redis, config.redisKeyPrefix, { consumerName: config.consumerName, claimIdleMillis: config.claimIdleMillis, logger });
+  if (infrastructure.redis !== undefined) {
+    // Start-up warning when maxmemory cannot hold the retention at EXPECTED_CALLS_PER_SECOND (docs/OPERATIONS.md); never delays or fails the start.
+    checkRedisMemoryBudget({ redis: infrastructure.redis, families: retainedKeyFamilies(config), expectedCallsPerSecond: config.expectedCallsPerSecond, logger }).catch((error: unknown) =>
+      logger.warn("Redis memory budget not checked", { error }),
+    );
+  }
   consumer?.start(async (events) => {
     await usage.apply(events);
+    if (metrics !== undefined) recordUsageAggregated(metrics, lagsOf(events));
   });
   const schema = buildSubgraphSchema({
     typeDefs: loadSubgraphTypeDefs("usage"),
@@ -47,6 +63,7 @@ export async function startUsage(config: UsageConfig, logger: Logger): Promise<R
   return startServiceServer<UsageContext>({
     name: "usage",
     ...serverSettings(config),
+    ...(metrics === undefined ? {} : { metrics }),
     logger,
     createApolloServer: (plugins) =>
       new ApolloServer<UsageContext>({

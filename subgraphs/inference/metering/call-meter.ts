@@ -7,7 +7,14 @@ import type { QuotaStore, Reservation, ReservationOutcome } from "../../usage/qu
 import type { UsageOperation, UsageStatus } from "../../usage/usage-event.ts";
 import type { CallContext } from "../completion-service.ts";
 import { addMeteredUsage } from "../../../platform/metering/metered-usage.ts";
+import { genAiModelOf } from "../../../engines/traced-engine.ts";
+import { recordMeteredCall } from "../../../platform/metrics/generation-metrics.ts";
+import { recordQuotaDecision, type QuotaDecision } from "../../../platform/metrics/quota-metrics.ts";
+import type { ServiceMetrics } from "../../../platform/metrics/service-metrics.ts";
+import { countStoreError } from "../../../platform/metrics/store-metrics.ts";
+import { storeErrorOf } from "../../../platform/storage/redis-connection.ts";
 import { costMicros } from "./cost.ts";
+import { StreamSlotHeartbeat } from "./stream-slot-heartbeat.ts";
 
 export interface CallMeterOptions {
   /**
@@ -16,7 +23,18 @@ export interface CallMeterOptions {
    * against the quota (usage events are still buffered and delivered later).
    */
   failOpen: boolean;
+  /**
+   * Whether a call that failed after engine work (its record could not be saved, the engine broke
+   * off mid-stream) is charged for the tokens it used. BILL_FAILED_COMPLETIONS. Default false: the
+   * client got an error, so the call is recorded as FAILED with its tokens (they count against
+   * token quotas and show in usage reports) at a cost of zero.
+   */
+  billFailedCalls?: boolean;
+  /** How a running stream keeps its concurrent-stream slot (see `StreamSlotHeartbeat`). Default: one renewing every third of the store's lease. */
+  heartbeat?: StreamSlotHeartbeat;
   logger: Logger;
+  /** Where quota decisions, tokens and call durations are counted; nothing is when absent. */
+  metrics?: ServiceMetrics;
 }
 
 export interface MeteredCallStart {
@@ -28,6 +46,8 @@ export interface MeteredCallStart {
   /** Most the call can use: prompt tokens plus maxTokens (embeddings: the prompt tokens). */
   estimatedPromptTokens: number;
   estimatedCompletionTokens: number;
+  /** `gen_ai.operation.name` of the call in its metrics: `chat` or `text_completion` for generations. Default: `embeddings` for EMBEDDING, else `chat`. */
+  genAiOperation?: "chat" | "text_completion";
 }
 
 export interface CallOutcome {
@@ -48,18 +68,22 @@ export interface MeteredCost {
 
 /**
  * Quota and metering around one engine call: `open` reserves the estimate against the tenant's
- * quota before any engine work (all limits, atomically, across replicas), `finish` settles it
- * with what was used and emits the call's one usage event. A refused call is metered too.
+ * quota before any engine work (all limits, atomically, across replicas; a stream's slot is then
+ * renewed while it runs), `finish` settles it with what was used and emits the call's one usage
+ * event. A refused call is metered too. Callers finish a call only once its outcome is the one the
+ * client gets (its record saved): billing follows what the client sees.
  */
 export class CallMeter {
   readonly #sink: UsageEventSink;
   readonly #quotas: QuotaStore;
   readonly #options: CallMeterOptions;
+  readonly #heartbeat: StreamSlotHeartbeat;
 
   constructor(sink: UsageEventSink, quotas: QuotaStore, options: CallMeterOptions) {
     this.#sink = sink;
     this.#quotas = quotas;
     this.#options = options;
+    this.#heartbeat = options.heartbeat ?? new StreamSlotHeartbeat(quotas, { logger: options.logger });
   }
 
   async open(start: MeteredCallStart): Promise<MeteredCall> {
@@ -76,6 +100,14 @@ export class CallMeter {
         nowMillis,
       });
     } catch (error) {
+      if (this.#options.metrics !== undefined) countStoreError(this.#options.metrics, "quota-store", "reserve");
+      // A full store refuses whatever the fail-open setting: the call's record could not be saved either.
+      if (storeErrorOf(error).code === ErrorCode.StoreFull) {
+        this.#recordDecision("store_unavailable_refused", "", call.request.tenantId);
+        await new MeteredCall(this, start, undefined).finish(refusal(ErrorCode.StoreFull));
+        throw storeErrorOf(error);
+      }
+      this.#recordDecision(this.#options.failOpen ? "store_unavailable_admitted" : "store_unavailable_refused", "", call.request.tenantId);
       if (this.#options.failOpen) {
         this.#options.logger.warn("quota store unreachable; admitting the call unchecked (QUOTA_FAIL_OPEN=true)", { tenantId: call.request.tenantId, error });
         return new MeteredCall(this, start, undefined);
@@ -84,6 +116,7 @@ export class CallMeter {
       await new MeteredCall(this, start, undefined).finish(refusal(ErrorCode.ServiceUnavailable));
       throw new ServiceError(ErrorCode.ServiceUnavailable, "Quotas cannot be checked right now (their store is unreachable), so the call was refused.", { cause: error });
     }
+    this.#recordDecision(outcome.admitted ? "admitted" : "refused", outcome.admitted ? "" : outcome.limit, call.request.tenantId);
     if (!outcome.admitted) {
       await new MeteredCall(this, start, undefined).finish(refusal(ErrorCode.QuotaExceeded));
       const resetsAt = outcome.resetsAtMillis === null ? null : new Date(outcome.resetsAtMillis).toISOString();
@@ -102,15 +135,38 @@ export class CallMeter {
         },
       );
     }
-    return new MeteredCall(this, start, outcome.reservation);
+    return new MeteredCall(this, start, outcome.reservation, this.#heartbeat.hold(outcome.reservation));
   }
 
-  /** Settles and emits; never throws (a failed settle leaves the estimate counted: the tenant is limited early, never late). */
+  #recordDecision(decision: QuotaDecision, limit: string, tenantId: string): void {
+    if (this.#options.metrics !== undefined) recordQuotaDecision(this.#options.metrics, decision, limit, tenantId);
+  }
+
+  /**
+   * Settles and emits; never throws (a failed settle leaves the estimate counted: the tenant is
+   * limited early, never late). The charged cost is the tokens' price, except for a FAILED call
+   * when failed calls are not billed: zero, with its tokens still counted.
+   */
   async record(start: MeteredCallStart, reservation: Reservation | undefined, outcome: CallOutcome): Promise<MeteredCost> {
-    const cost = costMicros(start.model.pricing, outcome.promptTokens, outcome.completionTokens);
+    const unbilled = outcome.status === "FAILED" && this.#options.billFailedCalls !== true;
+    const cost = unbilled ? 0 : costMicros(start.model.pricing, outcome.promptTokens, outcome.completionTokens);
     if (reservation !== undefined) {
       await this.#quotas.settle(reservation, { tokens: outcome.promptTokens + outcome.completionTokens, costMicros: cost }).catch((error: unknown) => {
         this.#options.logger.warn("quota reservation not settled; its estimate stays counted", { reservationId: reservation.reservationId, error });
+      });
+    }
+    const latencyMillis = performance.now() - start.call.arrivedAt;
+    if (this.#options.metrics !== undefined) {
+      recordMeteredCall(this.#options.metrics, {
+        modelId: start.model.id,
+        genAi: { ...genAiModelOf(start.model), operation: start.operation === "EMBEDDING" ? "embeddings" : (start.genAiOperation ?? "chat") },
+        operation: start.operation,
+        status: outcome.status,
+        tenantId: start.call.request.tenantId,
+        promptTokens: outcome.promptTokens,
+        completionTokens: outcome.completionTokens,
+        durationMillis: latencyMillis,
+        timeToFirstTokenMillis: outcome.timeToFirstTokenMillis,
       });
     }
     this.#sink.emit({
@@ -125,7 +181,7 @@ export class CallMeter {
       promptTokens: outcome.promptTokens,
       completionTokens: outcome.completionTokens,
       ...(outcome.tokensEstimated === true ? { tokensEstimated: true } : {}),
-      latencyMillis: performance.now() - start.call.arrivedAt,
+      latencyMillis,
       timeToFirstTokenMillis: outcome.timeToFirstTokenMillis,
       costMicros: cost,
       currency: start.model.pricing.currency,
@@ -151,17 +207,27 @@ export class MeteredCall {
   readonly #meter: CallMeter;
   readonly #start: MeteredCallStart;
   readonly #reservation: Reservation | undefined;
+  readonly #stopHeartbeat: () => void;
   #finished: Promise<MeteredCost> | undefined;
 
-  constructor(meter: CallMeter, start: MeteredCallStart, reservation: Reservation | undefined) {
+  constructor(meter: CallMeter, start: MeteredCallStart, reservation: Reservation | undefined, stopHeartbeat: () => void = () => {}) {
     this.#meter = meter;
     this.#start = start;
     this.#reservation = reservation;
+    this.#stopHeartbeat = stopHeartbeat;
   }
 
-  /** Settles the quota and emits the usage event; later calls return the first result. */
+  /** What `tokens` cost at the model's pricing when the call was opened; emits nothing (a record shows it before the call is finished). */
+  priceOf(tokens: { promptTokens: number; completionTokens: number }): MeteredCost {
+    return { costMicros: costMicros(this.#start.model.pricing, tokens.promptTokens, tokens.completionTokens), currency: this.#start.model.pricing.currency };
+  }
+
+  /** Stops renewing the stream slot, settles the quota and emits the usage event; later calls return the first result. */
   finish(outcome: CallOutcome): Promise<MeteredCost> {
-    this.#finished ??= this.#meter.record(this.#start, this.#reservation, outcome);
+    if (this.#finished === undefined) {
+      this.#stopHeartbeat();
+      this.#finished = this.#meter.record(this.#start, this.#reservation, outcome);
+    }
     return this.#finished;
   }
 }

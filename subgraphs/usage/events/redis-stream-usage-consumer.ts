@@ -3,6 +3,7 @@ import { createLogger, type Logger } from "../../../platform/logging/logger.ts";
 import type { UsageEvent } from "../usage-event.ts";
 import { openStreamConnection, releaseConnection, waitUntilReady } from "./stream-connection.ts";
 import type { UsageEventConsumer } from "./usage-event-consumer.ts";
+import { defineUsageStreamCommands } from "./usage-stream-scripts.ts";
 import { decodeUsageEntry, entriesOfReadReply, parseAutoClaimReply, usageStreamKey, type StreamEntry } from "./usage-stream.ts";
 
 export interface RedisStreamUsageConsumerOptions {
@@ -26,6 +27,13 @@ export interface RedisStreamUsageConsumerOptions {
    */
   claimIdleMillis?: number;
   /**
+   * How long another consumer of the group must have been idle, with nothing pending, before this
+   * one removes it from the group (checked after each claim pass), in milliseconds. A consumer that
+   * died is removed once its pending entries were claimed, so consumer names of restarted
+   * processes (`<hostname>-<pid>`) do not pile up in the group. Default `claimIdleMillis`.
+   */
+  deadConsumerIdleMillis?: number;
+  /**
    * Delete entries once acknowledged (XDEL), so the stream stays short while aggregators keep up and
    * its memory is only ever used by a backlog. Turn off only if another consumer group reads the
    * stream too: it would lose what this group deleted. Default true.
@@ -46,7 +54,8 @@ type Handle = (events: readonly UsageEvent[]) => Promise<void>;
  * aggregator replicas share the work and each entry is handled by one of them at a time. On start
  * (and after any error) it first re-reads its own pending entries, those it had read but not
  * acknowledged, then reads new ones; every `claimIdleMillis` it claims (XAUTOCLAIM) entries left
- * pending that long by consumers that died. An entry is acknowledged only after `handle` resolved
+ * pending that long by consumers that died, then removes from the group every other consumer idle
+ * that long with nothing pending (`deadConsumerIdleMillis`). An entry is acknowledged only after `handle` resolved
  * for it (at least once delivery). An entry that can never be handled (not JSON, not a usage event,
  * trimmed away) is logged, acknowledged and skipped.
  *
@@ -62,6 +71,7 @@ export class RedisStreamUsageConsumer implements UsageEventConsumer {
   readonly #batchSize: number;
   readonly #blockMillis: number;
   readonly #claimIdleMillis: number;
+  readonly #deadConsumerIdleMillis: number;
   readonly #deleteAcknowledged: boolean;
   readonly #retryDelayMillis: number;
   readonly #maximumRetryDelayMillis: number;
@@ -81,6 +91,7 @@ export class RedisStreamUsageConsumer implements UsageEventConsumer {
     this.#batchSize = options.batchSize ?? 500;
     this.#blockMillis = options.blockMillis ?? 1_000;
     this.#claimIdleMillis = options.claimIdleMillis ?? 30_000;
+    this.#deadConsumerIdleMillis = options.deadConsumerIdleMillis ?? this.#claimIdleMillis;
     this.#deleteAcknowledged = options.deleteAcknowledged ?? true;
     this.#retryDelayMillis = options.retryDelayMillis ?? 100;
     this.#maximumRetryDelayMillis = options.maximumRetryDelayMillis ?? 5_000;
@@ -91,6 +102,7 @@ export class RedisStreamUsageConsumer implements UsageEventConsumer {
     if (this.#running !== undefined) throw new Error("the usage consumer is already running");
     this.#stopping = false;
     const connection = openStreamConnection(this.#redis, this.#logger, "usage-event-consumer");
+    defineUsageStreamCommands(connection);
     this.#connection = connection;
     this.#running = this.#run(connection, handle);
   }
@@ -162,7 +174,7 @@ export class RedisStreamUsageConsumer implements UsageEventConsumer {
     return entriesOfReadReply(reply);
   }
 
-  /** Claims and handles every entry pending longer than claimIdleMillis with any consumer. */
+  /** Claims and handles every entry pending longer than claimIdleMillis with any consumer, then removes the consumers left with nothing (dead ones). */
   async #claimIdle(connection: Redis, handle: Handle): Promise<void> {
     let cursor = "0-0";
     do {
@@ -174,6 +186,9 @@ export class RedisStreamUsageConsumer implements UsageEventConsumer {
         await this.#process(connection, claimed.entries, handle);
       }
     } while (cursor !== "0-0" && !this.#stopping);
+    if (this.#stopping) return;
+    const removed = await connection.usageStreamRemoveDeadConsumers(this.#streamKey, this.#group, this.#consumerName, this.#deadConsumerIdleMillis);
+    if (removed.length > 0) this.#logger.info("removed idle usage consumers with nothing pending from the group", { consumer: this.#consumerName, removed });
   }
 
   /** Handles the valid events of `entries`, then acknowledges all of them. */

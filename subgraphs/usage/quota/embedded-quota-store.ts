@@ -113,6 +113,19 @@ export class EmbeddedQuotaStore implements QuotaStore {
     counters.streamLeases.delete(reservation.reservationId);
   }
 
+  async renewStreamLease(reservation: Reservation, nowMillis: number): Promise<boolean> {
+    // Settled (or forgotten) reservations hold nothing: a renewal racing the settle changes nothing.
+    if (!reservation.stream || !this.#openReservations.has(reservation.reservationId)) return false;
+    const counters = this.#countersByTenant.get(reservation.tenantId);
+    if (counters === undefined) return false;
+    counters.streamLeases.set(reservation.reservationId, nowMillis + this.#streamLeaseMillis);
+    return true;
+  }
+
+  get streamLeaseMillis(): number {
+    return this.#streamLeaseMillis;
+  }
+
   async currentUse(tenantId: string, nowMillis: number): Promise<QuotaUse> {
     const windows = windowsAt(nowMillis);
     const counters = this.#countersByTenant.get(tenantId);

@@ -38,7 +38,7 @@ export interface ReservationRequest {
   tokens: number;
   /** Estimated cost in millionths: prompt at the input price plus `maxTokens` at the output price. A whole number, zero or more (counters are integers). */
   costMicros: number;
-  /** Holds a concurrent-stream slot until settled (or until `streamLeaseMillis` passes, if the holder died). */
+  /** Holds a concurrent-stream slot until settled (or until `streamLeaseMillis` passes without a renewal, if the holder died). */
   stream: boolean;
   /** Epoch milliseconds: decides the minute, day and month windows. */
   nowMillis: number;
@@ -113,6 +113,16 @@ export interface QuotaStore {
    * never go below zero.
    */
   settle(reservation: Reservation, actual: { tokens: number; costMicros: number }): Promise<void>;
+  /**
+   * Extends the stream slot of an open reservation to `nowMillis` plus the lease: its holder calls
+   * it every third of the lease while the stream runs (`StreamSlotHeartbeat`), so a stream of any
+   * length keeps its slot and the slot of a holder that died frees within one lease. Holds the slot
+   * again if the lease had lapsed. Resolves false, changing nothing, for a reservation that was
+   * settled (or forgotten, or that counted nothing: no quota, or not a stream).
+   */
+  renewStreamLease(reservation: Reservation, nowMillis: number): Promise<boolean>;
+  /** How long a stream slot stays held without renewal, in milliseconds. */
+  readonly streamLeaseMillis: number;
   /** Use in the windows `nowMillis` falls in; streams whose lease expired are not counted. */
   currentUse(tenantId: string, nowMillis: number): Promise<QuotaUse>;
   checkHealth(): Promise<void>;
@@ -122,13 +132,14 @@ export interface QuotaStore {
 /** Options shared by both stores. */
 export interface QuotaStoreOptions {
   /**
-   * Milliseconds a stream slot stays held without a `settle`: the slot of a holder that died comes
-   * back after this long. Longer than the longest stream. Default 600,000 (10 minutes).
+   * Milliseconds a stream slot stays held without a renewal or a `settle`: the slot of a holder
+   * that died comes back after this long, while a live holder renews it every third of it.
+   * STREAM_SLOT_LEASE_SECONDS. Default 30,000 (30 seconds).
    */
   streamLeaseMillis?: number;
 }
 
-export const defaultStreamLeaseMillis = 600_000;
+export const defaultStreamLeaseMillis = 30_000;
 
 /** The lease of `options`, checked: a whole number of milliseconds, at least one. */
 export function streamLeaseMillisOf(options: QuotaStoreOptions): number {

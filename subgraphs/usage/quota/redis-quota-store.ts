@@ -16,7 +16,7 @@ import {
   type ReservationRequest,
   type TenantQuota,
 } from "./quota-store.ts";
-import { reserveQuotaScript, settleQuotaScript } from "./redis-quota-scripts.ts";
+import { defineQuotaCommands } from "./redis-quota-scripts.ts";
 import { dayEndMillis, minuteEndMillis, monthEndMillis, windowsAt, type QuotaWindows } from "./quota-windows.ts";
 
 const secondsPerDay = 24 * 60 * 60;
@@ -51,6 +51,7 @@ export class RedisQuotaStore implements QuotaStore {
     this.#redis = redis;
     this.#prefix = keyPrefix;
     this.#streamLeaseMillis = streamLeaseMillisOf(options);
+    defineQuotaCommands(redis);
   }
 
   getQuota(tenantId: string): Promise<TenantQuota | undefined> {
@@ -91,21 +92,23 @@ export class RedisQuotaStore implements QuotaStore {
     const windows = windowsAt(request.nowMillis);
     const keys = this.#useKeys(request.tenantId, windows);
     const reply = await withRedis(() =>
-      reserveQuotaScript.run(
-        this.#redis,
-        [this.#settingsKey(request.tenantId), keys.minute, keys.day, keys.month, keys.streams, this.#reservationKey(request.reservationId)],
-        [
-          request.reservationId,
-          request.nowMillis,
-          request.tokens,
-          request.costMicros,
-          request.stream ? "1" : "0",
-          this.#streamLeaseMillis,
-          minuteCounterTtlSeconds,
-          dayCounterTtlSeconds,
-          monthCounterTtlSeconds,
-          reservationMarkerTtlSeconds,
-        ],
+      this.#redis.quotaReserve(
+        this.#settingsKey(request.tenantId),
+        keys.minute,
+        keys.day,
+        keys.month,
+        keys.streams,
+        this.#reservationKey(request.reservationId),
+        request.reservationId,
+        request.nowMillis,
+        request.tokens,
+        request.costMicros,
+        request.stream ? "1" : "0",
+        this.#streamLeaseMillis,
+        minuteCounterTtlSeconds,
+        dayCounterTtlSeconds,
+        monthCounterTtlSeconds,
+        reservationMarkerTtlSeconds,
       ),
     );
     const parsed = reserveReplySchema.parse(reply);
@@ -129,12 +132,28 @@ export class RedisQuotaStore implements QuotaStore {
     assertQuotaAmount("actual.costMicros", actual.costMicros);
     const keys = this.#useKeys(reservation.tenantId, reservation.windows);
     await withRedis(() =>
-      settleQuotaScript.run(
-        this.#redis,
-        [this.#reservationKey(reservation.reservationId), keys.minute, keys.day, keys.month, keys.streams],
-        [reservation.reservationId, actual.tokens - reservation.tokens, actual.costMicros - reservation.costMicros],
+      this.#redis.quotaSettle(
+        this.#reservationKey(reservation.reservationId),
+        keys.minute,
+        keys.day,
+        keys.month,
+        keys.streams,
+        reservation.reservationId,
+        actual.tokens - reservation.tokens,
+        actual.costMicros - reservation.costMicros,
       ),
     );
+  }
+
+  async renewStreamLease(reservation: Reservation, nowMillis: number): Promise<boolean> {
+    if (!reservation.stream) return false;
+    const keys = this.#useKeys(reservation.tenantId, reservation.windows);
+    const renewed = await withRedis(() => this.#redis.quotaRenewStreamLease(this.#reservationKey(reservation.reservationId), keys.streams, reservation.reservationId, nowMillis, this.#streamLeaseMillis));
+    return renewed === 1;
+  }
+
+  get streamLeaseMillis(): number {
+    return this.#streamLeaseMillis;
   }
 
   currentUse(tenantId: string, nowMillis: number): Promise<QuotaUse> {

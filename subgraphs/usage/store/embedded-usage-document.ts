@@ -3,9 +3,9 @@ import { emptyHistogram } from "./latency-histogram.ts";
 import type { LatencyHistogram, UsageBucket } from "./usage-store.ts";
 
 /**
- * The layout of `usage.json`, the embedded UsageStore's one file. Histograms are stored sparsely
- * (bucket index → count): most buckets see a handful of the 98 latency buckets, so this keeps the
- * file a fraction of the size of dense arrays.
+ * A bucket as the embedded UsageStore keeps it (one JSON value per row of `usage_buckets`), and the
+ * layout of `usage.json`, the one file of earlier versions, imported on first start. Histograms are
+ * stored sparsely (bucket index → count): most buckets see a handful of the 98 latency buckets.
  */
 
 const count = z.number().int().nonnegative();
@@ -30,9 +30,7 @@ const storedBucketSchema = z.object({
 export type StoredBucket = z.infer<typeof storedBucketSchema>;
 
 /**
- * What was applied during one UTC hour: the event ids, for idempotence. Grouping by the hour of
- * applying lets expiry drop whole slots, and lets an update share every older slot, and its index,
- * with the previous document unchanged.
+ * What was applied during one UTC hour: the event ids, for idempotence.
  *
  * Files written by older versions also hold `completions` (the events as JSON) in each slot: the
  * schema ignores that field (zod strips unknown keys), so those files still load and the next
@@ -52,10 +50,6 @@ export const usageDocumentSchema = z.object({
 });
 export type UsageDocument = z.infer<typeof usageDocumentSchema>;
 
-export function emptyUsageDocument(): UsageDocument {
-  return { buckets: [], applied: [] };
-}
-
 export function denseHistogram(sparse: SparseHistogram): LatencyHistogram {
   const histogram = emptyHistogram();
   for (const [index, value] of Object.entries(sparse)) {
@@ -67,33 +61,4 @@ export function denseHistogram(sparse: SparseHistogram): LatencyHistogram {
 
 export function toUsageBucket(stored: StoredBucket): UsageBucket {
   return { ...stored, latency: denseHistogram(stored.latency), timeToFirstToken: denseHistogram(stored.timeToFirstToken) };
-}
-
-/** Lookups into one slot, built once per slot (slots are never mutated, and most are shared between document versions). */
-export interface SlotIndex {
-  eventIds: ReadonlySet<string>;
-}
-
-const slotIndexes = new WeakMap<AppliedSlot, SlotIndex>();
-
-export function indexOfSlot(slot: AppliedSlot): SlotIndex {
-  const cached = slotIndexes.get(slot);
-  if (cached !== undefined) return cached;
-  const index: SlotIndex = { eventIds: new Set(slot.eventIds) };
-  slotIndexes.set(slot, index);
-  return index;
-}
-
-/** A slot that extends `previous` (same hour) with more event ids; its index extends the previous one's instead of being rebuilt. */
-export function extendSlot(previous: AppliedSlot, eventIds: readonly string[]): AppliedSlot {
-  const slot: AppliedSlot = {
-    appliedHourStartMillis: previous.appliedHourStartMillis,
-    eventIds: [...previous.eventIds, ...eventIds],
-  };
-  slotIndexes.set(slot, { eventIds: new Set([...indexOfSlot(previous).eventIds, ...eventIds]) });
-  return slot;
-}
-
-export function bucketKey(tenantId: string, modelId: string, hourStart: string): string {
-  return `${hourStart}\u0000${tenantId}\u0000${modelId}`;
 }

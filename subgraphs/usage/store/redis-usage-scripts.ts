@@ -1,9 +1,10 @@
-import { createHash } from "node:crypto";
+import type { Redis, Result } from "ioredis";
 
 /**
  * The Lua script that applies one usage event in Redis as one atomic step: the "seen before?" check
  * and the increments cannot be separated by a crash or interleaved with another aggregator, so an
- * event counts exactly once however often it is delivered (within the event retention).
+ * event counts exactly once however often it is delivered (within the event retention). Registered
+ * with ioredis' `defineCommand` (EVALSHA, falling back to EVAL after a NOSCRIPT reply, pipelines included).
  *
  * Layout (all under the key prefix):
  * - `usage-event:<eventId>`: "1", expiring `eventRetentionMillis` after it was applied.
@@ -29,7 +30,7 @@ import { createHash } from "node:crypto";
  * A bucket's identity, expiry and index entries are written once, by the event that creates it
  * (its `requests` becomes 1): the common case, an event for an existing bucket, is a few HINCRBYs.
  */
-export const applyUsageEventScript = `
+const applyUsageEventSource = `
 if not redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[1]) then return 0 end
 if ARGV[2] ~= '1' then return 1 end
 if redis.call('HINCRBY', KEYS[2], 'requests', 1) == 1 then
@@ -49,7 +50,17 @@ for i = 11, #ARGV, 2 do redis.call('HINCRBY', KEYS[2], ARGV[i], ARGV[i + 1]) end
 return 1
 `;
 
-export const applyUsageEventScriptSha = createHash("sha1").update(applyUsageEventScript).digest("hex");
+declare module "ioredis" {
+  interface RedisCommander<Context> {
+    /** See `applyUsageEventSource`: the 4 keys, then the arguments. Resolves to 1 (applied) or 0 (a duplicate). */
+    usageApplyEvent(...keysAndArguments: string[]): Result<number, Context>;
+  }
+}
+
+/** Registers the script on `redis` (idempotent: defining again replaces it with the same source). */
+export function defineUsageStoreCommands(redis: Redis): void {
+  redis.defineCommand("usageApplyEvent", { numberOfKeys: 4, lua: applyUsageEventSource });
+}
 
 /** Escapes an id for use as one `:`-separated key component. */
 export function keyComponent(id: string): string {

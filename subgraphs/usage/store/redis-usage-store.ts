@@ -3,14 +3,14 @@ import { withRedis } from "../../../platform/storage/redis-connection.ts";
 import type { UsageEvent } from "../usage-event.ts";
 import { compareBuckets, hourStartMillisOf, matchesQuery, queryHourRange, statusCounter } from "./hourly-buckets.ts";
 import { emptyHistogram, latencyBucketIndex } from "./latency-histogram.ts";
-import { applyUsageEventScript, applyUsageEventScriptSha, keyComponent } from "./redis-usage-scripts.ts";
+import { defineUsageStoreCommands, keyComponent } from "./redis-usage-scripts.ts";
 import { resolveUsageStoreOptions, type UsageStoreOptions } from "./usage-store-options.ts";
 import type { UsageBucket, UsageQuery, UsageStore } from "./usage-store.ts";
 
 /** How many events one pipeline applies, and how many buckets one pipeline reads. */
 const pipelineBatchSize = 500;
 
-/** One script call: the keys and arguments of `applyUsageEventScript`. */
+/** One script call: the keys and arguments of the `usageApplyEvent` script. */
 interface ScriptCall {
   keys: string[];
   args: string[];
@@ -32,6 +32,7 @@ export class RedisUsageStore implements UsageStore {
     this.#redis = redis;
     this.#prefix = keyPrefix;
     this.#options = resolveUsageStoreOptions(options);
+    defineUsageStoreCommands(redis);
   }
 
   apply(events: readonly UsageEvent[]): Promise<{ applied: number; duplicates: number }> {
@@ -116,24 +117,13 @@ export class RedisUsageStore implements UsageStore {
     };
   }
 
-  /** Runs script calls in one pipeline by hash, loading the script once if Redis does not have it (after a restart). */
+  /** Runs script calls in one pipeline (ioredis sends EVALSHA, and the source again after a NOSCRIPT: a restarted or flushed server). */
   async #runScripts(calls: readonly ScriptCall[]): Promise<unknown[]> {
-    const replies = await this.#pipelineScripts(calls);
-    const missing = replies.flatMap((reply, index) => (reply instanceof Error && reply.message.startsWith("NOSCRIPT") ? [index] : []));
-    if (missing.length > 0) {
-      await this.#redis.script("LOAD", applyUsageEventScript);
-      // Calls refused with NOSCRIPT did not run, so running them again counts each once.
-      const retried = await this.#pipelineScripts(missing.map((index) => calls[index] ?? { keys: [], args: [] }));
-      missing.forEach((index, position) => (replies[index] = retried[position]));
-    }
+    const pipeline = this.#redis.pipeline();
+    for (const call of calls) pipeline.usageApplyEvent(...call.keys, ...call.args);
+    const replies = ((await pipeline.exec()) ?? []).map(([error, reply]) => error ?? reply);
     for (const reply of replies) if (reply instanceof Error) throw reply;
     return replies;
-  }
-
-  async #pipelineScripts(calls: readonly ScriptCall[]): Promise<unknown[]> {
-    const pipeline = this.#redis.pipeline();
-    for (const call of calls) pipeline.evalsha(applyUsageEventScriptSha, call.keys.length, ...call.keys, ...call.args);
-    return ((await pipeline.exec()) ?? []).map(([error, reply]) => error ?? reply);
   }
 
   #tenantIndexKey(tenantId: string): string {

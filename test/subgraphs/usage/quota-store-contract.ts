@@ -279,8 +279,44 @@ export function quotaStoreContract(createStores: CreateQuotaStores): void {
     await deny(store, { stream: true, nowMillis: now + 60_001 });
   });
 
+  it("keeps a renewed stream slot past its first lease, and frees it one lease after the renewals stop", async () => {
+    // Two replicas where the store is shared (the one embedded store stands for both).
+    const stores = await createStores(2, { streamLeaseMillis: 30_000 });
+    const holder = stores[0];
+    const other = stores.at(-1);
+    assert.ok(holder !== undefined && other !== undefined);
+    await holder.setQuota(quota({ concurrentStreams: 1 }));
+    const stream = await admit(holder, { stream: true });
+    // A live holder renews every third of the lease: long past the first lease, the slot is still held.
+    for (let beat = 1; beat <= 9; beat += 1) assert.equal(await holder.renewStreamLease(stream, now + beat * 10_000), true);
+    const lastRenewal = now + 90_000;
+    await deny(other, { stream: true, nowMillis: lastRenewal + 29_999 });
+    assert.equal((await other.currentUse("tenant-a", lastRenewal + 29_999)).activeStreams, 1);
+    // The holder died (no more renewals): one lease after its last renewal the slot is free.
+    assert.equal((await other.currentUse("tenant-a", lastRenewal + 30_000)).activeStreams, 0);
+    await admit(other, { stream: true, nowMillis: lastRenewal + 30_000 });
+  });
+
+  it("never brings back a settled slot, and renews nothing that holds no slot", async () => {
+    const store = await newStore({ streamLeaseMillis: 30_000 });
+    await store.setQuota(quota({ concurrentStreams: 1 }));
+    const stream = await admit(store, { stream: true });
+    await store.settle(stream, { tokens: 1, costMicros: 0 });
+    assert.equal(await store.renewStreamLease(stream, now + 1_000), false, "a renewal racing the settle changes nothing");
+    assert.equal((await store.currentUse("tenant-a", now + 1_000)).activeStreams, 0);
+    assert.equal(await store.renewStreamLease(await admit(store, { stream: false }), now), false, "not a stream");
+    assert.equal(await store.renewStreamLease(await admit(store, { stream: true, tenantId: "no-quota" }), now), false, "no quota: nothing counted");
+    // A lapsed lease is held again by its renewal: the stream it stands for still runs.
+    const lapsed = await admit(store, { stream: true, nowMillis: now + 2_000 });
+    assert.equal((await store.currentUse("tenant-a", now + 40_000)).activeStreams, 0);
+    assert.equal(await store.renewStreamLease(lapsed, now + 40_000), true);
+    assert.equal((await store.currentUse("tenant-a", now + 40_000)).activeStreams, 1);
+    assert.equal(store.streamLeaseMillis, 30_000);
+  });
+
   it("reports current use of every counter", async () => {
-    const store = await newStore();
+    // A lease longer than the two minutes between the streams' starts: both slots are held.
+    const store = await newStore({ streamLeaseMillis: 600_000 });
     await store.setQuota(quota({ tokensPerMinute: 1_000, tokensPerDay: 10_000, costMicrosPerMonth: 1_000_000, concurrentStreams: 5 }));
     await admit(store, { tokens: 100, costMicros: 2_000, stream: true, nowMillis: now - 2 * minuteMillis });
     await admit(store, { tokens: 30, costMicros: 500, stream: true });

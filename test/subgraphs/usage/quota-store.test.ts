@@ -6,6 +6,7 @@ import { Redis } from "ioredis";
 import { EmbeddedQuotaStore } from "../../../subgraphs/usage/quota/embedded-quota-store.ts";
 import type { TenantQuota } from "../../../subgraphs/usage/quota/quota-store.ts";
 import { RedisQuotaStore } from "../../../subgraphs/usage/quota/redis-quota-store.ts";
+import { ServiceError } from "../../../platform/errors/service-error.ts";
 import { provisionRedis, requireServer } from "../../harness/redis-suite.ts";
 import { temporaryDirectory } from "../../harness/temporary-directory.ts";
 import { quotaStoreContract } from "./quota-store-contract.ts";
@@ -97,6 +98,26 @@ describe("RedisQuotaStore", { skip: redis.skip }, () => {
     assert.equal(await connection.zcard(`${prefix}quota-streams:tenant-a`), 0);
     assert.equal(await connection.get(`${prefix}quota-use:tenant-a:minute:${minute}`), "2");
     assert.ok((await connection.ttl(`${prefix}quota-use:tenant-a:minute:${minute}`)) > 100, "settling keeps the counter's lifetime");
+  });
+
+  it("refuses every reservation with STORE_FULL while Redis is full, streams included, and counts nothing", async () => {
+    const connection = connect();
+    const prefix = requireServer(redis).uniquePrefix();
+    const store = new RedisQuotaStore(connection, prefix);
+    await store.setQuota(quota({ tokensPerMinute: 1_000, concurrentStreams: 5 }));
+    const used = Number(/used_memory:(\d+)/.exec(await connection.info("memory"))?.[1]);
+    await connection.config("SET", "maxmemory-policy", "noeviction");
+    await connection.config("SET", "maxmemory", String(used - 100_000));
+    try {
+      for (const stream of [false, true]) {
+        const refused = await store.reserve({ reservationId: `full-${stream}`, tenantId: "tenant-a", tokens: 5, costMicros: 0, stream, nowMillis: now }).catch((error: unknown) => error);
+        assert.ok(refused instanceof ServiceError, `stream ${stream}: ${JSON.stringify(refused)}`);
+        assert.deepEqual([refused.code, refused.retryable], ["STORE_FULL", false]);
+      }
+    } finally {
+      await connection.config("SET", "maxmemory", "0");
+    }
+    assert.deepEqual(await store.currentUse("tenant-a", now), { tokensThisMinute: 0, tokensToday: 0, costMicrosThisMonth: 0, activeStreams: 0 });
   });
 
   it("runs its scripts again after the server's script cache was flushed", async () => {

@@ -2,7 +2,10 @@ import type { Logger } from "../logging/logger.ts";
 
 /**
  * Calls `stop` on the first SIGINT or SIGTERM and exits when it is done; a second signal exits at
- * once, for the operator who does not want to wait for the grace period.
+ * once, for the operator who does not want to wait for the grace period. A service's `stop` is a
+ * graceful drain (`startServiceServer`): readiness fails, no new connections or operations, running
+ * requests and streams get `SHUTDOWN_GRACE_PERIOD_MILLIS`, then streams still running end with a
+ * retryable signal (`drainStreams`), then the stores close.
  */
 export function stopOnSignals(stop: () => Promise<void>, logger: Logger): void {
   let stopping = false;

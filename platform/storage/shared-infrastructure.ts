@@ -4,6 +4,7 @@ import type { Logger } from "../logging/logger.ts";
 import { InMemoryPubSub } from "../pubsub/in-memory-pubsub.ts";
 import type { PubSub } from "../pubsub/pubsub.ts";
 import { RedisPubSub } from "../pubsub/redis-pubsub.ts";
+import { lockDataDirectory } from "./data-directory-lock.ts";
 import { createRedisConnection } from "./redis-connection.ts";
 
 /** The shared state a service's stores are built on: one Redis connection (or none) and pub/sub. */
@@ -14,10 +15,31 @@ export interface SharedInfrastructure {
   close(): Promise<void>;
 }
 
-export async function connectSharedInfrastructure(config: CommonConfig, logger: Logger): Promise<SharedInfrastructure> {
+export interface SharedInfrastructureOptions {
+  /**
+   * The service that owns the embedded stores it opens (`inference`, `gateway`...). With embedded
+   * stores, its process locks `<DATA_DIR>/locks/<owner>.lock` until `close` (see
+   * `lockDataDirectory`): a second process of that service on the same data directory is refused.
+   * Default: no lock (command-line tools, which write alongside a running service by design).
+   */
+  owner?: string;
+}
+
+export async function connectSharedInfrastructure(config: CommonConfig, logger: Logger, options: SharedInfrastructureOptions = {}): Promise<SharedInfrastructure> {
   if (config.storeBackend === "embedded") {
+    const lock = options.owner === undefined ? undefined : lockDataDirectory(config.dataDirectory, options.owner);
     const pubsub = new InMemoryPubSub();
-    return { redis: undefined, pubsub, close: () => pubsub.close() };
+    return {
+      redis: undefined,
+      pubsub,
+      close: async () => {
+        try {
+          await pubsub.close();
+        } finally {
+          lock?.release();
+        }
+      },
+    };
   }
   if (config.redisUrl === undefined) throw new Error("REDIS_URL is required when STORE_BACKEND=redis");
   const redis = createRedisConnection(config.redisUrl);

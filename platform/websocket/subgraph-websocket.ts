@@ -5,6 +5,8 @@ import { ErrorCode } from "../errors/error-code.ts";
 import { ServiceError } from "../errors/service-error.ts";
 import { ValidatedDocuments } from "../graphql/validated-documents.ts";
 import type { Logger } from "../logging/logger.ts";
+import { startOperationSpan, traceSubscription } from "../tracing/server-span.ts";
+import type { Span } from "@opentelemetry/api";
 import { closeReason, WebSocketCloseCode } from "./close-codes.ts";
 import { formatExecutionResult, formatGraphQLError, type ErrorFormatter } from "./format-result.ts";
 import { createWebSocketEndpoint, type WebSocketEndpoint, type WebSocketEndpointSettings } from "./websocket-endpoint.ts";
@@ -60,13 +62,15 @@ interface SubgraphSocketState extends Record<PropertyKey, unknown> {
 export function createSubgraphWebSocketEndpoint<Context>(options: SubgraphWebSocketOptions<Context>): WebSocketEndpoint {
   const { schema, signer, logger, formatError } = options;
   const documents = new ValidatedDocuments(schema, options.documentCacheSize ?? 500);
+  // The span of each operation, from `onSubscribe` (which reads its `traceparent`) to `subscribe` (which runs under it).
+  const operationSpans = new WeakMap<ExecutionArgs, Span>();
   return createWebSocketEndpoint<Record<string, unknown>, SubgraphSocketState>(
     {
       schema,
       connectionInitWaitTimeout: options.connectionInitTimeoutMillis ?? 3_000,
       // Each event is executed and sent after the work it queued: a token's delivery no longer
       // delays the engine's next decode (see yielding-subscribe.ts).
-      subscribe: subscribeYieldingPerEvent,
+      subscribe: (args) => traceSubscription(operationSpans.get(args), () => subscribeYieldingPerEvent(args)),
       onConnect: (ctx) => {
         const token = ctx.connectionParams?.[internalContextHeader];
         const requestContext = typeof token === "string" ? signer.verify(token) : undefined;
@@ -103,13 +107,17 @@ export function createSubgraphWebSocketEndpoint<Context>(options: SubgraphWebSoc
           logger.error("building an operation's context failed", { id, error });
           return [new ServiceError(ErrorCode.InternalServerError, "Internal server error")];
         }
-        return {
+        const executionArgs: ExecutionArgs = {
           schema,
           document: document as DocumentNode,
           contextValue,
           ...(payload.operationName === undefined || payload.operationName === null ? {} : { operationName: payload.operationName }),
           ...(variables === undefined ? {} : { variableValues: variables }),
         };
+        // The gateway puts the caller's trace context in `extensions` (one shared connection carries many callers).
+        const span = startOperationSpan(payload.operationName, payload.extensions);
+        if (span !== undefined) operationSpans.set(executionArgs, span);
+        return executionArgs;
       },
       onNext: (_ctx, _id, _payload, _args, result) => formatExecutionResult(result, formatError),
       onError: (_ctx, _id, _payload, errors) => errors.map((error) => formatGraphQLError(error, formatError)),

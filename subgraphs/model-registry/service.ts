@@ -8,6 +8,8 @@ import { resolveSigningSecret } from "../../platform/context/signing-secret.ts";
 import { apolloServerDefaults, serverSettings } from "../../platform/http/service-defaults.ts";
 import { startServiceServer, type RunningService } from "../../platform/http/service-server.ts";
 import type { Logger } from "../../platform/logging/logger.ts";
+import { createServiceMetrics } from "../../platform/metrics/service-metrics.ts";
+import { countRedisErrors } from "../../platform/metrics/store-metrics.ts";
 import { EgressGuard } from "../../platform/network/egress-policy.ts";
 import { loadSubgraphTypeDefs } from "../../platform/schema-file.ts";
 import { connectSharedInfrastructure, type SharedInfrastructure } from "../../platform/storage/shared-infrastructure.ts";
@@ -30,7 +32,10 @@ export function createModelStore(config: CommonConfig, infrastructure: SharedInf
 
 /** Starts the model-registry subgraph: the catalogue of models, which engine serves each, pricing and status. */
 export async function startModelRegistry(config: ModelRegistryConfig, logger: Logger): Promise<RunningService> {
-  const infrastructure = await connectSharedInfrastructure(config, logger);
+  const infrastructure = await connectSharedInfrastructure(config, logger, { owner: "model-registry" });
+  // Prometheus series at /metrics (platform/metrics/); undefined with METRICS_ENABLED=false.
+  const metrics = createServiceMetrics("model-registry", config.metrics);
+  if (metrics !== undefined && infrastructure.redis !== undefined) countRedisErrors(metrics, infrastructure.redis);
   const store = createModelStore(config, infrastructure);
   const catalog = new ModelCatalog(store, infrastructure.pubsub, logger, undefined, new EgressGuard(config.engineNetwork));
   const audit = createAuditLog({ redis: infrastructure.redis, dataDirectory: config.dataDirectory, keyPrefix: config.redisKeyPrefix, logger });
@@ -43,6 +48,7 @@ export async function startModelRegistry(config: ModelRegistryConfig, logger: Lo
   return startServiceServer<ModelRegistryContext>({
     name: "model-registry",
     ...serverSettings(config),
+    ...(metrics === undefined ? {} : { metrics }),
     logger,
     createApolloServer: (plugins) =>
       new ApolloServer<ModelRegistryContext>({

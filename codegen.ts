@@ -96,6 +96,14 @@ const config: CodegenConfig = {
       presetConfig: { fragmentMasking: false },
       config: { enumsAsTypes: true, useTypeImports: true, scalars: { DateTime: "string" } },
     },
+    // The playground page (web/playground, bundled by esbuild): typed documents for the client package.
+    "web/playground/src/gql/": {
+      schema: "schema/api.graphql",
+      documents: ["web/playground/src/**/*.ts", "!web/playground/src/gql/**"],
+      preset: "client",
+      presetConfig: { fragmentMasking: false },
+      config: { enumsAsTypes: true, useTypeImports: true, scalars: { DateTime: "string" } },
+    },
     // The fixture app of the package's test (packages/client/test-app), set up as its README tells apps.
     "packages/client/test-app/src/gql/": {
       schema: "schema/api.graphql",

@@ -36,6 +36,7 @@ import { createApiKeyStore } from "../platform/api-keys/create-api-key-store.ts"
 import { issueApiKey } from "../platform/api-keys/issue-api-key.ts";
 import { createLogger } from "../platform/logging/logger.ts";
 import { connectSharedInfrastructure } from "../platform/storage/shared-infrastructure.ts";
+import { schedulerRequests } from "../test/harness/metric-samples.ts";
 import { describeMachine, percentile } from "./measure.ts";
 import { startRealModelStack, type RealModelStack } from "./multi-process-stack.ts";
 
@@ -153,9 +154,8 @@ interface StreamQueue {
 
 async function streamQueue(stack: RealModelStack): Promise<StreamQueue> {
   const origin = new URL(stack.stack.subgraphUrls.inference ?? "").origin;
-  const metrics = (await (await fetch(`${origin}/metrics`)).json()) as { schedulers?: Record<string, { stream: { requests: StreamQueue } }> };
-  const requests = metrics.schedulers?.smollm2?.stream.requests;
-  return { running: requests?.running ?? 0, queueDepth: requests?.queueDepth ?? 0 };
+  const { running, queueDepth } = await schedulerRequests(origin, "smollm2", "stream");
+  return { running, queueDepth };
 }
 
 const round1 = (value: number) => Math.round(value * 10) / 10;

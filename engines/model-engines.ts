@@ -1,10 +1,13 @@
 import { modelChangedChannel, type ModelChangedEvent } from "../platform/events/model-changed.ts";
 import type { Logger } from "../platform/logging/logger.ts";
+import { observeScheduler, reportSchedulers } from "../platform/metrics/scheduler-metrics.ts";
+import type { ServiceMetrics } from "../platform/metrics/service-metrics.ts";
 import type { PubSub } from "../platform/pubsub/pubsub.ts";
 import type { ModelRecord } from "../subgraphs/model-registry/model-record.ts";
 import type { ModelStore } from "../subgraphs/model-registry/store/model-store.ts";
 import { schedulerOptionsFor, type EngineConfig } from "./engine-config.ts";
 import { engineIdentity, openEngine } from "./open-engine.ts";
+import { genAiModelOf, traceEngineCalls } from "./traced-engine.ts";
 import type { ModelScheduler } from "./scheduler/model-scheduler.ts";
 import { SchedulerRegistry } from "./scheduler/scheduler-registry.ts";
 
@@ -17,6 +20,8 @@ export interface ModelEnginesOptions {
   /** Registry change events, so engines of deleted or re-pointed models are released at once. */
   pubsub?: PubSub;
   logger: Logger;
+  /** Where the schedulers' series go (queue wait, batch sizes, outcomes, queue depth); none when absent. */
+  metrics?: ServiceMetrics;
 }
 
 export interface ResolvedModel {
@@ -49,11 +54,17 @@ export class ModelEngines {
         return openEngine(model, options.config, options.modelsDirectory, options.logger).then((engine) => {
           const { kind, contextLength, chatTemplate } = engine.describe();
           options.logger.info("opened the engine of a model", { modelId: model.id, kind, contextLength, ...(chatTemplate === undefined ? {} : { chatTemplate }) });
-          return engine;
+          // Each engine call a span with the GenAI conventions, when traces are exported (engines/traced-engine.ts).
+          return traceEngineCalls(engine, genAiModelOf(model));
         });
       },
       schedulerOptions: (identity) => schedulerOptionsFor(this.#definitions.get(identity)?.engine.kind ?? "LLAMA_CPP", options.config),
+      observeRequests: (identity) => {
+        const modelId = this.#definitions.get(identity)?.id;
+        return options.metrics === undefined || modelId === undefined ? undefined : observeScheduler(options.metrics, modelId);
+      },
     });
+    if (options.metrics !== undefined) reportSchedulers(options.metrics, () => this.metrics());
   }
 
   static async create(options: ModelEnginesOptions): Promise<ModelEngines> {
@@ -103,7 +114,7 @@ export class ModelEngines {
     return this.#schedulers.get(identity);
   }
 
-  /** Scheduler metrics by model id, for the metrics endpoint. */
+  /** Scheduler metrics by model id, for the queue-depth and running gauges (platform/metrics/scheduler-metrics.ts). */
   async metrics(): Promise<Record<string, ReturnType<ModelScheduler["metrics"]>>> {
     const byIdentity = await this.#schedulers.metrics();
     const result: Record<string, ReturnType<ModelScheduler["metrics"]>> = {};

@@ -8,6 +8,8 @@ import { apolloServerDefaults, serverSettings } from "../platform/http/service-d
 import { startServiceServer, type RunningService } from "../platform/http/service-server.ts";
 import type { RequestContext } from "../platform/context/request-context.ts";
 import type { Logger } from "../platform/logging/logger.ts";
+import { createServiceMetrics } from "../platform/metrics/service-metrics.ts";
+import { countRedisErrors } from "../platform/metrics/store-metrics.ts";
 import { emptyMeteredUsage } from "../platform/metering/metered-usage.ts";
 import type { ApiKeyStore } from "../platform/api-keys/api-key-store.ts";
 import { createApiKeyStore } from "../platform/api-keys/create-api-key-store.ts";
@@ -26,7 +28,7 @@ import type { SubscriptionOptions } from "./subscriptions/subscription-options.t
 import { buildPlaygroundAssets, playgroundRoutes } from "./playground/playground-page.ts";
 import { createPersistedDocumentStore } from "./persisted-documents/create-persisted-documents.ts";
 import { RedisApqCache } from "./persisted-documents/redis-apq-cache.ts";
-import { createPersistedDocumentResolver } from "./persisted-documents/resolve-persisted-document.ts";
+import { createPersistedDocumentResolver, createPersistedOperationResolver } from "./persisted-documents/resolve-persisted-document.ts";
 import { auditDenialsPlugin } from "./plugins/audit-denials-plugin.ts";
 import { costAnalysisPlugin } from "./plugins/cost-analysis-plugin.ts";
 import { CostAnalyzer } from "./cost/cost-analyzer.ts";
@@ -52,7 +54,10 @@ export interface GatewayOptions {
  * supergraph. Subscriptions are served over graphql-ws on the same URL (`gateway/subscriptions/`).
  */
 export async function startGateway(config: GatewayConfig, logger: Logger, options: GatewayOptions = {}): Promise<RunningGateway> {
-  const infrastructure = await connectSharedInfrastructure(config, logger);
+  const infrastructure = await connectSharedInfrastructure(config, logger, { owner: "gateway" });
+  // Prometheus series at /metrics (platform/metrics/); undefined with METRICS_ENABLED=false.
+  const metrics = createServiceMetrics("gateway", config.metrics);
+  if (metrics !== undefined && infrastructure.redis !== undefined) countRedisErrors(metrics, infrastructure.redis);
   const apiKeys = createApiKeyStore(config, infrastructure);
   // API keys and, with JWT_JWKS_URL, bearer JWTs (gateway/jwt/): one store for HTTP and WebSocket alike.
   const credentials = withJwtVerifier(apiKeys, config.jwt === undefined ? undefined : new JwtVerifier(config.jwt));
@@ -63,7 +68,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
   const signer = new InternalContextSigner(await resolveSigningSecret(config));
   const subgraphUrl = (name: string, recordedUrl: string | undefined) => config.subgraphUrls[name] ?? recordedUrl ?? "";
   const buildDataSource = ({ name, url }: { name: string; url?: string }) =>
-    new SignedContextDataSource(subgraphUrl(name, url), signer, { serviceName: name, logger, timeoutMillis: config.subgraphTimeoutMillis });
+    new SignedContextDataSource(subgraphUrl(name, url), signer, { serviceName: name, logger, timeoutMillis: config.subgraphTimeoutMillis, ...(metrics === undefined ? {} : { metrics }) });
   // @apollo/gateway otherwise exports usage telemetry to Apollo (and probes cloud metadata
   // endpoints) from every process; nothing of ours leaves the deployment unless an operator opts in.
   process.env.APOLLO_TELEMETRY_DISABLED ??= "true";
@@ -84,6 +89,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     subgraphUrl,
     logger,
     ...(options.subscriptions === undefined ? {} : { options: options.subscriptions }),
+    ...(metrics === undefined ? {} : { metrics }),
   });
   let apollo: ApolloServer<GatewayContext> | undefined;
   const defaults = apolloServerDefaults(config, logger);
@@ -105,10 +111,12 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
       return apollo;
     }, config.operationDeadlineMillis),
     guard: subscriptionGuard(config.operationLimits, costAnalyzer),
+    stopGracePeriodMillis: config.shutdownGracePeriodMillis,
   });
   const service = await startServiceServer<GatewayContext, RequestContext>({
     name: "gateway",
     ...serverSettings(config),
+    ...(metrics === undefined ? {} : { metrics }),
     logger,
     prepareOperation: createPersistedDocumentResolver(persistedDocuments, config.persistedDocuments.mode),
     ...(config.playgroundEnabled ? { routes: playgroundRoutes(await buildPlaygroundAssets()) } : {}),
@@ -163,6 +171,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
       maxPayloadBytes: config.maximumRequestBodyBytes,
       guard: subscriptionGuard(config.operationLimits, costAnalyzer),
       closeTimeoutMillis: Math.min(config.shutdownGracePeriodMillis, 5_000),
+      // The same persisted documents rules as HTTP (PERSISTED_DOCUMENTS_MODE) for each subscribe message.
+      resolvePersistedDocument: createPersistedOperationResolver(persistedDocuments, config.persistedDocuments.mode),
     }),
     readinessChecks: [
       {

@@ -4,6 +4,9 @@ import type { GatewayGraphQLRequest, GatewayGraphQLResponse } from "@apollo/serv
 import type { Fetcher, FetcherResponse } from "@apollo/utils.fetcher";
 import { internalContextHeader, type InternalContextSigner } from "../platform/context/internal-context-token.ts";
 import type { Logger } from "../platform/logging/logger.ts";
+import type { ServiceMetrics } from "../platform/metrics/service-metrics.ts";
+import { defineSubgraphFetchMetrics, type SubgraphFetchMetrics } from "../platform/metrics/subgraph-fetch-metrics.ts";
+import { activeTraceCarrier } from "../platform/tracing/trace-context.ts";
 import { addMeteredUsage, meteredUsageExtension, readMeteredUsage } from "../platform/metering/metered-usage.ts";
 import type { GatewayContext } from "./gateway-context.ts";
 import { fetchBudget } from "./operation-deadline.ts";
@@ -37,6 +40,8 @@ export interface SignedContextDataSourceOptions {
    * Default: no limit of ours. An operation's deadline (`GatewayContext.deadline`) can shorten it.
    */
   timeoutMillis?: number;
+  /** Where fetch durations and failures are counted (`gateway_subgraph_fetch_*`); nowhere when absent. */
+  metrics?: ServiceMetrics;
 }
 
 /**
@@ -58,6 +63,7 @@ export class SignedContextDataSource extends RemoteGraphQLDataSource<GatewayCont
   readonly #serviceName: string;
   readonly #logger: Logger;
   readonly #timeoutMillis: number | undefined;
+  readonly #metrics: SubgraphFetchMetrics | undefined;
 
   constructor(url: string, signer: InternalContextSigner, options: SignedContextDataSourceOptions) {
     super({ url, fetcher: scopedFetch });
@@ -65,9 +71,23 @@ export class SignedContextDataSource extends RemoteGraphQLDataSource<GatewayCont
     this.#serviceName = options.serviceName;
     this.#logger = options.logger;
     this.#timeoutMillis = options.timeoutMillis;
+    this.#metrics = options.metrics?.concern(defineSubgraphFetchMetrics);
   }
 
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+    const metrics = this.#metrics;
+    if (metrics === undefined) return this.#process(options);
+    const startedAt = performance.now();
+    let failureReason: string | undefined;
+    const response = await this.#process(options, (reason) => (failureReason = reason));
+    const seconds = (performance.now() - startedAt) / 1000;
+    metrics.durationSeconds.observe({ subgraph: this.#serviceName, outcome: failureReason === undefined ? "ok" : "failed" }, seconds);
+    if (failureReason !== undefined) metrics.errors.inc({ subgraph: this.#serviceName, reason: failureReason });
+    return response;
+  }
+
+  /** `process` itself; `onFailure` hears why a fetch got no GraphQL reply (`unavailable`, `deadline`). */
+  async #process(options: GraphQLDataSourceProcessOptions<GatewayContext>, onFailure?: (reason: string) => void): Promise<GatewayGraphQLResponse> {
     const signal = "signal" in options.context ? options.context.signal : undefined;
     const deadline = "deadline" in options.context ? options.context.deadline : undefined;
     const budget = fetchBudget(this.#timeoutMillis, deadline);
@@ -89,6 +109,7 @@ export class SignedContextDataSource extends RemoteGraphQLDataSource<GatewayCont
       }
     }
     if (failure.kind === "deadline") this.#logger.warn("operation deadline passed", { subgraph: this.#serviceName, deadlineMillis: failure.deadlineMillis });
+    onFailure?.(failure.kind);
     const document = options.kind === "incoming operation" ? options.document : undefined;
     return failureResponse(this.#serviceName, failure, options.request, document);
   }
@@ -98,6 +119,8 @@ export class SignedContextDataSource extends RemoteGraphQLDataSource<GatewayCont
     if (!("request" in context) || context.request === undefined) return;
     request.http?.headers.set(internalContextHeader, this.#signer.sign(context.request));
     request.http?.headers.set("x-request-id", context.request.requestId);
+    // The trace continues in the subgraph under this fetch's span (@apollo/gateway's `gateway.fetch`).
+    for (const [name, value] of Object.entries(activeTraceCarrier())) request.http?.headers.set(name, value);
   }
 
   /** Every failure of the fetch, the status or the body lands here; `process` turns it into a GraphQL answer. */

@@ -57,6 +57,12 @@ type Documents = {
     "\n  mutation SetQuota($input: TenantQuotaInput!) {\n    setTenantQuota(input: $input) { tenantId tokensPerMinute tokensPerDay costPerMonth concurrentStreams updatedAt }\n  }\n": typeof types.SetQuotaDocument,
     "\n  mutation RemoveQuota($tenantId: ID!) { removeTenantQuota(tenantId: $tenantId) }\n": typeof types.RemoveQuotaDocument,
     "\n  query QuotaStatus($tenantId: ID) {\n    quota(tenantId: $tenantId) { tenantId tokensPerMinute currentUse { tokensThisMinute tokensToday costThisMonth activeStreams } }\n  }\n": typeof types.QuotaStatusDocument,
+    "\n  mutation RegisterGroundingModel($input: RegisterModelInput!) {\n    registerModel(input: $input) { id }\n  }\n": typeof types.RegisterGroundingModelDocument,
+    "\n  mutation CreateGroundingCollection($input: CreateCollectionInput!) {\n    createCollection(input: $input) { id groundingMinSimilarity }\n  }\n": typeof types.CreateGroundingCollectionDocument,
+    "\n  mutation IngestGroundingDocument($input: IngestDocumentInput!) {\n    ingestDocument(input: $input) { id status }\n  }\n": typeof types.IngestGroundingDocumentDocument,
+    "\n  mutation GroundedOrAbstained($input: CompletionInput!) {\n    createCompletion(input: $input) {\n      text\n      finishReason\n      usage { promptTokens completionTokens }\n      citations { document { source } }\n      grounding { status bestSimilarity minSimilarity fallback }\n    }\n  }\n": typeof types.GroundedOrAbstainedDocument,
+    "\n  subscription AbstainingStream($input: CompletionInput!) {\n    completionStream(input: $input) {\n      __typename\n      ... on TextEndEvent { completion { text finishReason grounding { status fallback } } }\n    }\n  }\n": typeof types.AbstainingStreamDocument,
+    "\n  query PagedSearch($input: SearchInput!) {\n    search(input: $input) {\n      totalCount\n      bestSimilarity\n      pageInfo { hasNextPage endCursor }\n      hits { text textTruncated similarity chunk { id text headingPath } }\n    }\n  }\n": typeof types.PagedSearchDocument,
     "\n  mutation RegisterRealModel($input: RegisterModelInput!) {\n    registerModel(input: $input) { id }\n  }\n": typeof types.RegisterRealModelDocument,
     "\n  mutation CreateRealCollection($input: CreateCollectionInput!) {\n    createCollection(input: $input) { id dimensions }\n  }\n": typeof types.CreateRealCollectionDocument,
     "\n  mutation IngestRealDocument($input: IngestDocumentInput!) {\n    ingestDocument(input: $input) { id source status }\n  }\n": typeof types.IngestRealDocumentDocument,
@@ -108,6 +114,12 @@ const documents: Documents = {
     "\n  mutation SetQuota($input: TenantQuotaInput!) {\n    setTenantQuota(input: $input) { tenantId tokensPerMinute tokensPerDay costPerMonth concurrentStreams updatedAt }\n  }\n": types.SetQuotaDocument,
     "\n  mutation RemoveQuota($tenantId: ID!) { removeTenantQuota(tenantId: $tenantId) }\n": types.RemoveQuotaDocument,
     "\n  query QuotaStatus($tenantId: ID) {\n    quota(tenantId: $tenantId) { tenantId tokensPerMinute currentUse { tokensThisMinute tokensToday costThisMonth activeStreams } }\n  }\n": types.QuotaStatusDocument,
+    "\n  mutation RegisterGroundingModel($input: RegisterModelInput!) {\n    registerModel(input: $input) { id }\n  }\n": types.RegisterGroundingModelDocument,
+    "\n  mutation CreateGroundingCollection($input: CreateCollectionInput!) {\n    createCollection(input: $input) { id groundingMinSimilarity }\n  }\n": types.CreateGroundingCollectionDocument,
+    "\n  mutation IngestGroundingDocument($input: IngestDocumentInput!) {\n    ingestDocument(input: $input) { id status }\n  }\n": types.IngestGroundingDocumentDocument,
+    "\n  mutation GroundedOrAbstained($input: CompletionInput!) {\n    createCompletion(input: $input) {\n      text\n      finishReason\n      usage { promptTokens completionTokens }\n      citations { document { source } }\n      grounding { status bestSimilarity minSimilarity fallback }\n    }\n  }\n": types.GroundedOrAbstainedDocument,
+    "\n  subscription AbstainingStream($input: CompletionInput!) {\n    completionStream(input: $input) {\n      __typename\n      ... on TextEndEvent { completion { text finishReason grounding { status fallback } } }\n    }\n  }\n": types.AbstainingStreamDocument,
+    "\n  query PagedSearch($input: SearchInput!) {\n    search(input: $input) {\n      totalCount\n      bestSimilarity\n      pageInfo { hasNextPage endCursor }\n      hits { text textTruncated similarity chunk { id text headingPath } }\n    }\n  }\n": types.PagedSearchDocument,
     "\n  mutation RegisterRealModel($input: RegisterModelInput!) {\n    registerModel(input: $input) { id }\n  }\n": types.RegisterRealModelDocument,
     "\n  mutation CreateRealCollection($input: CreateCollectionInput!) {\n    createCollection(input: $input) { id dimensions }\n  }\n": types.CreateRealCollectionDocument,
     "\n  mutation IngestRealDocument($input: IngestDocumentInput!) {\n    ingestDocument(input: $input) { id source status }\n  }\n": types.IngestRealDocumentDocument,
@@ -302,6 +314,30 @@ export function graphql(source: "\n  mutation RemoveQuota($tenantId: ID!) { remo
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query QuotaStatus($tenantId: ID) {\n    quota(tenantId: $tenantId) { tenantId tokensPerMinute currentUse { tokensThisMinute tokensToday costThisMonth activeStreams } }\n  }\n"): (typeof documents)["\n  query QuotaStatus($tenantId: ID) {\n    quota(tenantId: $tenantId) { tenantId tokensPerMinute currentUse { tokensThisMinute tokensToday costThisMonth activeStreams } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RegisterGroundingModel($input: RegisterModelInput!) {\n    registerModel(input: $input) { id }\n  }\n"): (typeof documents)["\n  mutation RegisterGroundingModel($input: RegisterModelInput!) {\n    registerModel(input: $input) { id }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateGroundingCollection($input: CreateCollectionInput!) {\n    createCollection(input: $input) { id groundingMinSimilarity }\n  }\n"): (typeof documents)["\n  mutation CreateGroundingCollection($input: CreateCollectionInput!) {\n    createCollection(input: $input) { id groundingMinSimilarity }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation IngestGroundingDocument($input: IngestDocumentInput!) {\n    ingestDocument(input: $input) { id status }\n  }\n"): (typeof documents)["\n  mutation IngestGroundingDocument($input: IngestDocumentInput!) {\n    ingestDocument(input: $input) { id status }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation GroundedOrAbstained($input: CompletionInput!) {\n    createCompletion(input: $input) {\n      text\n      finishReason\n      usage { promptTokens completionTokens }\n      citations { document { source } }\n      grounding { status bestSimilarity minSimilarity fallback }\n    }\n  }\n"): (typeof documents)["\n  mutation GroundedOrAbstained($input: CompletionInput!) {\n    createCompletion(input: $input) {\n      text\n      finishReason\n      usage { promptTokens completionTokens }\n      citations { document { source } }\n      grounding { status bestSimilarity minSimilarity fallback }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription AbstainingStream($input: CompletionInput!) {\n    completionStream(input: $input) {\n      __typename\n      ... on TextEndEvent { completion { text finishReason grounding { status fallback } } }\n    }\n  }\n"): (typeof documents)["\n  subscription AbstainingStream($input: CompletionInput!) {\n    completionStream(input: $input) {\n      __typename\n      ... on TextEndEvent { completion { text finishReason grounding { status fallback } } }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query PagedSearch($input: SearchInput!) {\n    search(input: $input) {\n      totalCount\n      bestSimilarity\n      pageInfo { hasNextPage endCursor }\n      hits { text textTruncated similarity chunk { id text headingPath } }\n    }\n  }\n"): (typeof documents)["\n  query PagedSearch($input: SearchInput!) {\n    search(input: $input) {\n      totalCount\n      bestSimilarity\n      pageInfo { hasNextPage endCursor }\n      hits { text textTruncated similarity chunk { id text headingPath } }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -4,6 +4,13 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+/** What a grounded completion does when the evidence is below its threshold. */
+export type AbstainFallback =
+  /** Let the model answer from its own knowledge, without sources: no citations. */
+  | 'ANSWER_UNGROUNDED'
+  /** Generate nothing: the completion's `text` is empty, `finishReason` ABSTAINED, no tokens are used. */
+  | 'NO_ANSWER';
+
 export type ChatMessageInput = {
   content: string;
   role: ChatRole;
@@ -51,6 +58,8 @@ export type CreateCollectionInput = {
   description?: string | null | undefined;
   /** Registry id or alias of a model with the EMBEDDING capability. */
   embeddingModel: string | number;
+  /** See `Collection.groundingMinSimilarity`: -1 to 1. Default null (no default threshold). */
+  groundingMinSimilarity?: number | null | undefined;
   /** Letters, digits, `_`, `-` and `.`; 1 to 100 characters; unique within the tenant. */
   name: string;
 };
@@ -201,6 +210,12 @@ export type ErrorCode =
   /** A dependency (store, engine, subgraph) failed or is unreachable. */
   | 'SERVICE_UNAVAILABLE'
   /**
+   * The shared store (Redis) is full: it reached its `maxmemory` and refuses writes. Not retryable:
+   * it stays full until an operator raises `maxmemory` or shortens the retention, or keys expire. A
+   * call refused this way is never charged.
+   */
+  | 'STORE_FULL'
+  /**
    * A subscription's client did not take events as fast as they came; `extensions.maxBufferedEvents`
    * says how many were held.
    */
@@ -215,6 +230,8 @@ export type ErrorCode =
   | 'VERSION_CONFLICT';
 
 export type FinishReason =
+  /** Grounding abstained with `onAbstain: NO_ANSWER`: nothing was generated (see `Completion.grounding`). */
+  | 'ABSTAINED'
   /** The client went away or cancelled. */
   | 'CANCELLED'
   /** The `maxTokens` limit. */
@@ -240,13 +257,30 @@ export type GroundingInput = {
   filters?: Array<MetadataFilterInput> | null | undefined;
   /** Chunks scoring below this are left out (the scale depends on `mode`). */
   minScore?: number | null | undefined;
+  /**
+   * Answer or abstain: when the best evidence found (the highest cosine similarity between the query
+   * and any chunk of the collection, within the filters) is below this, nothing is put in the prompt
+   * and `onAbstain` decides what happens. -1 to 1. Default: the collection's
+   * `groundingMinSimilarity`; with neither, the completion never abstains. all-MiniLM-L6-v2 on this
+   * project's labelled set: questions a document answers scored 0.15 to 0.73 (58 of 60 at 0.3 or more),
+   * off-topic ones 0.08 to 0.46 (10 of 12 below 0.3); see docs/BENCHMARKS.md.
+   */
+  minSimilarity?: number | null | undefined;
   /** Default HYBRID. */
   mode?: SearchMode | null | undefined;
+  /** What to do when the completion abstains. Default NO_ANSWER. */
+  onAbstain?: AbstainFallback | null | undefined;
   /** What to search for. Default: the prompt, or the last user message. */
   query?: string | null | undefined;
   /** Chunks to retrieve, 1 to 20. Default 4. */
   topK?: number | null | undefined;
 };
+
+export type GroundingStatus =
+  /** The best evidence was below the threshold: no chunk was put in the prompt. */
+  | 'ABSTAINED'
+  /** The best chunks were put in the prompt (see `citations`). */
+  | 'GROUNDED';
 
 export type IngestDocumentInput = {
   collectionId: string | number;
@@ -334,20 +368,36 @@ export type RegisterModelInput = {
 };
 
 export type SearchInput = {
+  /**
+   * A previous page's `pageInfo.endCursor`, with the same input otherwise: the hits after that page.
+   * Each page runs the search again: pages are consistent unless the collection changed in between.
+   */
+  after?: string | null | undefined;
   collectionId: string | number;
   /** Only chunks of documents matching every filter. */
   filters?: Array<MetadataFilterInput> | null | undefined;
+  /** Hits in this page, 1 to 100. Default: all of `topK`. */
+  first?: number | null | undefined;
+  /**
+   * Most UTF-8 bytes of each hit's `text`: 64 to 65,536. Default 8,192. Longer chunk texts are cut at a
+   * character boundary and the hit's `textTruncated` is true (`chunk.text` is always whole).
+   */
+  maxTextBytes?: number | null | undefined;
   /** Hits scoring below this are left out (the scale depends on `mode`). */
   minScore?: number | null | undefined;
   /** Default HYBRID. */
   mode?: SearchMode | null | undefined;
   query: string;
-  /** Hits to return, 1 to 100. Default 10. */
+  /** Hits ranked, over all pages: 1 to 100. Default 10. */
   topK?: number | null | undefined;
 };
 
 export type SearchMode =
-  /** Both, fused by reciprocal rank (k = 60); `score` is the fused score. */
+  /**
+   * Both: each list's scores normalised to 0-1 (min-max within its candidates), then combined with a
+   * weight of 0.85 on the vector score and 0.15 on the keyword score; `score` is the combination (0 to
+   * 1, comparable within one search only). Weights chosen on a labelled set (docs/BENCHMARKS.md).
+   */
   | 'HYBRID'
   /** Full-text search; `score` is BM25 (unbounded, comparable within one search only). */
   | 'KEYWORD'
@@ -735,6 +785,52 @@ export type QuotaStatusQueryVariables = Exact<{
 
 export type QuotaStatusQuery = { quota: { tenantId: string, tokensPerMinute: number | null, currentUse: { tokensThisMinute: number, tokensToday: number, costThisMonth: number, activeStreams: number } | null } | null };
 
+export type RegisterGroundingModelMutationVariables = Exact<{
+  input: RegisterModelInput;
+}>;
+
+
+export type RegisterGroundingModelMutation = { registerModel: { id: string } | null };
+
+export type CreateGroundingCollectionMutationVariables = Exact<{
+  input: CreateCollectionInput;
+}>;
+
+
+export type CreateGroundingCollectionMutation = { createCollection: { id: string, groundingMinSimilarity: number | null } | null };
+
+export type IngestGroundingDocumentMutationVariables = Exact<{
+  input: IngestDocumentInput;
+}>;
+
+
+export type IngestGroundingDocumentMutation = { ingestDocument: { id: string, status: DocumentStatus } | null };
+
+export type GroundedOrAbstainedMutationVariables = Exact<{
+  input: CompletionInput;
+}>;
+
+
+export type GroundedOrAbstainedMutation = { createCompletion: { text: string, finishReason: FinishReason, usage: { promptTokens: number, completionTokens: number }, citations: Array<{ document: { source: string } } | null>, grounding: { status: GroundingStatus, bestSimilarity: number | null, minSimilarity: number | null, fallback: AbstainFallback | null } | null } | null };
+
+export type AbstainingStreamSubscriptionVariables = Exact<{
+  input: CompletionInput;
+}>;
+
+
+export type AbstainingStreamSubscription = { completionStream:
+    | { __typename: 'TextDeltaEvent' }
+    | { __typename: 'TextEndEvent', completion: { text: string, finishReason: FinishReason, grounding: { status: GroundingStatus, fallback: AbstainFallback | null } | null } }
+    | { __typename: 'TextStartEvent' }
+   };
+
+export type PagedSearchQueryVariables = Exact<{
+  input: SearchInput;
+}>;
+
+
+export type PagedSearchQuery = { search: { totalCount: number, bestSimilarity: number | null, pageInfo: { hasNextPage: boolean, endCursor: string | null }, hits: Array<{ text: string, textTruncated: boolean, similarity: number | null, chunk: { id: string, text: string, headingPath: Array<string> } }> } | null };
+
 export type RegisterRealModelMutationVariables = Exact<{
   input: RegisterModelInput;
 }>;
@@ -822,6 +918,12 @@ export const ModelUsageDocument = {"kind":"Document","definitions":[{"kind":"Ope
 export const SetQuotaDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"SetQuota"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"TenantQuotaInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"setTenantQuota"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"tenantId"}},{"kind":"Field","name":{"kind":"Name","value":"tokensPerMinute"}},{"kind":"Field","name":{"kind":"Name","value":"tokensPerDay"}},{"kind":"Field","name":{"kind":"Name","value":"costPerMonth"}},{"kind":"Field","name":{"kind":"Name","value":"concurrentStreams"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}}]}}]}}]} as unknown as DocumentNode<SetQuotaMutation, SetQuotaMutationVariables>;
 export const RemoveQuotaDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RemoveQuota"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"tenantId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"removeTenantQuota"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"tenantId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"tenantId"}}}]}]}}]} as unknown as DocumentNode<RemoveQuotaMutation, RemoveQuotaMutationVariables>;
 export const QuotaStatusDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"QuotaStatus"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"tenantId"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"quota"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"tenantId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"tenantId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"tenantId"}},{"kind":"Field","name":{"kind":"Name","value":"tokensPerMinute"}},{"kind":"Field","name":{"kind":"Name","value":"currentUse"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"tokensThisMinute"}},{"kind":"Field","name":{"kind":"Name","value":"tokensToday"}},{"kind":"Field","name":{"kind":"Name","value":"costThisMonth"}},{"kind":"Field","name":{"kind":"Name","value":"activeStreams"}}]}}]}}]}}]} as unknown as DocumentNode<QuotaStatusQuery, QuotaStatusQueryVariables>;
+export const RegisterGroundingModelDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RegisterGroundingModel"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"RegisterModelInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"registerModel"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]} as unknown as DocumentNode<RegisterGroundingModelMutation, RegisterGroundingModelMutationVariables>;
+export const CreateGroundingCollectionDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CreateGroundingCollection"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CreateCollectionInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createCollection"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"groundingMinSimilarity"}}]}}]}}]} as unknown as DocumentNode<CreateGroundingCollectionMutation, CreateGroundingCollectionMutationVariables>;
+export const IngestGroundingDocumentDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"IngestGroundingDocument"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"IngestDocumentInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"ingestDocument"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}}]} as unknown as DocumentNode<IngestGroundingDocumentMutation, IngestGroundingDocumentMutationVariables>;
+export const GroundedOrAbstainedDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"GroundedOrAbstained"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CompletionInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createCompletion"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"text"}},{"kind":"Field","name":{"kind":"Name","value":"finishReason"}},{"kind":"Field","name":{"kind":"Name","value":"usage"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"promptTokens"}},{"kind":"Field","name":{"kind":"Name","value":"completionTokens"}}]}},{"kind":"Field","name":{"kind":"Name","value":"citations"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"document"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"source"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"grounding"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"bestSimilarity"}},{"kind":"Field","name":{"kind":"Name","value":"minSimilarity"}},{"kind":"Field","name":{"kind":"Name","value":"fallback"}}]}}]}}]}}]} as unknown as DocumentNode<GroundedOrAbstainedMutation, GroundedOrAbstainedMutationVariables>;
+export const AbstainingStreamDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"AbstainingStream"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CompletionInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"completionStream"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TextEndEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"completion"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"text"}},{"kind":"Field","name":{"kind":"Name","value":"finishReason"}},{"kind":"Field","name":{"kind":"Name","value":"grounding"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"fallback"}}]}}]}}]}}]}}]}}]} as unknown as DocumentNode<AbstainingStreamSubscription, AbstainingStreamSubscriptionVariables>;
+export const PagedSearchDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"PagedSearch"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"SearchInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"search"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"bestSimilarity"}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}},{"kind":"Field","name":{"kind":"Name","value":"hits"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"text"}},{"kind":"Field","name":{"kind":"Name","value":"textTruncated"}},{"kind":"Field","name":{"kind":"Name","value":"similarity"}},{"kind":"Field","name":{"kind":"Name","value":"chunk"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"text"}},{"kind":"Field","name":{"kind":"Name","value":"headingPath"}}]}}]}}]}}]}}]} as unknown as DocumentNode<PagedSearchQuery, PagedSearchQueryVariables>;
 export const RegisterRealModelDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RegisterRealModel"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"RegisterModelInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"registerModel"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]} as unknown as DocumentNode<RegisterRealModelMutation, RegisterRealModelMutationVariables>;
 export const CreateRealCollectionDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CreateRealCollection"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CreateCollectionInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createCollection"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"dimensions"}}]}}]}}]} as unknown as DocumentNode<CreateRealCollectionMutation, CreateRealCollectionMutationVariables>;
 export const IngestRealDocumentDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"IngestRealDocument"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"IngestDocumentInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"ingestDocument"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"source"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}}]} as unknown as DocumentNode<IngestRealDocumentMutation, IngestRealDocumentMutationVariables>;

@@ -2,6 +2,7 @@
  * The `openai` SDK client the engine talks through.
  */
 import OpenAI from "openai";
+import { traceContextFetch } from "../../platform/tracing/trace-context-fetch.ts";
 import { errorBodyNormalizingFetch } from "./error-body-normalizing-fetch.ts";
 import type { ResolvedOpenAICompatibleEngineOptions } from "./openai-compatible-options.ts";
 
@@ -21,7 +22,8 @@ export function createOpenAIClient(options: ResolvedOpenAICompatibleEngineOption
     maxRetries: 0,
     // The SDK's own timer covers only the wait for headers; request-attempt.ts covers the rest.
     timeout: options.requestTimeoutMillis,
-    fetch: errorBodyNormalizingFetch(transport),
+    // Each request carries the engine call's `traceparent`, so a traced server (vLLM) continues the trace.
+    fetch: errorBodyNormalizingFetch(traceContextFetch(transport)),
     // Failures surface as EngineErrors; the SDK would also print malformed chunks to the console.
     logLevel: "off",
   });

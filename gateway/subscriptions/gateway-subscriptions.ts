@@ -6,6 +6,8 @@ import type { InternalContextSigner } from "../../platform/context/internal-cont
 import { emptyMeteredUsage } from "../../platform/metering/metered-usage.ts";
 import { ErrorCode } from "../../platform/errors/error-code.ts";
 import type { Logger } from "../../platform/logging/logger.ts";
+import type { ServiceMetrics } from "../../platform/metrics/service-metrics.ts";
+import { defineSubscriptionMetrics, type SubscriptionMetrics } from "../../platform/metrics/subscription-metrics.ts";
 import type { WebSocketEndpoint } from "../../platform/websocket/websocket-endpoint.ts";
 import type { ApiKeyStore } from "../../platform/api-keys/api-key-store.ts";
 import type { GatewayContext } from "../gateway-context.ts";
@@ -15,7 +17,8 @@ import { MultipartTransport } from "./multipart-transport.ts";
 import { isSseRequest, SseTransport } from "./sse-transport.ts";
 import { resolveSubscriptionOptions, type ResolvedSubscriptionOptions, type SubscriptionOptions } from "./subscription-options.ts";
 import { SubscriptionPlanner } from "./subscription-planner.ts";
-import { SubscriptionStarter, type SubscriptionGuard } from "./subscription-starter.ts";
+import { SubscriptionStarter, type OperationPayload, type SubscriptionGuard } from "./subscription-starter.ts";
+import { drainStreams } from "../../platform/lifecycle/drain-streams.ts";
 import { UpstreamSubscriptions } from "./upstream-subscriptions.ts";
 
 export interface GatewaySubscriptionsOptions {
@@ -28,13 +31,18 @@ export interface GatewaySubscriptionsOptions {
   subgraphUrl: (name: string, recordedUrl: string) => string;
   logger: Logger;
   options?: SubscriptionOptions;
+  /** Where subscriptions open, started and events sent are counted; nowhere when absent. */
+  metrics?: ServiceMetrics;
 }
 
 /** The HTTP half of the gateway's subscriptions: to serve on the GraphQL URL, and to stop with Apollo Server. */
 export interface HttpSubscriptionTransports {
   /** GraphQL over SSE and multipart subscriptions (`streamingTransport` of the service server). */
   transport: StreamingTransport<RequestContext>;
-  /** Ends the streams as Apollo Server starts stopping (they would otherwise hold the HTTP drain for its whole grace period). */
+  /**
+   * Drains the streams as Apollo Server starts stopping: no new ones, running ones get
+   * `stopGracePeriodMillis`, then end with a retryable `SERVICE_UNAVAILABLE` (`drainStreams`).
+   */
   plugin: ApolloServerPlugin<GatewayContext>;
   sse: SseTransport;
   multipart: MultipartTransport;
@@ -58,9 +66,11 @@ export class GatewaySubscriptions {
   readonly #stopListening: () => void;
   readonly #httpTransports: { sse: SseTransport; multipart: MultipartTransport }[] = [];
   #active = 0;
+  readonly #metrics: SubscriptionMetrics | undefined;
 
   constructor(settings: GatewaySubscriptionsOptions) {
     this.#settings = settings;
+    this.#metrics = settings.metrics?.concern(defineSubscriptionMetrics);
     this.options = resolveSubscriptionOptions(settings.options);
     this.planner = new SubscriptionPlanner({
       subgraphUrl: settings.subgraphUrl,
@@ -99,8 +109,9 @@ export class GatewaySubscriptions {
   }
 
   /** The graphql-ws endpoint to serve on the gateway's GraphQL path (`webSocket` of `startServiceServer`). */
-  createEndpoint(settings: { executeOperation: OperationExecutor; maxPayloadBytes: number; closeTimeoutMillis: number; guard?: SubscriptionGuard }): WebSocketEndpoint {
+  createEndpoint(settings: { executeOperation: OperationExecutor; maxPayloadBytes: number; closeTimeoutMillis: number; guard?: SubscriptionGuard; resolvePersistedDocument?: (payload: OperationPayload) => Promise<OperationPayload> }): WebSocketEndpoint {
     return createGatewayWebSocketEndpoint({
+      ...(settings.resolvePersistedDocument === undefined ? {} : { resolvePersistedDocument: settings.resolvePersistedDocument }),
       apiKeys: this.#settings.apiKeys,
       starter: this.#starter(settings.guard),
       executeOperation: settings.executeOperation,
@@ -116,7 +127,12 @@ export class GatewaySubscriptions {
    * subscriptions, for the gateway's HTTP handler: requests arrive authenticated and rate limited
    * by its admission (`Authorization` header; 401/429 as for any request).
    */
-  createHttpTransports(settings: { executeOperation: OperationExecutor; guard?: SubscriptionGuard }): HttpSubscriptionTransports {
+  createHttpTransports(settings: {
+    executeOperation: OperationExecutor;
+    guard?: SubscriptionGuard;
+    /** How long running streams may go on once the gateway stops, in milliseconds (`SHUTDOWN_GRACE_PERIOD_MILLIS`). Default 0: ended at once. */
+    stopGracePeriodMillis?: number;
+  }): HttpSubscriptionTransports {
     const starter = this.#starter(settings.guard);
     const { logger } = this.#settings;
     const sse = new SseTransport({ starter, executeOperation: settings.executeOperation, options: this.options, logger });
@@ -134,8 +150,8 @@ export class GatewaySubscriptions {
         async serverWillStart() {
           return {
             async drainServer() {
-              multipart.close();
-              await sse.close();
+              const { cutTargets } = await drainStreams([multipart, sse], settings.stopGracePeriodMillis ?? 0);
+              if (cutTargets > 0) logger.warn("HTTP subscriptions outlived the shutdown grace period and were ended (SERVER_RESTARTING)");
             },
           };
         },
@@ -152,7 +168,10 @@ export class GatewaySubscriptions {
       logger: this.#settings.logger,
       onSubscriptionCountChange: (delta) => {
         this.#active += delta;
+        this.#metrics?.open.inc(delta);
+        if (delta > 0) this.#metrics?.started.inc();
       },
+      ...(this.#metrics === undefined ? {} : { onEventSent: () => this.#metrics?.eventsSent.inc() }),
     });
   }
 

@@ -5,7 +5,10 @@ import { ErrorCode } from "../../platform/errors/error-code.ts";
 import { ServiceError } from "../../platform/errors/service-error.ts";
 import type { StreamingExchange } from "../../platform/http/graphql-http-handler.ts";
 import type { Logger } from "../../platform/logging/logger.ts";
+import { serverRestartingReason } from "../../platform/lifecycle/drain-streams.ts";
+import { RunningSet } from "../../platform/lifecycle/running-set.ts";
 import { writeChunk } from "./response-write.ts";
+import { restartingError } from "./subscription-errors.ts";
 import type { ResolvedSubscriptionOptions } from "./subscription-options.ts";
 import type { OperationPayload, SubscriptionStarter } from "./subscription-starter.ts";
 
@@ -58,7 +61,7 @@ export function acceptsMultipartSubscriptions(accept: string | undefined): boole
 export class MultipartTransport {
   readonly #settings: MultipartTransportSettings;
   /** What stops each running response (gateway shutdown). */
-  readonly #running = new Set<(errors: GraphQLFormattedError[]) => void>();
+  readonly #running = new RunningSet<(errors: GraphQLFormattedError[]) => void>();
   #stopping = false;
 
   constructor(settings: MultipartTransportSettings) {
@@ -80,7 +83,7 @@ export class MultipartTransport {
     if (prepared.kind === "operation") return false;
     const writer = new MultipartWriter(response, this.#settings.options.multipartHeartbeatMillis, admitted.requestId);
     if (prepared.kind === "refused" || this.#stopping) {
-      const errors = prepared.kind === "refused" ? prepared.errors : [new ServiceError(ErrorCode.ServiceUnavailable, "The gateway is stopping; subscribe again.")];
+      const errors = prepared.kind === "refused" ? prepared.errors : [new ServiceError(ErrorCode.ServiceUnavailable, "The gateway is stopping; subscribe again.", { details: { reason: serverRestartingReason } })];
       await writer.part({ payload: { errors: starter.formatErrors(errors) } });
       writer.end();
       return true;
@@ -118,11 +121,26 @@ export class MultipartTransport {
     return true;
   }
 
-  /** Gateway shutdown: every running subscription ends with a transport error `SERVICE_UNAVAILABLE`. */
-  close(): void {
+  /** Gateway shutdown, first step: new subscriptions get `SERVICE_UNAVAILABLE` (retryable); running ones go on. */
+  stopAccepting(): void {
     this.#stopping = true;
-    const errors = this.#settings.starter.formatErrors([new ServiceError(ErrorCode.ServiceUnavailable, "The gateway is stopping; subscribe again.")]);
-    for (const stop of [...this.#running]) stop(errors);
+  }
+
+  /** Resolves once no multipart subscription runs. */
+  whenIdle(): Promise<void> {
+    return this.#running.whenEmpty();
+  }
+
+  /**
+   * Gateway shutdown, last step (the grace period is over): every running subscription ends with a
+   * transport error `SERVICE_UNAVAILABLE` (retryable, `extensions.reason: "SERVER_RESTARTING"`)
+   * and the closing delimiter; resolves once all are written.
+   */
+  async close(): Promise<void> {
+    this.#stopping = true;
+    const errors = this.#settings.starter.formatErrors([restartingError()]);
+    for (const stop of this.#running.values()) stop(errors);
+    await this.#running.whenEmpty();
   }
 }
 

@@ -8,7 +8,8 @@ import { ServiceError } from "../../platform/errors/service-error.ts";
 import type { StreamingExchange } from "../../platform/http/graphql-http-handler.ts";
 import type { Logger } from "../../platform/logging/logger.ts";
 import type { OperationExecutor } from "./gateway-websocket.ts";
-import { tooManyOperations } from "./subscription-errors.ts";
+import { RunningSet } from "../../platform/lifecycle/running-set.ts";
+import { restartingError, tooManyOperations } from "./subscription-errors.ts";
 import type { ResolvedSubscriptionOptions } from "./subscription-options.ts";
 import type { SubscriptionStarter } from "./subscription-starter.ts";
 import { writeChunk } from "./response-write.ts";
@@ -60,8 +61,19 @@ export function isSseRequest(request: IncomingMessage): boolean {
   return tokenOf(request) !== undefined;
 }
 
+/**
+ * Whether the client prefers an event stream: `text/event-stream` is listed, and no JSON type before
+ * it. urql's fetches list `application/graphql-response+json` first and `text/event-stream` after
+ * (it can read either): those get plain JSON, as for any client, not a stream of one event.
+ */
 function acceptsEventStream(accept: string | undefined): boolean {
-  return accept !== undefined && accept.split(",").some((range) => range.split(";")[0]?.trim().toLowerCase() === eventStream);
+  if (accept === undefined) return false;
+  for (const range of accept.split(",")) {
+    const type = range.split(";")[0]?.trim().toLowerCase();
+    if (type === eventStream) return true;
+    if (type === "application/graphql-response+json" || type === "application/json") return false;
+  }
+  return false;
 }
 
 function tokenOf(request: IncomingMessage): string | undefined {
@@ -108,7 +120,7 @@ export class SseTransport {
   readonly #handler: Handler<IncomingMessage, SseRequestContext>;
   readonly #reservations = new Map<string, Reservation>();
   /** Operations running on some stream. */
-  readonly #running = new Set<StreamedResults>();
+  readonly #running = new RunningSet<StreamedResults>();
   /** Event streams being written. */
   readonly #streams = new Set<AsyncGenerator<string, void, undefined>>();
   #stopping = false;
@@ -172,13 +184,25 @@ export class SseTransport {
     await this.#write(response, answer, sseRequest.context, method);
   }
 
-  /** Gateway shutdown: every operation ends with a last `SERVICE_UNAVAILABLE` result, then every stream closes. */
+  /** Gateway shutdown, first step: new streams (PUT) get 503 and new operations a last `SERVICE_UNAVAILABLE` result; running ones go on. */
+  stopAccepting(): void {
+    this.#stopping = true;
+  }
+
+  /** Resolves once no operation runs over SSE (streams of a single-connection reservation may still be open, idle). */
+  whenIdle(): Promise<void> {
+    return this.#running.whenEmpty();
+  }
+
+  /**
+   * Gateway shutdown, last step (the grace period is over): every operation still running ends with
+   * a last `SERVICE_UNAVAILABLE` result (retryable, `extensions.reason: "SERVER_RESTARTING"`), then
+   * every stream closes.
+   */
   async close(): Promise<void> {
     this.#stopping = true;
-    const last: FormattedExecutionResult = {
-      errors: this.#settings.starter.formatErrors([new ServiceError(ErrorCode.ServiceUnavailable, "The gateway is stopping; subscribe again.")]),
-    };
-    const running = [...this.#running];
+    const last: FormattedExecutionResult = { errors: this.#settings.starter.formatErrors([restartingError()]) };
+    const running = this.#running.values();
     for (const results of running) results.stop(last);
     await Promise.all(running.map((results) => results.finished));
     // graphql-sse queues each operation's `complete` right after its last result: let it.

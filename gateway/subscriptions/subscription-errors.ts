@@ -2,6 +2,7 @@ import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import { ErrorCode } from "../../platform/errors/error-code.ts";
 import { createErrorFormatter } from "../../platform/errors/format-error.ts";
 import { ServiceError } from "../../platform/errors/service-error.ts";
+import { serverRestartingReason } from "../../platform/lifecycle/drain-streams.ts";
 import type { ErrorFormatter } from "../../platform/websocket/format-result.ts";
 import type { Logger } from "../../platform/logging/logger.ts";
 
@@ -88,4 +89,13 @@ export function createSubscriptionErrorFormatter(logger: Logger): ErrorFormatter
     if (typeof code === "string" && subscriptionCodes.has(code)) return formatted;
     return httpFormatter(formatted, error);
   };
+}
+
+/**
+ * What ends a subscription (SSE, multipart) still running when the gateway's grace period on stop
+ * is over: `SERVICE_UNAVAILABLE`, retryable, with `extensions.reason: "SERVER_RESTARTING"`
+ * (graphql-ws sockets get close code 4503 instead). Subscribe again: another replica takes it.
+ */
+export function restartingError(): ServiceError {
+  return new ServiceError(ErrorCode.ServiceUnavailable, "The gateway restarted before the subscription finished; subscribe again.", { details: { reason: serverRestartingReason } });
 }

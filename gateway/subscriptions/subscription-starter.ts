@@ -4,6 +4,7 @@ import type { RequestContext } from "../../platform/context/request-context.ts";
 import { ErrorCode } from "../../platform/errors/error-code.ts";
 import { ServiceError } from "../../platform/errors/service-error.ts";
 import type { Logger } from "../../platform/logging/logger.ts";
+import { startSubscriptionSpan } from "../../platform/tracing/subscription-span.ts";
 import { formatExecutionResult, formatGraphQLError, type ErrorFormatter } from "../../platform/websocket/format-result.ts";
 import { resolveSubscriptionEvent } from "./event-resolver.ts";
 import { FederatedSubscription } from "./federated-subscription.ts";
@@ -68,6 +69,8 @@ export interface SubscriptionStarterSettings {
   guard?: SubscriptionGuard;
   /** Called when a subscription starts and when it ends (for counts). */
   onSubscriptionCountChange?: (delta: 1 | -1) => void;
+  /** Called for each event sent to a client (for counts). */
+  onEventSent?: () => void;
   logger: Logger;
 }
 
@@ -151,10 +154,15 @@ export class SubscriptionStarter {
     const url = prepared.snapshot.subgraphUrls.get(primary.serviceName);
     logger.debug("subscription started", { requestId: caller.requestId, serviceName: primary.serviceName });
     this.#settings.onSubscriptionCountChange?.(1);
+    // One span for the subscription's life, continuing the client's trace (platform/tracing/); carried upstream in `extensions`.
+    const trace = startSubscriptionSpan(subscription.operationName, payload.extensions);
     return new FederatedSubscription({
       maxBufferedEvents: options.maxBufferedEvents,
       logger,
-      onEnded: () => this.#settings.onSubscriptionCountChange?.(-1),
+      onEnded: () => {
+        trace.end();
+        this.#settings.onSubscriptionCountChange?.(-1);
+      },
       openUpstream: (handlers) => {
         if (url === undefined) {
           handlers.error([new ServiceError(ErrorCode.ServiceUnavailable, `The ${primary.serviceName} service has no URL.`)]);
@@ -169,17 +177,18 @@ export class SubscriptionStarter {
             serviceName: primary.serviceName,
             url,
             caller,
-            payload: { query: primary.operation, variables: primaryVariables, ...(primary.operationName === undefined ? {} : { operationName: primary.operationName }) },
+            payload: { query: primary.operation, variables: primaryVariables, ...(primary.operationName === undefined ? {} : { operationName: primary.operationName }), extensions: trace.carrier },
           },
           handlers,
         );
       },
-      resolveEvent: (event) => resolveSubscriptionEvent({ prepared, event, variables, source: payload.query, caller, logger }),
+      resolveEvent: (event) => trace.run(() => resolveSubscriptionEvent({ prepared, event, variables, source: payload.query, caller, logger })),
     });
   }
 
   /** One event as sent to the client: errors through the gateway's formatter (unknown errors masked and logged). */
   formatResult(result: ExecutionResult): FormattedExecutionResult {
+    this.#settings.onEventSent?.();
     return formatExecutionResult(result, this.formatError);
   }
 

@@ -2,6 +2,7 @@ import type { FormattedExecutionResult } from "graphql";
 import { randomUUID } from "node:crypto";
 import { createClient, type Client, type Sink, type SubscribePayload } from "graphql-ws";
 import type { Logger } from "../../platform/logging/logger.ts";
+import { serverRestartingReason } from "../../platform/lifecycle/drain-streams.ts";
 import { WebSocketCloseCode } from "../../platform/websocket/close-codes.ts";
 
 export interface UpstreamConnectionSettings {
@@ -114,6 +115,9 @@ export class UpstreamConnection {
       error: (error) => {
         // Close events reach `lost` through `#end`; only the subgraph's GraphQL errors get here.
         if (!active || !Array.isArray(error)) return;
+        // The subgraph is draining (a rolling restart): this socket finishes what runs on it, new
+        // subscriptions go to a new connection (the Service routes it to a replica still ready).
+        if (error.some((item: { extensions?: { reason?: unknown } }) => item.extensions?.reason === serverRestartingReason)) this.#retire();
         leave();
         subscriber.error(error);
       },
@@ -133,6 +137,13 @@ export class UpstreamConnection {
   /** Ends the connection now (gateway shutdown); subscriptions still on it are told `lost`. */
   close(): void {
     this.#terminate();
+  }
+
+  /** Out of the pool: takes no new subscriptions; closes once the running ones have ended. */
+  #retire(): void {
+    if (this.#retiring || this.#ended) return;
+    this.#retiring = true;
+    this.#onEnded();
   }
 
   #closeWhenIdle(): void {
@@ -197,6 +208,7 @@ function closeReasonOf(event: unknown): string | undefined {
 function describeClose(code: number | undefined, wasConnected: boolean): string {
   if (!wasConnected) return "could not connect";
   if (code === WebSocketCloseCode.GoingAway) return "it is restarting";
+  if (code === WebSocketCloseCode.ServerRestarting) return "it restarted before the stream finished";
   if (code === 1006 || code === 4499) return "connection lost";
   return `connection closed with code ${code ?? "unknown"}`;
 }

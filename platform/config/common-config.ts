@@ -4,6 +4,7 @@ import { booleanVariable, ConfigurationError, integerVariable, parseEnvironment 
 import type { LogLevel } from "../logging/logger.ts";
 import { loggingEnvironment, toLoggingSettings, type LoggingSettings } from "../logging/logging-settings.ts";
 import { defaultHttpTimeouts, type HttpTimeouts } from "../http/http-timeouts.ts";
+import { metricsEnvironment, toMetricsSettings, type MetricsSettings } from "../metrics/metrics-settings.ts";
 
 /** Where stores keep their data. */
 export type StoreBackend = "embedded" | "redis";
@@ -34,6 +35,8 @@ export interface CommonConfig {
    * not given these settings.
    */
   logging: LoggingSettings;
+  /** Prometheus metrics at `/metrics` (METRICS_ENABLED, METRICS_TENANT_LABEL, METRICS_MAX_OPERATION_NAMES); each field documents its default. */
+  metrics: MetricsSettings;
   /** How long shutdown waits for in-flight requests before closing connections, in milliseconds. */
   shutdownGracePeriodMillis: number;
   /** Largest request body a service accepts, in bytes. */
@@ -65,6 +68,7 @@ export const commonEnvironment = {
   INTERNAL_SIGNING_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   ...loggingEnvironment,
+  ...metricsEnvironment,
   SHUTDOWN_GRACE_PERIOD_MILLIS: integerVariable(10_000, 0, 600_000),
   MAX_REQUEST_BODY_BYTES: integerVariable(8_388_608, 1_024, 1_073_741_824),
   HTTP_HEADERS_TIMEOUT_MILLIS: integerVariable(defaultHttpTimeouts.headersTimeoutMillis, 100, 3_600_000),
@@ -113,6 +117,7 @@ export function toCommonConfig(values: z.infer<z.ZodObject<typeof commonEnvironm
     internalSigningSecret: values.INTERNAL_SIGNING_SECRET,
     logLevel: values.LOG_LEVEL,
     logging: toLoggingSettings(values),
+    metrics: toMetricsSettings(values),
     shutdownGracePeriodMillis: values.SHUTDOWN_GRACE_PERIOD_MILLIS,
     maximumRequestBodyBytes: values.MAX_REQUEST_BODY_BYTES,
     httpTimeouts: {

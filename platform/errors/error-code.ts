@@ -44,7 +44,13 @@ export enum ErrorCode {
   Overloaded = "OVERLOADED",
   /** A dependency (store, engine, subgraph) failed or is unreachable. */
   ServiceUnavailable = "SERVICE_UNAVAILABLE",
-  /** A subscription was sent over plain HTTP; use the graphql-ws protocol on the same URL. */
+  /**
+   * The shared store (Redis) is full: it reached its `maxmemory` and refuses writes (`noeviction`).
+   * Not retryable: it stays full until an operator raises `maxmemory` or shortens the retention
+   * (docs/OPERATIONS.md), or keys expire. A call refused this way is never charged.
+   */
+  StoreFull = "STORE_FULL",
+  /** A subscription was sent as a plain HTTP request; use multipart HTTP (`Accept: multipart/mixed;subscriptionSpec=1.0`), SSE (`Accept: text/event-stream`) or graphql-ws on the same URL; HTTP 400. */
   SubscriptionOverHttp = "SUBSCRIPTION_OVER_HTTP",
   /** A subscription's client did not take events as fast as they came; `extensions.maxBufferedEvents` says how many were held. */
   SubscriptionBufferOverflow = "SUBSCRIPTION_BUFFER_OVERFLOW",

@@ -2,6 +2,8 @@ import { ErrorCode } from "../errors/error-code.ts";
 import { ServiceError } from "../errors/service-error.ts";
 import { internalContextHeader, type InternalContextSigner } from "../context/internal-context-token.ts";
 import type { RequestContext } from "../context/request-context.ts";
+import { activeTraceCarrier } from "../tracing/trace-context.ts";
+import { inSpan, SpanKind } from "../tracing/tracer.ts";
 
 export interface InternalGraphqlClientOptions {
   /** Name of the called service, used in error messages (for example `retrieval`). */
@@ -35,14 +37,19 @@ export class InternalGraphqlClient {
     this.#options = { timeoutMillis: 30_000, ...options };
   }
 
-  async request<Data>(query: string, variables: Record<string, unknown>, context: RequestContext, signal?: AbortSignal): Promise<Data> {
+  /** One call, in a CLIENT span (`graphql <service>`) whose `traceparent` the callee continues. */
+  request<Data>(query: string, variables: Record<string, unknown>, context: RequestContext, signal?: AbortSignal): Promise<Data> {
+    return inSpan(`graphql ${this.#options.serviceName}`, { kind: SpanKind.CLIENT, attributes: { "peer.service": this.#options.serviceName } }, () => this.#request<Data>(query, variables, context, signal));
+  }
+
+  async #request<Data>(query: string, variables: Record<string, unknown>, context: RequestContext, signal?: AbortSignal): Promise<Data> {
     const { serviceName, url, signer, timeoutMillis } = this.#options;
     const timeout = AbortSignal.timeout(timeoutMillis);
     let response: Response;
     try {
       response = await fetch(url, {
         method: "POST",
-        headers: { "content-type": "application/json", [internalContextHeader]: signer.sign(context) },
+        headers: { "content-type": "application/json", [internalContextHeader]: signer.sign(context), ...activeTraceCarrier() },
         body: JSON.stringify({ query, variables }),
         signal: signal === undefined ? timeout : AbortSignal.any([signal, timeout]),
       });

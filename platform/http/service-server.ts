@@ -2,15 +2,28 @@ import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import type { ApolloServer, ApolloServerPlugin, BaseContext } from "@apollo/server";
-import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
+import { drainStreams } from "../lifecycle/drain-streams.ts";
 import { createRequestLog, requestLogPlugin } from "../logging/access-log.ts";
 import type { Logger } from "../logging/logger.ts";
+import { operationRecorder } from "../metrics/operation-metrics.ts";
+import type { ServiceMetrics } from "../metrics/service-metrics.ts";
+import { reportDependencies } from "../metrics/store-metrics.ts";
 import { requestLogBindings } from "../logging/request-scope.ts";
+import { graphqlOperationSpanPlugin } from "../tracing/graphql-operation-span.ts";
+import { traceHttpRequest } from "../tracing/server-span.ts";
+import { tracingEnabled } from "../tracing/tracing-state.ts";
 import { rejectUpgrade, type WebSocketEndpoint } from "../websocket/websocket-endpoint.ts";
 import { applyCors, type CorsSettings } from "./cors.ts";
+import { drainHttpServerPlugin } from "./drain-http-server.ts";
 import { createGraphQLHttpHandler, writeJson, type GraphQLHttpHandlerOptions } from "./graphql-http-handler.ts";
 import { createTimedHttpServer, defaultHttpTimeouts, type HttpTimeouts } from "./http-timeouts.ts";
 import type { AdmitRequest, AdmitUpgrade } from "./request-admission.ts";
+
+/**
+ * How long streams cut at the end of the grace period have to receive their last event (a close
+ * frame, a final error) before the HTTP drain closes every connection, in milliseconds.
+ */
+export const streamEndMillis = 1_000;
 
 /** A named check behind `/readyz`; resolves when the dependency is usable, rejects otherwise. */
 export interface ReadinessCheck {
@@ -33,7 +46,11 @@ export interface ServiceServerOptions<Context extends BaseContext, Admitted = un
   maximumBatchOperations?: number;
   /** How long clients may take to send requests and keep idle connections. Default `defaultHttpTimeouts` (each field documents its own). */
   httpTimeouts?: HttpTimeouts;
-  /** How long stopping waits for in-flight requests before closing connections, in milliseconds. */
+  /**
+   * How long stopping lets in-flight requests and streams (graphql-ws operations, SSE and multipart
+   * subscriptions) finish, in milliseconds; then streams end with a retryable signal (see
+   * `drainStreams`) and, `streamEndMillis` later, remaining connections are closed.
+   */
   stopGracePeriodMillis: number;
   /** Builds the Apollo Server; `plugins` must be added to its plugins (they drain the HTTP server on stop). */
   createApolloServer: (plugins: ApolloServerPlugin<Context>[]) => ApolloServer<Context>;
@@ -60,15 +77,20 @@ export interface ServiceServerOptions<Context extends BaseContext, Admitted = un
   readinessChecks?: ReadinessCheck[];
   /** More routes by exact path (the gateway's playground page and its assets); GET and HEAD only. */
   routes?: Readonly<Record<string, (request: IncomingMessage, response: ServerResponse) => void | Promise<void>>>;
-  /** Served as JSON at `/metrics` (queue depths, batch sizes...); no route when absent. */
-  metrics?: () => Promise<unknown>;
+  /**
+   * The service's Prometheus registry (platform/metrics/), served at `/metrics` in the text format,
+   * with RED series of every GraphQL request and `service_dependency_up` of each readiness check added;
+   * no route when absent (METRICS_ENABLED=false).
+   */
+  metrics?: ServiceMetrics;
   /** Run after the HTTP server has drained: close stores, flush buffers. */
   onStopped?: () => Promise<void>;
   /** Lets a caller add routes (WebSocket upgrades, internal endpoints) to the HTTP server. */
   configureHttpServer?: (httpServer: Server) => void;
   /**
    * Serves graphql-ws on the GraphQL path of the same port (see `platform/websocket/`); upgrades
-   * of other paths get 404. On stop its sockets are closed (1001) while the HTTP server drains.
+   * of other paths get 404. On stop it drains alongside the HTTP server: no new sockets or
+   * operations, running ones get `stopGracePeriodMillis`, then 4503 (see `WebSocketEndpoint`).
    */
   webSocket?: WebSocketEndpoint;
   logger: Logger;
@@ -95,9 +117,13 @@ export async function startServiceServer<Context extends BaseContext, Admitted =
   const graphqlPath = options.graphqlPath ?? "/graphql";
   const httpServer = createTimedHttpServer(options.httpTimeouts ?? defaultHttpTimeouts);
   const apollo = options.createApolloServer([
-    ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.stopGracePeriodMillis }),
+    // Streams cut at the end of the grace period get `streamEndMillis` to receive their last event before connections close.
+    drainHttpServerPlugin<Context>(httpServer, options.stopGracePeriodMillis + streamEndMillis),
     requestLogPlugin<Context>(),
+    // Names the request span after its operation; only when traces are exported (started before the service).
+    ...(tracingEnabled() ? [graphqlOperationSpanPlugin<Context>()] : []),
   ]);
+  if (options.metrics !== undefined) reportDependencies(options.metrics, options.readinessChecks ?? []);
   await apollo.start();
   const handleGraphQL = createGraphQLHttpHandler(apollo, {
     maximumBodyBytes: options.maximumBodyBytes,
@@ -118,7 +144,8 @@ export async function startServiceServer<Context extends BaseContext, Admitted =
       const report = stopping ? { ready: false, checks: { shutdown: "stopping" } } : await runChecks(options.readinessChecks ?? []);
       writeJson(response, report.ready ? 200 : 503, { status: report.ready ? "ready" : "unavailable", checks: report.checks });
     } else if (path === "/metrics" && options.metrics !== undefined) {
-      writeJson(response, 200, await options.metrics());
+      const exposition = await options.metrics.exposition(new URL(request.url ?? "/", "http://localhost").searchParams.getAll("name[]"));
+      response.writeHead(200, { "content-type": options.metrics.registry.contentType }).end(exposition);
     } else if (path === graphqlPath) {
       await handleGraphQL(request, response);
     } else if (options.routes !== undefined && Object.hasOwn(options.routes, path) && (request.method === "GET" || request.method === "HEAD")) {
@@ -128,8 +155,12 @@ export async function startServiceServer<Context extends BaseContext, Admitted =
     }
   };
   // One access line per GraphQL request (platform/logging/access-log.ts); lines logged meanwhile carry its request id.
-  const requestLog = createRequestLog(options.logger, { graphqlPath });
-  const onRequest = (request: IncomingMessage, response: ServerResponse) => {
+  // The same requests feed the RED series (platform/metrics/operation-metrics.ts), refusals before Apollo included.
+  const operations = options.metrics === undefined ? undefined : operationRecorder(options.metrics);
+  const requestLog = createRequestLog(options.logger, { graphqlPath, ...(operations === undefined ? {} : { onRequestEnd: operations.ended }) });
+  const serve = (request: IncomingMessage, response: ServerResponse) => {
+    // Stopping: answer, then close the connection (the drain waits for it).
+    if (stopping) response.shouldKeepAlive = false;
     requestLog.run(request, response, () => {
       handle(request, response).catch((error: unknown) => {
         options.logger.error("request failed", { error, url: request.url, ...requestLogBindings() });
@@ -137,6 +168,11 @@ export async function startServiceServer<Context extends BaseContext, Admitted =
         else response.destroy();
       });
     });
+  };
+  // GraphQL requests get a span continuing the caller's `traceparent` (platform/tracing/); probes and scrapes do not.
+  const onRequest = (request: IncomingMessage, response: ServerResponse) => {
+    if (tracingEnabled() && request.method !== "OPTIONS" && new URL(request.url ?? "/", "http://localhost").pathname === graphqlPath) traceHttpRequest(request, response, graphqlPath, () => serve(request, response));
+    else serve(request, response);
   };
   httpServer.on("request", onRequest);
   // `Expect: 100-continue` requests come here instead of "request"; the GraphQL handler invites the
@@ -182,8 +218,11 @@ export async function startServiceServer<Context extends BaseContext, Admitted =
   const stop = () => {
     stopped ??= (async () => {
       stopping = true;
-      // Upgraded sockets keep the HTTP server from closing: they are closed alongside the drain.
-      await Promise.all([apollo.stop(), webSocket?.close()]);
+      // Upgraded sockets keep the HTTP server from closing: they drain alongside it (Apollo's drain
+      // stops listening at once and lets requests finish; SSE and multipart streams drain through
+      // their transport's plugin).
+      const drained = webSocket === undefined ? undefined : drainStreams([webSocket], options.stopGracePeriodMillis);
+      await Promise.all([apollo.stop(), drained]);
       await options.onStopped?.();
       options.logger.info("stopped");
     })();

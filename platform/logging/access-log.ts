@@ -61,7 +61,14 @@ export interface RequestLog {
  * (LOG_SLOW_REQUEST_MILLIS) always. Levels: `error` for 5xx or an INTERNAL_SERVER_ERROR, `warn`
  * for other failures (4xx, errors in a 200, a client gone), `info` otherwise.
  */
-export function createRequestLog(logger: Logger, options: { graphqlPath: string }): RequestLog {
+export function createRequestLog(
+  logger: Logger,
+  options: {
+    graphqlPath: string;
+    /** Told of every GraphQL request once it is over, logged or not (sampling aside): its line and every error code it sent (Prometheus RED series). */
+    onRequestEnd?: (line: AccessLine, errorCodes: readonly (string | null)[]) => void;
+  },
+): RequestLog {
   const settings = loggingSettingsOf(logger);
   return {
     run(request, response, handle) {
@@ -73,6 +80,7 @@ export function createRequestLog(logger: Logger, options: { graphqlPath: string 
       const record = startRequestLogRecord(request);
       response.once("close", () => {
         const line = accessLine(record, response);
+        options.onRequestEnd?.(line, record.errorCodes);
         const level = levelOf(line);
         const always = level !== "info" || line.durationMillis >= settings.slowRequestMillis;
         if (!always && !sampled(line.requestId, settings.requestSampleRate)) return;

@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { IncomingMessage } from "node:http";
 import { performance } from "node:perf_hooks";
+import { activeTraceId } from "../tracing/tracer.ts";
 
 /**
  * What is known about the GraphQL request being served, filled in as it goes (admission, Apollo,
@@ -14,7 +15,7 @@ export interface RequestLogRecord {
   readonly method: string;
   /** The caller's request id once known (the gateway's, carried to subgraphs in the signed context); until then the client's `x-request-id`, if well-formed. */
   requestId: string | undefined;
-  /** From the W3C `traceparent` header, when the client (or the gateway) sent one. */
+  /** The request's span's trace id when traces are recorded (platform/tracing/); else from the W3C `traceparent` header, when the client (or the gateway) sent one. */
   readonly traceId: string | undefined;
   tenantId: string | undefined;
   apiKeyId: string | undefined;
@@ -42,7 +43,7 @@ export function startRequestLogRecord(request: IncomingMessage): RequestLogRecor
     startedAt: performance.now(),
     method: request.method ?? "GET",
     requestId: typeof requestId === "string" && requestIdPattern.test(requestId) ? requestId : undefined,
-    traceId: traceIdOf(request.headers.traceparent),
+    traceId: activeTraceId() ?? traceIdOf(request.headers.traceparent),
     tenantId: undefined,
     apiKeyId: undefined,
     operationName: undefined,

@@ -1,6 +1,7 @@
 import { z } from "zod";
 
-export const finishReasons = ["STOP", "LENGTH", "CANCELLED"] as const;
+/** ABSTAINED: grounding abstained with NO_ANSWER, and nothing was generated. */
+export const finishReasons = ["STOP", "LENGTH", "CANCELLED", "ABSTAINED"] as const;
 export type FinishReason = (typeof finishReasons)[number];
 
 /** A finished completion as kept for `completion(id)` and entity lookups. */
@@ -15,6 +16,16 @@ export const completionRecordSchema = z.object({
   timeToFirstTokenMillis: z.number().nonnegative().nullable(),
   /** Chunk ids given to the model by grounding, in prompt order. Absent in records kept before grounding existed. */
   citationChunkIds: z.array(z.string()).default([]),
+  /** For grounded completions: grounded or abstained, on what evidence. Null otherwise, and in records kept before it existed. */
+  grounding: z
+    .object({
+      status: z.enum(["GROUNDED", "ABSTAINED"]),
+      bestSimilarity: z.number().nullable(),
+      minSimilarity: z.number().nullable(),
+      fallback: z.enum(["NO_ANSWER", "ANSWER_UNGROUNDED"]).nullable(),
+    })
+    .nullable()
+    .default(null),
   /** Cost in millionths of `meteredCurrency`, from the model's pricing when the completion was made. */
   meteredCostMicros: z.number().nonnegative().default(0),
   meteredCurrency: z.string().default("USD"),

@@ -10,6 +10,7 @@ import type { InferenceLimits } from "./inference-limits.ts";
 import type { RequestContext } from "../../platform/context/request-context.ts";
 import { defaultGroundingQuery, fitSources } from "./grounding/grounded-prompt.ts";
 import type { GroundingRetriever } from "./grounding/grounding-source.ts";
+import { decideGrounding, requestMinSimilarity, type GroundingOutcome } from "./grounding/grounding-decision.ts";
 
 /** A completion request that passed every check: the model serves it and it fits the context. */
 export interface PreparedCompletion extends ResolvedModel {
@@ -19,6 +20,8 @@ export interface PreparedCompletion extends ResolvedModel {
   promptTokensExact: boolean;
   /** Chunk ids put in the prompt by grounding, in the order numbered there. */
   citationChunkIds: string[];
+  /** For grounded requests: grounded or abstained, on what evidence; null otherwise. */
+  grounding: GroundingOutcome | null;
 }
 
 /** How a grounded request retrieves its chunks, on behalf of whom. */
@@ -59,6 +62,7 @@ export async function prepareCompletion(
     }
   };
   let citationChunkIds: string[] = [];
+  let groundingOutcome: GroundingOutcome | null = null;
   if (input.grounding !== undefined && input.grounding !== null) {
     if (grounding === undefined) throw new ServiceError(ErrorCode.ServiceUnavailable, "Grounding is not available on this server.", { field: "input.grounding" });
     const topK = input.grounding.topK ?? 4;
@@ -67,11 +71,16 @@ export async function prepareCompletion(
     }
     const query = input.grounding.query ?? defaultGroundingQuery(prompt);
     checkText("input.grounding.query", query, limits);
-    const sources = await grounding.retriever.retrieve(input.grounding, query, topK, grounding.request, grounding.signal);
-    // The sources fill what the prompt and maxTokens leave of the context; the best ones first.
-    const fitted = await fitSources(prompt, sources, model.contextLength - maxTokens, async (candidate) => (await countTokens(candidate)).tokens);
-    prompt = fitted.prompt;
-    citationChunkIds = fitted.sources.map((source) => source.chunkId);
+    requestMinSimilarity(input.grounding);
+    const retrieved = await grounding.retriever.retrieve(input.grounding, query, topK, grounding.request, grounding.signal);
+    groundingOutcome = decideGrounding(input.grounding, retrieved);
+    // Abstaining puts no source in the prompt: the model answers ungrounded, or (NO_ANSWER) nothing runs.
+    if (groundingOutcome.status === "GROUNDED") {
+      // The sources fill what the prompt and maxTokens leave of the context; the best ones first.
+      const fitted = await fitSources(prompt, retrieved.sources, model.contextLength - maxTokens, async (candidate) => (await countTokens(candidate)).tokens);
+      prompt = fitted.prompt;
+      citationChunkIds = fitted.sources.map((source) => source.chunkId);
+    }
   }
   const count = await countTokens(prompt);
   if (count.tokens + maxTokens > model.contextLength) {
@@ -88,7 +97,7 @@ export async function prepareCompletion(
     ...optional("stop", input.stop ?? model.defaultParameters.stop),
     ...optional("seed", input.seed),
   };
-  return { ...resolved, request: { prompt, parameters }, promptTokens: count.tokens, promptTokensExact: count.exact, citationChunkIds };
+  return { ...resolved, request: { prompt, parameters }, promptTokens: count.tokens, promptTokensExact: count.exact, citationChunkIds, grounding: groundingOutcome };
 }
 
 /**

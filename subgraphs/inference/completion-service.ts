@@ -74,10 +74,23 @@ export class CompletionService {
       await metered.finish(failureOutcome(serviceError));
       throw serviceError;
     }
-    const cost = await metered.finish(outcomeOf(result, completionId, null));
-    const record = this.#record(completionId, prepared, call, result, null, cost);
-    await this.#store.save(record);
+    // Billing follows what the client gets: the call is finished (settled, metered) only once its
+    // record is saved; a failed save is metered FAILED with the tokens the engine used.
+    const record = this.#record(completionId, prepared, call, result, null, metered.priceOf(result.usage));
+    await this.#save(record, metered);
+    await metered.finish(outcomeOf(result, completionId, null));
     return record;
+  }
+
+  /** Saves a finished completion; when that fails, finishes `metered` as FAILED with the tokens used (not charged unless BILL_FAILED_COMPLETIONS) and throws the store's error. */
+  async #save(record: CompletionRecord, metered: MeteredCall): Promise<void> {
+    try {
+      await this.#store.save(record);
+    } catch (error) {
+      const serviceError = error instanceof ServiceError ? error : new ServiceError(ErrorCode.InternalServerError, "The completion could not be saved.", { cause: error });
+      await metered.finish({ ...failureOutcome(serviceError, { promptTokens: record.usage.promptTokens, completionTokens: record.usage.completionTokens }), tokensEstimated: record.usage.estimated === true });
+      throw serviceError;
+    }
   }
 
   /** Reserves the call's most possible use against the tenant's quota; throws QUOTA_EXCEEDED before any engine work. */
@@ -91,6 +104,7 @@ export class CompletionService {
       // estimated, 5,999 real): reserve twice the estimate so the quota still holds.
       estimatedPromptTokens: prepared.promptTokensExact ? prepared.promptTokens : prepared.promptTokens * estimatedPromptReservationFactor,
       estimatedCompletionTokens: prepared.request.parameters.maxTokens,
+      genAiOperation: prepared.request.prompt.kind === "chat" ? "chat" : "text_completion",
     });
   }
 
@@ -104,7 +118,15 @@ export class CompletionService {
     // Reserved before the first event: a stream over quota fails at subscribe, with no engine work.
     const metered = await this.#open(prepared, call, completionId, "STREAM");
     // The scheduler's stream listens to the caller's signal itself (and stops listening when it ends).
-    const upstream = prepared.scheduler.streamGeneration(prepared.request, { tenantId: call.request.tenantId, signal: call.signal });
+    let upstream: AsyncIterator<GenerationEvent>;
+    try {
+      upstream = prepared.scheduler.streamGeneration(prepared.request, { tenantId: call.request.tenantId, signal: call.signal });
+    } catch (error) {
+      // Finished here or never: an unfinished call would keep renewing its stream slot.
+      const serviceError = toServiceError(error, prepared.model.id);
+      await metered.finish(failureOutcome(serviceError));
+      throw serviceError;
+    }
     let firstTokenAt: number | undefined;
     let deltas = 0;
     let finished = false;
@@ -151,10 +173,16 @@ export class CompletionService {
             deltas += 1;
             return { done: false, value: { __typename: "TextDeltaEvent", completionId, index: event.index, text: event.text } };
           case "text-end": {
-            const cost = await metered.finish(outcomeOf(event.result, completionId, timeToFirstToken()));
-            const record = service.#record(completionId, prepared, call, event.result, timeToFirstToken(), cost);
+            const record = service.#record(completionId, prepared, call, event.result, timeToFirstToken(), metered.priceOf(event.result.usage));
+            try {
+              await service.#save(record, metered);
+            } catch (error) {
+              // Metered FAILED by #save; the stream ends with the store's error instead of its end event.
+              await finish();
+              return { done: false, value: { __typename: "StreamFailure", error } };
+            }
+            await metered.finish(outcomeOf(event.result, completionId, timeToFirstToken()));
             await finish();
-            await service.#store.save(record);
             return { done: false, value: { __typename: "TextEndEvent", completion: record } };
           }
         }
@@ -252,6 +280,40 @@ export class CompletionService {
     }
   }
 
+  /**
+   * A grounded request that abstained with NO_ANSWER: nothing is generated and no engine time or
+   * quota is used; the completion is recorded (empty text, finishReason ABSTAINED) like any other.
+   */
+  async abstain(prepared: PreparedCompletion, call: CallContext): Promise<CompletionRecord> {
+    const record: CompletionRecord = {
+      id: randomUUID(),
+      tenantId: call.request.tenantId,
+      modelId: prepared.model.id,
+      text: "",
+      finishReason: "ABSTAINED",
+      usage: { promptTokens: 0, completionTokens: 0 },
+      latencyMillis: performance.now() - call.arrivedAt,
+      timeToFirstTokenMillis: null,
+      citationChunkIds: [],
+      grounding: prepared.grounding,
+      meteredCostMicros: 0,
+      meteredCurrency: prepared.model.pricing.currency,
+      createdAt: new Date().toISOString(),
+    };
+    await this.#store.save(record);
+    return record;
+  }
+
+  /** `abstain` as a stream: a start event, then the end event with the recorded completion. */
+  async abstainStream(prepared: PreparedCompletion, call: CallContext): Promise<AsyncIterableIterator<CompletionStreamEventRecord>> {
+    const record = await this.abstain(prepared, call);
+    // A generator is fine here: nothing upstream to stop when the client leaves.
+    return (async function* (): AsyncGenerator<CompletionStreamEventRecord> {
+      yield { __typename: "TextStartEvent", completionId: record.id, modelId: record.modelId };
+      yield { __typename: "TextEndEvent", completion: record };
+    })();
+  }
+
   find(id: string, tenantId: string): Promise<CompletionRecord | undefined> {
     return this.#store.get(id, tenantId);
   }
@@ -267,6 +329,7 @@ export class CompletionService {
       latencyMillis: performance.now() - call.arrivedAt,
       timeToFirstTokenMillis,
       citationChunkIds: prepared.citationChunkIds,
+      grounding: prepared.grounding,
       meteredCostMicros: cost.costMicros,
       meteredCurrency: cost.currency,
       createdAt: new Date().toISOString(),

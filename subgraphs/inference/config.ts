@@ -3,6 +3,7 @@ import { peerServiceEnvironment, peerServiceUrl } from "../../platform/config/pe
 import { booleanVariable, integerVariable, parseEnvironment, portVariable } from "../../platform/config/parse-environment.ts";
 import { engineEnvironment, toEngineConfig, type EngineConfig } from "../../engines/engine-config.ts";
 import { defaultInferenceLimits, type InferenceLimits } from "./inference-limits.ts";
+import { toWarmUpSettings, warmUpEnvironment, type WarmUpSettings } from "./warm-up/warm-up-settings.ts";
 
 export interface InferenceConfig extends CommonConfig {
   /** Port of the subgraph's HTTP and WebSocket server. Default 4002. */
@@ -17,6 +18,12 @@ export interface InferenceConfig extends CommonConfig {
   quotaFailOpen: boolean;
   /** Usage events held in memory while their transport (Redis) is down, oldest dropped beyond. Default 10,000. */
   usageBufferMaxEvents: number;
+  /** Charge calls that failed after engine work (record not saved, engine broke off) for their tokens. BILL_FAILED_COMPLETIONS. Default false: recorded FAILED with their tokens, cost zero. */
+  billFailedCalls: boolean;
+  /** How long a concurrent-stream slot stays held without renewal, in milliseconds (renewed every third of it while the stream runs). STREAM_SLOT_LEASE_SECONDS. Default 30,000. */
+  streamSlotLeaseMillis: number;
+  /** Models loaded before /readyz reports ready (WARM_UP_MODELS, WARM_UP_MAX_MODELS, WARM_UP_RETRY_SECONDS). Default: none. */
+  warmUp: WarmUpSettings;
 }
 
 /** Every variable the inference subgraph reads. */
@@ -34,6 +41,9 @@ export const inferenceEnvironment = {
   ...peerServiceEnvironment("retrieval"),
   QUOTA_FAIL_OPEN: booleanVariable(false),
   USAGE_BUFFER_MAX_EVENTS: integerVariable(10_000, 1, 10_000_000),
+  BILL_FAILED_COMPLETIONS: booleanVariable(false),
+  STREAM_SLOT_LEASE_SECONDS: integerVariable(30, 3, 3_600),
+  ...warmUpEnvironment,
 };
 
 export function loadInferenceConfig(environment: NodeJS.ProcessEnv = process.env): InferenceConfig {
@@ -55,5 +65,8 @@ export function loadInferenceConfig(environment: NodeJS.ProcessEnv = process.env
     retrievalUrl: peerServiceUrl(values, "retrieval"),
     quotaFailOpen: values.QUOTA_FAIL_OPEN,
     usageBufferMaxEvents: values.USAGE_BUFFER_MAX_EVENTS,
+    billFailedCalls: values.BILL_FAILED_COMPLETIONS,
+    streamSlotLeaseMillis: values.STREAM_SLOT_LEASE_SECONDS * 1_000,
+    warmUp: toWarmUpSettings(values),
   };
 }

@@ -1,7 +1,7 @@
 import { isAllowed } from "../../platform/authorization/authorize.ts";
 import { dateTimeScalar } from "../../platform/graphql/date-time-scalar.ts";
 import { streamEventId, type CompletionStreamEventRecord } from "./completion-record.ts";
-import { prepareCompletion } from "./completion-request.ts";
+import { prepareCompletion, type PreparedCompletion } from "./completion-request.ts";
 import type { Resolvers } from "./generated/resolvers-types.ts";
 
 type EventOf<Name extends CompletionStreamEventRecord["__typename"]> = Extract<CompletionStreamEventRecord, { __typename: Name }>;
@@ -9,6 +9,11 @@ type EventOf<Name extends CompletionStreamEventRecord["__typename"]> = Extract<C
 function eventOf<Name extends CompletionStreamEventRecord["__typename"]>(event: CompletionStreamEventRecord, name: Name): EventOf<Name> {
   if (event.__typename !== name) throw new Error(`expected a ${name}, got a ${event.__typename}`);
   return event as EventOf<Name>;
+}
+
+/** Grounding abstained and the request chose NO_ANSWER: nothing is generated. */
+function answersNothing(prepared: PreparedCompletion): boolean {
+  return prepared.grounding?.status === "ABSTAINED" && prepared.grounding.fallback === "NO_ANSWER";
 }
 
 export const resolvers: Resolvers = {
@@ -21,6 +26,7 @@ export const resolvers: Resolvers = {
   Mutation: {
     createCompletion: async (_parent, { input }, context) => {
       const prepared = await prepareCompletion(input, context.request, context.completions.engines, context.completions.limits, context.completions.groundingFor(context));
+      if (answersNothing(prepared)) return context.completions.abstain(prepared, context);
       return context.completions.complete(prepared, context);
     },
   },
@@ -29,6 +35,7 @@ export const resolvers: Resolvers = {
       // Validation runs here, before the stream starts: a bad request fails with no engine time spent.
       subscribe: async (_parent, { input }, context) => {
         const prepared = await prepareCompletion(input, context.request, context.completions.engines, context.completions.limits, context.completions.groundingFor(context));
+        if (answersNothing(prepared)) return context.completions.abstainStream(prepared, context);
         return context.completions.stream(prepared, context);
       },
       resolve: (event: CompletionStreamEventRecord) => {
@@ -63,6 +70,7 @@ export const resolvers: Resolvers = {
     __resolveReference: async (reference, context) => (await context.completions.find(reference.id, context.request.tenantId)) ?? null,
     model: (completion) => ({ id: completion.modelId }),
     citations: (completion) => completion.citationChunkIds.map((id) => ({ id })),
+    grounding: (completion) => completion.grounding,
     usage: (completion) => ({
       promptTokens: completion.usage.promptTokens,
       completionTokens: completion.usage.completionTokens,

@@ -10,6 +10,8 @@ import { resolveSigningSecret } from "../../platform/context/signing-secret.ts";
 import { apolloServerDefaults, serverSettings } from "../../platform/http/service-defaults.ts";
 import { startServiceServer, type RunningService } from "../../platform/http/service-server.ts";
 import type { Logger } from "../../platform/logging/logger.ts";
+import { createServiceMetrics } from "../../platform/metrics/service-metrics.ts";
+import { countRedisErrors } from "../../platform/metrics/store-metrics.ts";
 import { loadSubgraphTypeDefs } from "../../platform/schema-file.ts";
 import { createErrorFormatter } from "../../platform/errors/format-error.ts";
 import { createSubgraphWebSocketEndpoint } from "../../platform/websocket/subgraph-websocket.ts";
@@ -26,6 +28,7 @@ import { meteredUsagePlugin } from "../../platform/metering/metered-usage-plugin
 import type { InferenceConfig } from "./config.ts";
 import type { InferenceContext } from "./context.ts";
 import { resolvers } from "./resolvers.ts";
+import { ModelWarmUp } from "./warm-up/model-warm-up.ts";
 import { InMemoryCompletionStore } from "./store/in-memory-completion-store.ts";
 import { RedisCompletionStore } from "./store/redis-completion-store.ts";
 
@@ -35,19 +38,24 @@ import { RedisCompletionStore } from "./store/redis-completion-store.ts";
  * or Redis), so a change made through the registry applies to the next request.
  */
 export async function startInference(config: InferenceConfig, logger: Logger): Promise<RunningService> {
-  const infrastructure = await connectSharedInfrastructure(config, logger);
+  const infrastructure = await connectSharedInfrastructure(config, logger, { owner: "inference" });
+  // Prometheus series at /metrics (platform/metrics/); undefined with METRICS_ENABLED=false.
+  const metrics = createServiceMetrics("inference", config.metrics);
+  if (metrics !== undefined && infrastructure.redis !== undefined) countRedisErrors(metrics, infrastructure.redis);
   const models = createModelStore(config, infrastructure);
-  const engines = await ModelEngines.create({ models, config: config.engines, modelsDirectory: config.modelsDirectory, pubsub: infrastructure.pubsub, logger });
+  const engines = await ModelEngines.create({ models, config: config.engines, modelsDirectory: config.modelsDirectory, pubsub: infrastructure.pubsub, logger, ...(metrics === undefined ? {} : { metrics }) });
   const store =
     infrastructure.redis === undefined
       ? new InMemoryCompletionStore({ retentionMillis: config.completionRetentionMillis })
       : new RedisCompletionStore(infrastructure.redis, config.redisKeyPrefix, config.completionRetentionMillis);
   const signer = new InternalContextSigner(await resolveSigningSecret(config));
   const retriever = new RetrievalGroundingRetriever(new InternalGraphqlClient({ serviceName: "retrieval", url: config.retrievalUrl, signer }));
-  const quotas = createQuotaStore(config, infrastructure);
-  const usage = startUsageMetering(config, infrastructure, logger);
-  const meter = new CallMeter(usage.sink, quotas, { failOpen: config.quotaFailOpen, logger });
+  const quotas = createQuotaStore(config, infrastructure, { streamLeaseMillis: config.streamSlotLeaseMillis });
+  const usage = startUsageMetering(config, infrastructure, logger, metrics);
+  const meter = new CallMeter(usage.sink, quotas, { failOpen: config.quotaFailOpen, billFailedCalls: config.billFailedCalls, logger, ...(metrics === undefined ? {} : { metrics }) });
   const completions = new CompletionService({ engines, store, limits: config.limits, meter, retriever });
+  // Readiness means ready: the warm-up models load before /readyz turns 200 (none by default).
+  const warmUp = config.warmUp.models === "active" || config.warmUp.models.length > 0 ? new ModelWarmUp({ engines, models, settings: config.warmUp, logger }) : undefined;
   const schema = buildSubgraphSchema({
     typeDefs: loadSubgraphTypeDefs("inference"),
     resolvers: resolvers as GraphQLResolverMap<unknown>,
@@ -62,7 +70,7 @@ export async function startInference(config: InferenceConfig, logger: Logger): P
     context: (request) => ({ request, signal: createOperationSignal(), arrivedAt: performance.now(), completions, quotas }),
     logger,
   });
-  return startServiceServer<InferenceContext>({
+  const running = await startServiceServer<InferenceContext>({
     name: "inference",
     webSocket,
     ...serverSettings(config),
@@ -76,13 +84,15 @@ export async function startInference(config: InferenceConfig, logger: Logger): P
     // An operation signal: aborted when the client goes away, or when the scheduler refuses any call of
     // the operation as overloaded, so the work its other fields queued is dropped, not run.
     context: async (request, signal) => ({ request: readRequestContext(request, signer), signal: createOperationSignal(signal), arrivedAt: performance.now(), completions, quotas, metered: emptyMeteredUsage() }),
-    metrics: async () => ({ schedulers: await engines.metrics(), usageEvents: usage.sink.metrics() }),
+    ...(metrics === undefined ? {} : { metrics }),
     readinessChecks: [
       { name: "model-store", check: () => models.checkHealth() },
       { name: "completion-store", check: () => store.checkHealth() },
       { name: "quota-store", check: () => quotas.checkHealth() },
+      ...(warmUp === undefined ? [] : [warmUp.readinessCheck()]),
     ],
     onStopped: async () => {
+      warmUp?.stop();
       await engines.close();
       await usage.close();
       await quotas.close();
@@ -90,4 +100,7 @@ export async function startInference(config: InferenceConfig, logger: Logger): P
       await infrastructure.close();
     },
   });
+  // Loading starts once the server listens, so /healthz answers (liveness) while models load.
+  warmUp?.start();
+  return running;
 }

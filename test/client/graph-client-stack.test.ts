@@ -9,6 +9,7 @@ import WebSocket from "ws";
 import { graphql } from "../../client/generated/index.ts";
 import { generateModel, modelPresets } from "../../engines/gguf/generate-model.ts";
 import { createGraphClient, ErrorCode, GraphClientError, type GraphClient } from "../../packages/client/src/index.ts";
+import { schedulerRequests, type SchedulerRequestFigures } from "../harness/metric-samples.ts";
 import { temporaryDirectory } from "../harness/temporary-directory.ts";
 import { startTestStack, type TestStack } from "../harness/test-stack.ts";
 
@@ -35,12 +36,6 @@ const ClientStackEvents = graphql(`
   }
 `);
 
-interface StreamRequests {
-  running: number;
-  completed: number;
-  cancelledWhileRunning: number;
-}
-
 describe("the client package through the gateway", () => {
   let stack: TestStack;
   let member: GraphClient;
@@ -60,10 +55,8 @@ describe("the client package through the gateway", () => {
     await stack?.stop();
   });
 
-  async function streamRequests(): Promise<StreamRequests | undefined> {
-    const response = await fetch(`${stack.inference.url}/metrics`);
-    const metrics = (await response.json()) as { schedulers: Record<string, { stream: { requests: StreamRequests } }> };
-    return metrics.schedulers["client-chat"]?.stream.requests;
+  async function streamRequests(): Promise<SchedulerRequestFigures> {
+    return schedulerRequests(stack.inference.url, "client-chat", "stream");
   }
 
   async function engineStopsWithin(millis: number): Promise<number> {

@@ -5,6 +5,7 @@ import { createGraphClient, type GraphClient } from "../../packages/client/src/i
 import { graphql } from "../../client/generated/index.ts";
 import { generateModel, modelPresets } from "../../engines/gguf/generate-model.ts";
 import { present } from "../harness/present.ts";
+import { schedulerRequests } from "../harness/metric-samples.ts";
 import { temporaryDirectory } from "../harness/temporary-directory.ts";
 import { startTestStack, type TestStack } from "../harness/test-stack.ts";
 
@@ -141,12 +142,7 @@ describe("inference through the gateway", () => {
   }
 
   it("stops the generation when the HTTP client goes away", async () => {
-    const metrics = async () => {
-      const body = (await (await fetch(`${stack.inference.url}/metrics`)).json()) as {
-        schedulers: Record<string, { generate: { requests: { running: number; cancelledWhileRunning: number } } }>;
-      };
-      return body.schedulers["tiny-chat"]?.generate.requests;
-    };
+    const metrics = () => schedulerRequests(stack.inference.url, "tiny-chat", "generate");
     const client = new AbortController();
     const request = fetch(stack.gateway.graphqlUrl, {
       method: "POST",

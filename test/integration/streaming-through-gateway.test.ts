@@ -10,6 +10,7 @@ import type { CompletionStreamSubscription } from "../../client/generated/graphq
 import { generateModel, modelPresets } from "../../engines/gguf/generate-model.ts";
 import { EmbeddedApiKeyStore } from "../../platform/api-keys/embedded-api-key-store.ts";
 import { issueApiKey } from "../../platform/api-keys/issue-api-key.ts";
+import { schedulerRequests, type SchedulerRequestFigures } from "../harness/metric-samples.ts";
 import { temporaryDirectory } from "../harness/temporary-directory.ts";
 import { startTestStack, type TestStack } from "../harness/test-stack.ts";
 
@@ -50,10 +51,6 @@ const ModelCount = graphql(`
 `);
 
 type StreamEvent = CompletionStreamSubscription["completionStream"];
-
-interface SchedulerMetrics {
-  schedulers: Record<string, { stream: { requests: { running: number; completed: number; failed: number; cancelledWhileRunning: number; cancelledWhileQueued: number } } }>;
-}
 
 describe("streaming completions through the gateway", () => {
   let stack: TestStack;
@@ -97,9 +94,8 @@ describe("streaming completions through the gateway", () => {
     return events;
   }
 
-  async function streamMetrics(): Promise<SchedulerMetrics["schedulers"][string]["stream"]["requests"] | undefined> {
-    const response = await fetch(`${stack.inference.url}/metrics`);
-    return ((await response.json()) as SchedulerMetrics).schedulers["stream-chat"]?.stream.requests;
+  async function streamMetrics(): Promise<SchedulerRequestFigures> {
+    return schedulerRequests(stack.inference.url, "stream-chat", "stream");
   }
 
   it("delivers every token in order, ending with the completion and its registry fields", async () => {
@@ -148,7 +144,7 @@ describe("streaming completions through the gateway", () => {
     assert.equal((afterwards?.completed ?? 0) + (afterwards?.failed ?? 0), (before?.completed ?? 0) + (before?.failed ?? 0), "no stream reached the engine");
   });
 
-  it("stops the engine's work within 100 ms of the client leaving", async () => {
+  it("stops the engine's work when the client leaves (cancelled while running, never run to its end)", async () => {
     const leaving = createClient({
       url: stack.gateway.graphqlUrl.replace(/^http/, "ws"),
       webSocketImpl: WebSocket,
@@ -162,18 +158,20 @@ describe("streaming completions through the gateway", () => {
       if (result.data?.completionStream.__typename === "TextDeltaEvent") deltas += 1;
       if (deltas === 5) break;
     }
-    assert.equal((await streamMetrics())?.running, 1, "the generation is still running when the client leaves");
+    const before = await streamMetrics();
+    assert.equal(before.running, 1, "the generation is still running when the client leaves");
     const left = performance.now();
     await leaving.dispose();
-    let stoppedAfter = Number.POSITIVE_INFINITY;
-    while (performance.now() - left < 2_000) {
-      if ((await streamMetrics())?.running === 0) {
-        stoppedAfter = performance.now() - left;
-        break;
-      }
+    const deadline = Date.now() + 30_000;
+    while ((await streamMetrics()).running !== 0) {
+      assert.ok(Date.now() < deadline, "the generation stopped");
       await new Promise((resolve) => setTimeout(resolve, 2));
     }
-    assert.ok(stoppedAfter < 100, `the engine stopped ${stoppedAfter.toFixed(1)} ms after the client left`);
+    // How fast is printed, not asserted (no timed assertions in tests): ~10-40 ms on a quiet machine.
+    console.log(`the engine stopped ${(performance.now() - left).toFixed(1)} ms after the client left`);
+    const after = await streamMetrics();
+    assert.equal(after.cancelledWhileRunning, before.cancelledWhileRunning + 1, "cancelled while running");
+    assert.equal(after.completed, before.completed, "not run to its end");
   });
 
   it("refuses new operations on an open socket once its API key is revoked", async () => {

@@ -17,6 +17,13 @@ export type Scalars = {
   _FieldSet: { input: unknown; output: unknown; }
 };
 
+/** What a grounded completion does when the evidence is below its threshold. */
+export type AbstainFallback =
+  /** Let the model answer from its own knowledge, without sources: no citations. */
+  | 'ANSWER_UNGROUNDED'
+  /** Generate nothing: the completion's `text` is empty, `finishReason` ABSTAINED, no tokens are used. */
+  | 'NO_ANSWER';
+
 export type ChatMessageInput = {
   content: Scalars['String']['input'];
   role: ChatRole;
@@ -45,6 +52,8 @@ export type Completion = {
   citations: Array<Maybe<Chunk>>;
   createdAt: Scalars['DateTime']['output'];
   finishReason: FinishReason;
+  /** For grounded completions: whether they were grounded or abstained, and on what evidence. Null otherwise. */
+  grounding?: Maybe<Grounding>;
   id: Scalars['ID']['output'];
   /** From the request's arrival to the last token, in milliseconds. */
   latencyMillis: Scalars['Float']['output'];
@@ -118,12 +127,26 @@ export type EmbeddingResult = {
 };
 
 export type FinishReason =
+  /** Grounding abstained with `onAbstain: NO_ANSWER`: nothing was generated (see `Completion.grounding`). */
+  | 'ABSTAINED'
   /** The client went away or cancelled. */
   | 'CANCELLED'
   /** The `maxTokens` limit. */
   | 'LENGTH'
   /** A stop sequence or the model's end-of-sequence token. */
   | 'STOP';
+
+/** How a grounded completion used its collection. */
+export type Grounding = {
+  __typename?: 'Grounding';
+  /** Highest cosine similarity between the query and the collection's chunks; null when nothing was found or the search was KEYWORD only and no vector search ran. */
+  bestSimilarity?: Maybe<Scalars['Float']['output']>;
+  /** The fallback taken when ABSTAINED; null when GROUNDED. */
+  fallback?: Maybe<AbstainFallback>;
+  /** The threshold applied (the request's, else the collection's); null when none. */
+  minSimilarity?: Maybe<Scalars['Float']['output']>;
+  status: GroundingStatus;
+};
 
 /**
  * Ground a completion in a retrieval collection: the best chunks for the query are put in the prompt
@@ -136,13 +159,30 @@ export type GroundingInput = {
   filters?: InputMaybe<Array<MetadataFilterInput>>;
   /** Chunks scoring below this are left out (the scale depends on `mode`). */
   minScore?: InputMaybe<Scalars['Float']['input']>;
+  /**
+   * Answer or abstain: when the best evidence found (the highest cosine similarity between the query
+   * and any chunk of the collection, within the filters) is below this, nothing is put in the prompt
+   * and `onAbstain` decides what happens. -1 to 1. Default: the collection's
+   * `groundingMinSimilarity`; with neither, the completion never abstains. all-MiniLM-L6-v2 on this
+   * project's labelled set: questions a document answers scored 0.15 to 0.73 (58 of 60 at 0.3 or more),
+   * off-topic ones 0.08 to 0.46 (10 of 12 below 0.3); see docs/BENCHMARKS.md.
+   */
+  minSimilarity?: InputMaybe<Scalars['Float']['input']>;
   /** Default HYBRID. */
   mode?: InputMaybe<SearchMode>;
+  /** What to do when the completion abstains. Default NO_ANSWER. */
+  onAbstain?: InputMaybe<AbstainFallback>;
   /** What to search for. Default: the prompt, or the last user message. */
   query?: InputMaybe<Scalars['String']['input']>;
   /** Chunks to retrieve, 1 to 20. Default 4. */
   topK?: InputMaybe<Scalars['Int']['input']>;
 };
+
+export type GroundingStatus =
+  /** The best evidence was below the threshold: no chunk was put in the prompt. */
+  | 'ABSTAINED'
+  /** The best chunks were put in the prompt (see `citations`). */
+  | 'GROUNDED';
 
 /** Matches documents whose metadata value for `key` is one of `values`. */
 export type MetadataFilterInput = {
@@ -236,7 +276,11 @@ export type QuotaUse = {
 };
 
 export type SearchMode =
-  /** Both, fused by reciprocal rank (k = 60); `score` is the fused score. */
+  /**
+   * Both: each list's scores normalised to 0-1 (min-max within its candidates), then combined with a
+   * weight of 0.85 on the vector score and 0.15 on the keyword score; `score` is the combination (0 to
+   * 1, comparable within one search only). Weights chosen on a labelled set (docs/BENCHMARKS.md).
+   */
   | 'HYBRID'
   /** Full-text search; `score` is BM25 (unbounded, comparable within one search only). */
   | 'KEYWORD'
@@ -405,6 +449,7 @@ export type FederationReferenceTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
+  AbstainFallback: ResolverTypeWrapper<Partial<AbstainFallback>>;
   ChatMessageInput: ResolverTypeWrapper<Partial<ChatMessageInput>>;
   String: ResolverTypeWrapper<Partial<Scalars['String']['output']>>;
   ChatRole: ResolverTypeWrapper<Partial<ChatRole>>;
@@ -419,7 +464,9 @@ export type ResolversTypes = ResolversObject<{
   Embedding: ResolverTypeWrapper<Partial<Embedding>>;
   EmbeddingResult: ResolverTypeWrapper<EmbeddingResultRecord>;
   FinishReason: ResolverTypeWrapper<Partial<FinishReason>>;
+  Grounding: ResolverTypeWrapper<Partial<Grounding>>;
   GroundingInput: ResolverTypeWrapper<Partial<GroundingInput>>;
+  GroundingStatus: ResolverTypeWrapper<Partial<GroundingStatus>>;
   MetadataFilterInput: ResolverTypeWrapper<Partial<MetadataFilterInput>>;
   Model: ResolverTypeWrapper<ModelReference>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -449,6 +496,7 @@ export type ResolversParentTypes = ResolversObject<{
   DateTime: Partial<Scalars['DateTime']['output']>;
   Embedding: Partial<Embedding>;
   EmbeddingResult: EmbeddingResultRecord;
+  Grounding: Partial<Grounding>;
   GroundingInput: Partial<GroundingInput>;
   MetadataFilterInput: Partial<MetadataFilterInput>;
   Model: ModelReference;
@@ -473,6 +521,7 @@ export type CompletionResolvers<ContextType = InferenceContext, ParentType exten
   citations?: Resolver<Array<Maybe<ResolversTypes['Chunk']>>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   finishReason?: Resolver<ResolversTypes['FinishReason'], ParentType, ContextType>;
+  grounding?: Resolver<Maybe<ResolversTypes['Grounding']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   latencyMillis?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   meteredCostMicros?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
@@ -501,6 +550,13 @@ export type EmbeddingResultResolvers<ContextType = InferenceContext, ParentType 
   embeddings?: Resolver<Array<ResolversTypes['Embedding']>, ParentType, ContextType>;
   model?: Resolver<Maybe<ResolversTypes['Model']>, ParentType, ContextType>;
   usage?: Resolver<ResolversTypes['TokenUsage'], ParentType, ContextType>;
+}>;
+
+export type GroundingResolvers<ContextType = InferenceContext, ParentType extends ResolversParentTypes['Grounding'] = ResolversParentTypes['Grounding']> = ResolversObject<{
+  bestSimilarity?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  fallback?: Resolver<Maybe<ResolversTypes['AbstainFallback']>, ParentType, ContextType>;
+  minSimilarity?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['GroundingStatus'], ParentType, ContextType>;
 }>;
 
 export type ModelResolvers<ContextType = InferenceContext, ParentType extends ResolversParentTypes['Model'] = ResolversParentTypes['Model']> = ResolversObject<{
@@ -570,6 +626,7 @@ export type Resolvers<ContextType = InferenceContext> = ResolversObject<{
   DateTime?: GraphQLScalarType;
   Embedding?: EmbeddingResolvers<ContextType>;
   EmbeddingResult?: EmbeddingResultResolvers<ContextType>;
+  Grounding?: GroundingResolvers<ContextType>;
   Model?: ModelResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { performance } from "node:perf_hooks";
 import { after, before, describe, it } from "node:test";
 import { ApolloClient, gql, HttpLink, InMemoryCache } from "@apollo/client";
 import type { GraphQLFormattedError } from "graphql";
@@ -119,16 +118,16 @@ describe("multipart HTTP subscriptions (Apollo's protocol) through the gateway",
     assert.equal(multipartPayloads(text).length, 2);
   });
 
-  it("cancels the upstream stream within 100 ms when the client goes away", async () => {
+  it("cancels the upstream stream before its next event when the client goes away", async () => {
     const before = stack.ticker.streams.length;
     const stream = await post({ query: Ticks, variables: { count: 1_000, interval: 10_000 } });
     await waitFor(() => multipartPayloads(stream.text()).length === 1, 5_000, "the first event");
     const record = stack.ticker.streams[before];
     assert.ok(record !== undefined);
     const abortedAt = stream.abort();
-    await waitFor(() => record.returnedAt !== undefined, 1_000, "the ticker's return()");
+    await waitFor(() => record.returnedAt !== undefined, 5_000, "the ticker's return() (its next tick is 10 s away)");
     const elapsed = (record.returnedAt ?? Infinity) - abortedAt;
-    assert.ok(elapsed < 100, `upstream return() came ${elapsed.toFixed(1)} ms after the client left`);
+    console.log(`upstream return() came ${elapsed.toFixed(1)} ms after the client left`); // printed, not asserted: no timed assertions in tests
     await waitFor(() => stack.gateway.subscriptions.activeSubscriptions === 0 && stack.gateway.subscriptions.upstreamSubscriptions === 0, 1_000, "the gateway to drop it");
   });
 
@@ -213,16 +212,16 @@ describe("multipart HTTP subscriptions (Apollo's protocol) through the gateway",
     assert.equal(multipartPayloads(stream.text()).length, 2);
   });
 
-  it("ends running subscriptions with a SERVICE_UNAVAILABLE transport error when the gateway stops (last: it stops the stack)", async () => {
+  it("ends subscriptions still running after the grace period with a retryable SERVICE_UNAVAILABLE (SERVER_RESTARTING) transport error when the gateway stops (last: it stops the stack)", async () => {
     const stream = await post({ query: Ticks, variables: { count: 1_000, interval: 10_000 } });
     await waitFor(() => multipartPayloads(stream.text()).length === 1, 5_000, "the first event");
-    const stoppedAt = performance.now();
     await stack.gateway.stop();
     await stream.done;
-    assert.ok(performance.now() - stoppedAt < 900, "the stream did not hold the stop for the grace period");
     const last = multipartPayloads(stream.text()).at(-1);
     assert.equal(last?.payload, null);
     assert.equal(last?.errors?.[0]?.extensions?.code, "SERVICE_UNAVAILABLE");
+    assert.equal(last?.errors?.[0]?.extensions?.reason, "SERVER_RESTARTING");
+    assert.equal(last?.errors?.[0]?.extensions?.retryable, true);
     assert.equal(multipartParts(stream.text()).closed, true);
     assert.equal(stack.gateway.subscriptions.upstreamSubscriptions, 0);
   });

@@ -163,7 +163,7 @@ describe("GraphQL over SSE (graphql-sse) through the gateway", () => {
     await waitFor(() => stack.gateway.subscriptions.sseReservations === 0, 2_000, "the unopened reservation to be dropped");
   });
 
-  it("cancels the upstream stream within 100 ms when the client goes away, in both modes", async () => {
+  it("cancels the upstream stream before its next event when the client goes away, in both modes", async () => {
     // Distinct connections: the client drops the one request.
     const before = stack.ticker.streams.length;
     const stream = await openStream(stack.gateway.graphqlUrl, {
@@ -174,9 +174,9 @@ describe("GraphQL over SSE (graphql-sse) through the gateway", () => {
     const record = stack.ticker.streams[before];
     assert.ok(record !== undefined);
     const abortedAt = stream.abort();
-    await waitFor(() => record.returnedAt !== undefined, 1_000, "the ticker's return()");
+    await waitFor(() => record.returnedAt !== undefined, 5_000, "the ticker's return() (its next tick is 10 s away)");
     const elapsed = (record.returnedAt ?? Infinity) - abortedAt;
-    assert.ok(elapsed < 100, `upstream return() came ${elapsed.toFixed(1)} ms after the client left`);
+    console.log(`upstream return() came ${elapsed.toFixed(1)} ms after the client left`); // printed, not asserted: no timed assertions in tests
 
     // Single connection: the client disposes its one stream with two subscriptions on it.
     const client = sseClient({ singleConnection: true });
@@ -188,9 +188,9 @@ describe("GraphQL over SSE (graphql-sse) through the gateway", () => {
     await client.dispose();
     const records = stack.ticker.streams.slice(first);
     assert.equal(records.length, 2);
-    await waitFor(() => records.every((entry) => entry.returnedAt !== undefined), 1_000, "both upstream streams to be cancelled");
+    await waitFor(() => records.every((entry) => entry.returnedAt !== undefined), 5_000, "both upstream streams to be cancelled (their next ticks are 10 s away)");
     const slowest = Math.max(...records.map((entry) => (entry.returnedAt ?? Infinity) - disposedAt));
-    assert.ok(slowest < 100, `upstream return() came ${slowest.toFixed(1)} ms after the client left`);
+    console.log(`upstream return() came ${slowest.toFixed(1)} ms after the client left`); // printed, not asserted: no timed assertions in tests
     void running;
     await waitFor(() => stack.gateway.subscriptions.activeSubscriptions === 0 && stack.gateway.subscriptions.sseReservations === 0, 2_000, `the gateway to drop everything (${stack.gateway.subscriptions.activeSubscriptions} ${stack.gateway.subscriptions.sseReservations})`);
   });
@@ -252,7 +252,7 @@ describe("GraphQL over SSE (graphql-sse) through the gateway", () => {
     await waitFor(() => stack.gateway.subscriptions.activeSubscriptions === 0, 2_000, "the subscription to be released");
   });
 
-  it("ends running streams with SERVICE_UNAVAILABLE when the gateway stops (last: it stops the stack)", async () => {
+  it("ends streams still running after the grace period with a retryable SERVICE_UNAVAILABLE (SERVER_RESTARTING) when the gateway stops (last: it stops the stack)", async () => {
     const client = sseClient({ singleConnection: true });
     const outcomes: Promise<SseOutcome>[] = [];
     let seen = 0;
@@ -262,13 +262,12 @@ describe("GraphQL over SSE (graphql-sse) through the gateway", () => {
       body: { query: Ticks, variables: { count: 1_000, interval: 10_000 } },
     });
     await waitFor(() => seen === 1 && sseEvents(distinct.text()).length === 1, 5_000, "the first events");
-    const stoppedAt = performance.now();
     await stack.gateway.stop();
     await distinct.done;
-    assert.ok(performance.now() - stoppedAt < 900, "the streams did not hold the stop for the grace period");
     const events = sseEvents(distinct.text());
     assert.deepEqual(events.map(({ event }) => event), ["next", "next", "complete"]);
     assert.equal((events[1]?.data as FormattedExecutionResult).errors?.[0]?.extensions?.code, "SERVICE_UNAVAILABLE");
+    assert.equal((events[1]?.data as FormattedExecutionResult).errors?.[0]?.extensions?.reason, "SERVER_RESTARTING");
     const [single] = await Promise.all(outcomes);
     assert.equal(single?.results.at(-1)?.errors?.[0]?.extensions?.code, "SERVICE_UNAVAILABLE");
     assert.equal(stack.gateway.subscriptions.upstreamSubscriptions, 0);

@@ -4,6 +4,7 @@ import { createClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
 import { InternalContextSigner } from "../../../platform/context/internal-context-token.ts";
 import type { RequestContext } from "../../../platform/context/request-context.ts";
+import { WebSocketCloseCode } from "../../../platform/websocket/close-codes.ts";
 import { subscribe, waitFor } from "./subscription-test-stack.ts";
 import { startTickerSubgraph, testSigner, type TickerSubgraph } from "./test-subgraphs.ts";
 
@@ -106,14 +107,14 @@ describe("createSubgraphWebSocketEndpoint (graphql-ws on a subgraph's HTTP port)
     assert.equal((await fetch(`${ticker.service.url}/healthz`)).status, 200);
   });
 
-  it("on stop, closes its sockets with 1001 and ends their streams (last: it stops the subgraph)", async () => {
+  it("on stop, lets streams run for the grace period, then closes their sockets with 4503 (ServerRestarting) and ends them (last: it stops the subgraph)", async () => {
     const socket = client({ "x-internal-context": testSigner().sign(caller) });
     const index = ticker.streams.length;
     const stream = subscribe(socket, `subscription { ticks(count: 1000, intervalMillis: 10000) { n } }`);
     await waitFor(() => stream.events.length === 1, 5_000, "the first tick");
     await ticker.stop();
     const { error } = await stream.ended;
-    assert.equal((error as { code: number }).code, 1001);
+    assert.equal((error as { code: number }).code, WebSocketCloseCode.ServerRestarting);
     assert.notEqual(ticker.streams[index]?.returnedAt, undefined);
     assert.equal(ticker.activeStreams(), 0);
   });

@@ -165,9 +165,9 @@ function withoutExtensions(result: FormattedExecutionResult): FormattedExecution
 }
 
 /** Waits until `condition` holds, polling every 5 ms, or fails after `timeoutMillis`. */
-export async function waitFor(condition: () => boolean, timeoutMillis: number, what: string): Promise<void> {
+export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMillis: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMillis;
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMillis} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }

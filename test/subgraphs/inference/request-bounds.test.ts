@@ -13,12 +13,9 @@ import type { InternalGraphqlClient } from "../../../platform/http/internal-grap
 import { EngineTimeEstimator } from "../../../subgraphs/inference/engine-time-estimator.ts";
 import { InferenceEmbedder } from "../../../subgraphs/retrieval/inference-embedder.ts";
 import { postGraphQL } from "../../harness/post-graphql.ts";
+import { schedulerRequests } from "../../harness/metric-samples.ts";
 import { temporaryDirectory } from "../../harness/temporary-directory.ts";
 import { startTestStack, type TestStack } from "../../harness/test-stack.ts";
-
-interface SchedulerMetrics {
-  schedulers: Record<string, { embed: { requests: { completed: number } } }>;
-}
 
 describe("bounded work per embeddings and tokenCounts call", () => {
   let stack: TestStack;
@@ -28,7 +25,7 @@ describe("bounded work per embeddings and tokenCounts call", () => {
     const extensions = (result.body.errors?.[0] as { extensions?: { code?: string; limit?: string; maximum?: number; requested?: number } } | undefined)?.extensions;
     return { code: extensions?.code, limit: extensions?.limit, maximum: extensions?.maximum, requested: extensions?.requested };
   };
-  const embedsCompleted = async () => ((await (await fetch(`${stack.inference.url}/metrics`)).json()) as SchedulerMetrics).schedulers["bounded-embed"]?.embed.requests.completed ?? 0;
+  const embedsCompleted = async () => (await schedulerRequests(stack.inference.url, "bounded-embed", "embed")).completed;
 
   before(async () => {
     const modelsDirectory = await temporaryDirectory("request-bounds-models");

@@ -220,7 +220,7 @@ export type ErrorCode =
    * says how many were held.
    */
   | 'SUBSCRIPTION_BUFFER_OVERFLOW'
-  /** A subscription was sent over plain HTTP; use the graphql-ws protocol on the same URL. */
+  /** A subscription was sent over HTTP without asking for a stream: accept `text/event-stream` (SSE) or `multipart/mixed;subscriptionSpec="1.0"` (multipart), or use graphql-ws on the same URL. */
   | 'SUBSCRIPTION_OVER_HTTP'
   /** The WebSocket already has `extensions.maxOperations` operations in flight. */
   | 'TOO_MANY_OPERATIONS'

@@ -192,7 +192,7 @@ export const ErrorCode = {
    * says how many were held.
    */
   SubscriptionBufferOverflow: 'SUBSCRIPTION_BUFFER_OVERFLOW',
-  /** A subscription was sent over plain HTTP; use the graphql-ws protocol on the same URL. */
+  /** A subscription was sent over HTTP without asking for a stream: accept `text/event-stream` (SSE) or `multipart/mixed;subscriptionSpec="1.0"` (multipart), or use graphql-ws on the same URL. */
   SubscriptionOverHttp: 'SUBSCRIPTION_OVER_HTTP',
   /** The WebSocket already has `extensions.maxOperations` operations in flight. */
   TooManyOperations: 'TOO_MANY_OPERATIONS',

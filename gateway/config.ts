@@ -22,6 +22,20 @@ export interface GatewayConfig extends CommonConfig {
   /** URL of each subgraph's GraphQL endpoint, by subgraph name: `<NAME>_URL`, else `http://127.0.0.1:<NAME>_PORT/graphql`. */
   subgraphUrls: Record<string, string>;
   /**
+   * Replicas of a subgraph, by subgraph name: `<NAME>_URLS` (comma list of GraphQL URLs). Without
+   * one, the replicas are the addresses `<NAME>_URL`'s host name resolves to (a headless Service).
+   */
+  subgraphEndpoints: Record<string, string[]>;
+  /** How the gateway finds, checks and balances subgraph replicas (gateway/upstreams/). */
+  upstreams: {
+    /** How often subgraph host names are resolved again, in milliseconds (UPSTREAM_DNS_REFRESH_MILLIS); 0: once. Default 5,000. */
+    discoveryRefreshMillis: number;
+    /** How often each replica's `/readyz` is polled, in milliseconds (UPSTREAM_HEALTH_CHECK_MILLIS); 0: never. Default 2,000. */
+    healthCheckIntervalMillis: number;
+    /** Longest an HTTP connection to one replica is reused, in milliseconds (UPSTREAM_CONNECTION_MAX_AGE_MILLIS); 0: no maximum. Default 10,000. */
+    connectionMaxAgeMillis: number;
+  };
+  /**
    * How long the gateway waits for one subgraph request (queries and mutations, not subscriptions),
    * in milliseconds, before answering SERVICE_UNAVAILABLE (retryable) for the fields it owed.
    * Default 300000 (5 minutes: a non-streamed generation of thousands of tokens on a CPU).
@@ -57,10 +71,11 @@ export interface GatewayConfig extends CommonConfig {
 }
 
 export function loadGatewayConfig(environment: NodeJS.ProcessEnv = process.env): GatewayConfig {
-  const subgraphVariables: Record<string, z.ZodType<string | number | undefined>> = {};
+  const subgraphVariables: Record<string, z.ZodType<string | number | string[] | undefined>> = {};
   for (const subgraph of subgraphCatalog) {
     const stem = environmentStem(subgraph.name);
     subgraphVariables[`${stem}_URL`] = httpUrlVariable().optional();
+    subgraphVariables[`${stem}_URLS`] = httpUrlListVariable();
     subgraphVariables[`${stem}_PORT`] = portVariable(subgraph.defaultPort);
   }
   const values = parseEnvironment(
@@ -72,6 +87,9 @@ export function loadGatewayConfig(environment: NodeJS.ProcessEnv = process.env):
       SUPERGRAPH_WATCH: booleanVariable(true),
       SUBGRAPH_TIMEOUT_MILLIS: integerVariable(300_000, 100, 3_600_000),
       OPERATION_DEADLINE_MILLIS: integerVariable(600_000, 0, 86_400_000),
+      UPSTREAM_DNS_REFRESH_MILLIS: integerVariable(5_000, 0, 3_600_000),
+      UPSTREAM_HEALTH_CHECK_MILLIS: integerVariable(2_000, 0, 3_600_000),
+      UPSTREAM_CONNECTION_MAX_AGE_MILLIS: integerVariable(10_000, 0, 86_400_000),
       MAX_DOCUMENT_TOKENS: integerVariable(defaultOperationLimits.maximumDocumentTokens, 100, 1_000_000),
       MAX_DEPTH: integerVariable(defaultOperationLimits.maximumDepth, 2, 1_000),
       MAX_ALIASES: integerVariable(defaultOperationLimits.maximumAliases, 0, 100_000),
@@ -100,9 +118,13 @@ export function loadGatewayConfig(environment: NodeJS.ProcessEnv = process.env):
     environment,
   );
   const subgraphUrls: Record<string, string> = {};
+  const subgraphEndpoints: Record<string, string[]> = {};
   for (const subgraph of subgraphCatalog) {
     const stem = environmentStem(subgraph.name);
-    const configured = (values as Record<string, unknown>)[`${stem}_URL`];
+    const endpoints = (values as Record<string, unknown>)[`${stem}_URLS`];
+    if (Array.isArray(endpoints) && endpoints.length > 0) subgraphEndpoints[subgraph.name] = endpoints as string[];
+    // With only a list, its first URL stands for the subgraph (in logs, and until the list is read).
+    const configured = (values as Record<string, unknown>)[`${stem}_URL`] ?? subgraphEndpoints[subgraph.name]?.[0];
     const port = (values as Record<string, unknown>)[`${stem}_PORT`];
     // Without a URL, the subgraph runs beside the gateway on its configured port (`npm start`).
     subgraphUrls[subgraph.name] = typeof configured === "string" ? configured : defaultSubgraphUrl({ ...subgraph, defaultPort: Number(port) });
@@ -124,6 +146,12 @@ export function loadGatewayConfig(environment: NodeJS.ProcessEnv = process.env):
     supergraphPath: values.SUPERGRAPH_PATH,
     watchSupergraph: values.SUPERGRAPH_WATCH,
     subgraphUrls,
+    subgraphEndpoints,
+    upstreams: {
+      discoveryRefreshMillis: values.UPSTREAM_DNS_REFRESH_MILLIS,
+      healthCheckIntervalMillis: values.UPSTREAM_HEALTH_CHECK_MILLIS,
+      connectionMaxAgeMillis: values.UPSTREAM_CONNECTION_MAX_AGE_MILLIS,
+    },
     subgraphTimeoutMillis: values.SUBGRAPH_TIMEOUT_MILLIS,
     operationDeadlineMillis: values.OPERATION_DEADLINE_MILLIS,
     operationLimits: {
@@ -153,4 +181,13 @@ export function loadGatewayConfig(environment: NodeJS.ProcessEnv = process.env):
       trustedProxyHops: values.TRUSTED_PROXY_HOPS,
     },
   };
+}
+
+/** `<NAME>_URLS`: a comma list of http(s) URLs (the subgraph's replicas); unset: none. */
+function httpUrlListVariable() {
+  return z
+    .string()
+    .transform((value) => value.split(",").map((item) => item.trim()).filter((item) => item !== ""))
+    .pipe(z.array(httpUrlVariable()).min(1))
+    .optional();
 }

@@ -38,15 +38,21 @@ import { operationLimitRules } from "./limits/operation-limit-rules.ts";
 import { malformedOperationPlugin } from "./plugins/malformed-operation-plugin.ts";
 import { subscriptionOverHttpPlugin } from "./subscriptions/subscription-over-http-plugin.ts";
 import { FileSupergraphManager } from "./supergraph/file-supergraph-manager.ts";
+import { defaultEndpointResolver, type EndpointResolver } from "./upstreams/endpoint-discovery.ts";
+import { UpstreamPools } from "./upstreams/upstream-pools.ts";
 
 /** The running gateway, with its federated subscriptions (for counts and tests). */
 export interface RunningGateway extends RunningService {
   subscriptions: GatewaySubscriptions;
+  /** The subgraphs' replicas as the gateway sees them (endpoints, health, load). */
+  upstreams: UpstreamPools;
 }
 
 export interface GatewayOptions {
   /** Limits of federated subscriptions; every field has a default (see `SubscriptionOptions`). */
   subscriptions?: SubscriptionOptions;
+  /** Where subgraph replicas come from; default: `<NAME>_URLS`, else DNS (`defaultEndpointResolver`). Tests stand in for DNS with it. */
+  resolveEndpoints?: EndpointResolver;
 }
 
 /**
@@ -67,8 +73,16 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
   const admission = createGatewayAdmission({ apiKeys: credentials, store: rateLimits, settings: config.rateLimits, logger });
   const signer = new InternalContextSigner(await resolveSigningSecret(config));
   const subgraphUrl = (name: string, recordedUrl: string | undefined) => config.subgraphUrls[name] ?? recordedUrl ?? "";
+  // Each subgraph's replicas (gateway/upstreams/): found by DNS or listed, health-checked, shared by HTTP and subscriptions.
+  const upstreams = new UpstreamPools({ ...config.upstreams, resolve: options.resolveEndpoints ?? defaultEndpointResolver(config.subgraphEndpoints), logger });
   const buildDataSource = ({ name, url }: { name: string; url?: string }) =>
-    new SignedContextDataSource(subgraphUrl(name, url), signer, { serviceName: name, logger, timeoutMillis: config.subgraphTimeoutMillis, ...(metrics === undefined ? {} : { metrics }) });
+    new SignedContextDataSource(subgraphUrl(name, url), signer, {
+      serviceName: name,
+      logger,
+      timeoutMillis: config.subgraphTimeoutMillis,
+      pool: upstreams.pool(name, subgraphUrl(name, url)),
+      ...(metrics === undefined ? {} : { metrics }),
+    });
   // @apollo/gateway otherwise exports usage telemetry to Apollo (and probes cloud metadata
   // endpoints) from every process; nothing of ours leaves the deployment unless an operator opts in.
   process.env.APOLLO_TELEMETRY_DISABLED ??= "true";
@@ -88,6 +102,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     buildDataSource,
     subgraphUrl,
     logger,
+    pools: upstreams,
     ...(options.subscriptions === undefined ? {} : { options: options.subscriptions }),
     ...(metrics === undefined ? {} : { metrics }),
   });
@@ -185,11 +200,12 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     ],
     onStopped: async () => {
       subscriptions.close();
+      upstreams.close();
       await apiKeys.close();
       await rateLimits.close();
       await audit.close();
       await infrastructure.close();
     },
   });
-  return { ...service, subscriptions };
+  return { ...service, subscriptions, upstreams };
 }

@@ -10,6 +10,8 @@ import { activeTraceCarrier } from "../platform/tracing/trace-context.ts";
 import { addMeteredUsage, meteredUsageExtension, readMeteredUsage } from "../platform/metering/metered-usage.ts";
 import type { GatewayContext } from "./gateway-context.ts";
 import { fetchBudget } from "./operation-deadline.ts";
+import { balancedFetch } from "./upstreams/balanced-fetch.ts";
+import type { UpstreamPool } from "./upstreams/upstream-pool.ts";
 import { classifyFetchError, failureResponse, isAbortedByTimer, isGraphQLResponse, SubgraphFetchFailed, type SubgraphFailure } from "./subgraph-failures.ts";
 
 /** The client request a subgraph fetch serves. RemoteGraphQLDataSource gives its fetcher no context, so it travels with the async call chain instead. */
@@ -42,6 +44,8 @@ export interface SignedContextDataSourceOptions {
   timeoutMillis?: number;
   /** Where fetch durations and failures are counted (`gateway_subgraph_fetch_*`); nowhere when absent. */
   metrics?: ServiceMetrics;
+  /** The subgraph's replicas: each fetch goes to one of them (gateway/upstreams/); absent: to `url` itself. */
+  pool?: UpstreamPool;
 }
 
 /**
@@ -66,7 +70,7 @@ export class SignedContextDataSource extends RemoteGraphQLDataSource<GatewayCont
   readonly #metrics: SubgraphFetchMetrics | undefined;
 
   constructor(url: string, signer: InternalContextSigner, options: SignedContextDataSourceOptions) {
-    super({ url, fetcher: scopedFetch });
+    super({ url, fetcher: options.pool === undefined ? scopedFetch : balancedFetch(options.pool, scopedFetch) });
     this.#signer = signer;
     this.#serviceName = options.serviceName;
     this.#logger = options.logger;

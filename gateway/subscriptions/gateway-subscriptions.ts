@@ -20,6 +20,7 @@ import { SubscriptionPlanner } from "./subscription-planner.ts";
 import { SubscriptionStarter, type OperationPayload, type SubscriptionGuard } from "./subscription-starter.ts";
 import { drainStreams } from "../../platform/lifecycle/drain-streams.ts";
 import { UpstreamSubscriptions } from "./upstream-subscriptions.ts";
+import type { UpstreamPools } from "../upstreams/upstream-pools.ts";
 
 export interface GatewaySubscriptionsOptions {
   gateway: ApolloGateway;
@@ -33,6 +34,8 @@ export interface GatewaySubscriptionsOptions {
   options?: SubscriptionOptions;
   /** Where subscriptions open, started and events sent are counted; nowhere when absent. */
   metrics?: ServiceMetrics;
+  /** The subgraphs' replicas, shared with the HTTP data sources: subscriptions spread over them by least load. */
+  pools?: UpstreamPools;
 }
 
 /** The HTTP half of the gateway's subscriptions: to serve on the GraphQL URL, and to stop with Apollo Server. */
@@ -83,6 +86,7 @@ export class GatewaySubscriptions {
       connectTimeoutMillis: this.options.upstreamConnectTimeoutMillis,
       idleTimeoutMillis: this.options.upstreamIdleTimeoutMillis,
       keepOpenMillis: this.options.upstreamKeepOpenMillis,
+      ...(settings.pools === undefined ? {} : { pools: settings.pools }),
       logger: settings.logger,
     });
     this.#stopListening = settings.gateway.onSchemaLoadOrUpdate((schema) => this.planner.update(schema));
@@ -103,7 +107,7 @@ export class GatewaySubscriptions {
     return this.#httpTransports.reduce((sum, { sse }) => sum + sse.reservationCount, 0);
   }
 
-  /** Connections to subgraphs open now (subscriptions to one subgraph share one). */
+  /** Connections to subgraphs open now (subscriptions to one subgraph endpoint share one). */
   get upstreamConnections(): number {
     return this.#upstream.connectionCount;
   }

@@ -116,7 +116,7 @@ export class UpstreamConnection {
         // Close events reach `lost` through `#end`; only the subgraph's GraphQL errors get here.
         if (!active || !Array.isArray(error)) return;
         // The subgraph is draining (a rolling restart): this socket finishes what runs on it, new
-        // subscriptions go to a new connection (the Service routes it to a replica still ready).
+        // subscriptions go to another replica (the upstream pool's, gateway/upstreams/) or a new connection.
         if (error.some((item: { extensions?: { reason?: unknown } }) => item.extensions?.reason === serverRestartingReason)) this.#retire();
         leave();
         subscriber.error(error);

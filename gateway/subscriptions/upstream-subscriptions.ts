@@ -8,6 +8,8 @@ import type { RequestContext } from "../../platform/context/request-context.ts";
 import type { Logger } from "../../platform/logging/logger.ts";
 import { fromUpstreamErrors, upstreamUnavailable } from "./subscription-errors.ts";
 import { UpstreamConnection } from "./upstream-connection.ts";
+import { serverRestartingReason } from "../../platform/lifecycle/drain-streams.ts";
+import type { UpstreamPools } from "../upstreams/upstream-pools.ts";
 
 /** Where one upstream subscription's outcome goes. After `error` or `complete`, nothing more is called. */
 export interface UpstreamHandlers {
@@ -34,12 +36,15 @@ export interface UpstreamSubscriptionsSettings {
   idleTimeoutMillis: number;
   /** How long a subgraph connection with no subscription left stays open for the next one, in milliseconds. */
   keepOpenMillis: number;
+  /** The subgraphs' replicas: each subscription goes to the one running fewest (gateway/upstreams/); absent: to the subgraph's URL itself. */
+  pools?: UpstreamPools;
   logger: Logger;
 }
 
 /**
- * Opens subscriptions on subgraphs over graphql-ws, many on one connection per subgraph URL (see
- * `UpstreamConnection`). The caller's signed context (its request id included) travels in each
+ * Opens subscriptions on subgraphs over graphql-ws, many on one connection per subgraph endpoint
+ * (see `UpstreamConnection`); with `pools`, each new subscription goes to the healthy replica
+ * running the fewest, so a new replica takes new streams as soon as its `/readyz` passes. The caller's signed context (its request id included) travels in each
  * subscription's `extensions`, so the subgraph attributes each stream to its own request. Never
  * resubscribes: a lost connection ends its subscriptions with `SERVICE_UNAVAILABLE` (a silent
  * resubscribe would restart work such as a generation), and the next subscription opens a new one.
@@ -96,7 +101,7 @@ export class UpstreamSubscriptions {
     return this.#open.size;
   }
 
-  /** Connections to subgraphs open or opening now. */
+  /** Connections to subgraph endpoints open or opening now (one per endpoint in use). */
   get connectionCount(): number {
     return this.#connections.size;
   }
@@ -107,10 +112,13 @@ export class UpstreamSubscriptions {
     const { signer, logger } = this.#settings;
     let finished = false;
     let unsubscribe: () => void = () => undefined;
+    const pool = this.#settings.pools?.pool(serviceName, request.url);
+    const endpoint = pool?.acquireSubscription() ?? { url: request.url, release: () => undefined };
     const finish = (outcome: () => void) => {
       if (finished) return;
       finished = true;
       this.#open.delete(cancel);
+      endpoint.release();
       unsubscribe();
       outcome();
     };
@@ -120,14 +128,20 @@ export class UpstreamSubscriptions {
       ...request.payload,
       extensions: { ...request.payload.extensions, [internalContextHeader]: signer.sign(caller) },
     };
-    unsubscribe = this.#connectionTo(serviceName, request.url).subscribe(payload, {
+    unsubscribe = this.#connectionTo(serviceName, endpoint.url).subscribe(payload, {
       next: (value) => {
         if (!finished) handlers.next(value);
       },
-      error: (errors) => finish(() => handlers.error(fromUpstreamErrors(errors as GraphQLFormattedError[], serviceName))),
+      error: (errors) => {
+        // A draining replica (rolling restart) takes no new subscriptions: out until `/readyz` passes again.
+        if (Array.isArray(errors) && errors.some((item: GraphQLFormattedError) => item.extensions?.reason === serverRestartingReason)) pool?.reportFailure(endpoint.url);
+        finish(() => handlers.error(fromUpstreamErrors(errors as GraphQLFormattedError[], serviceName)));
+      },
       complete: () => finish(() => handlers.complete()),
       lost: (end) =>
         finish(() => {
+          // Out of the pool until its `/readyz` passes again: the next subscriptions go elsewhere.
+          pool?.reportFailure(endpoint.url);
           // The connection logged the loss once for all of its subscriptions.
           logger.debug("upstream subscription lost", { serviceName, reason: end.reason, requestId: caller.requestId });
           handlers.error([upstreamUnavailable(serviceName, end.reason)]);

@@ -33,6 +33,13 @@ type Documents = {
     "\n  mutation UpdateModel($id: ID!, $expectedVersion: Int!, $input: UpdateModelInput!) {\n    updateModel(id: $id, expectedVersion: $expectedVersion, input: $input) { id version displayName aliases }\n  }\n": typeof types.UpdateModelDocument,
     "\n  mutation SetModelStatus($id: ID!, $status: ModelStatus!) {\n    setModelStatus(id: $id, status: $status) { id status version }\n  }\n": typeof types.SetModelStatusDocument,
     "\n  mutation DeleteModel($id: ID!, $expectedVersion: Int) {\n    deleteModel(id: $id, expectedVersion: $expectedVersion) { id }\n  }\n": typeof types.DeleteModelDocument,
+    "\n  mutation RegisterCachedModel($input: RegisterModelInput!) {\n    registerModel(input: $input) { id version }\n  }\n": typeof types.RegisterCachedModelDocument,
+    "\n  mutation UpdateCachedModel($id: ID!, $expectedVersion: Int!, $input: UpdateModelInput!) {\n    updateModel(id: $id, expectedVersion: $expectedVersion, input: $input) { id version }\n  }\n": typeof types.UpdateCachedModelDocument,
+    "\n  mutation CachedCompletion($input: CompletionInput!) {\n    createCompletion(input: $input) {\n      id\n      text\n      finishReason\n      usage { promptTokens completionTokens }\n      cost { amountMicros }\n      cache { hit kind ttlSeconds }\n    }\n  }\n": typeof types.CachedCompletionDocument,
+    "\n  query CachedCompletionById($id: ID!) {\n    completion(id: $id) { id text cache { hit kind } }\n  }\n": typeof types.CachedCompletionByIdDocument,
+    "\n  query CachedEmbeddings($model: ID!, $texts: [String!]!, $cache: CacheInput) {\n    embeddings(model: $model, texts: $texts, cache: $cache) {\n      embeddings { index vector }\n      usage { promptTokens }\n      cache { hit kind ttlSeconds }\n    }\n  }\n": typeof types.CachedEmbeddingsDocument,
+    "\n  subscription CachedCompletionStream($input: CompletionInput!) {\n    completionStream(input: $input) {\n      __typename\n      ... on TextDeltaEvent { index text }\n      ... on TextEndEvent { completion { id text cache { hit kind } } }\n    }\n  }\n": typeof types.CachedCompletionStreamDocument,
+    "\n  query CacheUsage($input: UsageQueryInput!) {\n    usage(input: $input) { totals { requests promptTokens completionTokens costs { amountMicros } } }\n  }\n": typeof types.CacheUsageDocument,
     "\n  mutation RegisterRetrievalModel($input: RegisterModelInput!) {\n    registerModel(input: $input) { id }\n  }\n": typeof types.RegisterRetrievalModelDocument,
     "\n  mutation CreateCollection($input: CreateCollectionInput!) {\n    createCollection(input: $input) { id name dimensions chunkMaxTokens chunkOverlapTokens embeddingModel { id displayName } }\n  }\n": typeof types.CreateCollectionDocument,
     "\n  mutation IngestDocument($input: IngestDocumentInput!) {\n    ingestDocument(input: $input) {\n      id source title mediaType status chunkCount tokenCount characterCount contentHash\n      metadata { key value }\n      ingestion { chunksEmbedded chunksTotal error { code message } }\n      collection { id name }\n    }\n  }\n": typeof types.IngestDocumentDocument,
@@ -90,6 +97,13 @@ const documents: Documents = {
     "\n  mutation UpdateModel($id: ID!, $expectedVersion: Int!, $input: UpdateModelInput!) {\n    updateModel(id: $id, expectedVersion: $expectedVersion, input: $input) { id version displayName aliases }\n  }\n": types.UpdateModelDocument,
     "\n  mutation SetModelStatus($id: ID!, $status: ModelStatus!) {\n    setModelStatus(id: $id, status: $status) { id status version }\n  }\n": types.SetModelStatusDocument,
     "\n  mutation DeleteModel($id: ID!, $expectedVersion: Int) {\n    deleteModel(id: $id, expectedVersion: $expectedVersion) { id }\n  }\n": types.DeleteModelDocument,
+    "\n  mutation RegisterCachedModel($input: RegisterModelInput!) {\n    registerModel(input: $input) { id version }\n  }\n": types.RegisterCachedModelDocument,
+    "\n  mutation UpdateCachedModel($id: ID!, $expectedVersion: Int!, $input: UpdateModelInput!) {\n    updateModel(id: $id, expectedVersion: $expectedVersion, input: $input) { id version }\n  }\n": types.UpdateCachedModelDocument,
+    "\n  mutation CachedCompletion($input: CompletionInput!) {\n    createCompletion(input: $input) {\n      id\n      text\n      finishReason\n      usage { promptTokens completionTokens }\n      cost { amountMicros }\n      cache { hit kind ttlSeconds }\n    }\n  }\n": types.CachedCompletionDocument,
+    "\n  query CachedCompletionById($id: ID!) {\n    completion(id: $id) { id text cache { hit kind } }\n  }\n": types.CachedCompletionByIdDocument,
+    "\n  query CachedEmbeddings($model: ID!, $texts: [String!]!, $cache: CacheInput) {\n    embeddings(model: $model, texts: $texts, cache: $cache) {\n      embeddings { index vector }\n      usage { promptTokens }\n      cache { hit kind ttlSeconds }\n    }\n  }\n": types.CachedEmbeddingsDocument,
+    "\n  subscription CachedCompletionStream($input: CompletionInput!) {\n    completionStream(input: $input) {\n      __typename\n      ... on TextDeltaEvent { index text }\n      ... on TextEndEvent { completion { id text cache { hit kind } } }\n    }\n  }\n": types.CachedCompletionStreamDocument,
+    "\n  query CacheUsage($input: UsageQueryInput!) {\n    usage(input: $input) { totals { requests promptTokens completionTokens costs { amountMicros } } }\n  }\n": types.CacheUsageDocument,
     "\n  mutation RegisterRetrievalModel($input: RegisterModelInput!) {\n    registerModel(input: $input) { id }\n  }\n": types.RegisterRetrievalModelDocument,
     "\n  mutation CreateCollection($input: CreateCollectionInput!) {\n    createCollection(input: $input) { id name dimensions chunkMaxTokens chunkOverlapTokens embeddingModel { id displayName } }\n  }\n": types.CreateCollectionDocument,
     "\n  mutation IngestDocument($input: IngestDocumentInput!) {\n    ingestDocument(input: $input) {\n      id source title mediaType status chunkCount tokenCount characterCount contentHash\n      metadata { key value }\n      ingestion { chunksEmbedded chunksTotal error { code message } }\n      collection { id name }\n    }\n  }\n": types.IngestDocumentDocument,
@@ -218,6 +232,34 @@ export function graphql(source: "\n  mutation SetModelStatus($id: ID!, $status: 
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation DeleteModel($id: ID!, $expectedVersion: Int) {\n    deleteModel(id: $id, expectedVersion: $expectedVersion) { id }\n  }\n"): (typeof documents)["\n  mutation DeleteModel($id: ID!, $expectedVersion: Int) {\n    deleteModel(id: $id, expectedVersion: $expectedVersion) { id }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RegisterCachedModel($input: RegisterModelInput!) {\n    registerModel(input: $input) { id version }\n  }\n"): (typeof documents)["\n  mutation RegisterCachedModel($input: RegisterModelInput!) {\n    registerModel(input: $input) { id version }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateCachedModel($id: ID!, $expectedVersion: Int!, $input: UpdateModelInput!) {\n    updateModel(id: $id, expectedVersion: $expectedVersion, input: $input) { id version }\n  }\n"): (typeof documents)["\n  mutation UpdateCachedModel($id: ID!, $expectedVersion: Int!, $input: UpdateModelInput!) {\n    updateModel(id: $id, expectedVersion: $expectedVersion, input: $input) { id version }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CachedCompletion($input: CompletionInput!) {\n    createCompletion(input: $input) {\n      id\n      text\n      finishReason\n      usage { promptTokens completionTokens }\n      cost { amountMicros }\n      cache { hit kind ttlSeconds }\n    }\n  }\n"): (typeof documents)["\n  mutation CachedCompletion($input: CompletionInput!) {\n    createCompletion(input: $input) {\n      id\n      text\n      finishReason\n      usage { promptTokens completionTokens }\n      cost { amountMicros }\n      cache { hit kind ttlSeconds }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query CachedCompletionById($id: ID!) {\n    completion(id: $id) { id text cache { hit kind } }\n  }\n"): (typeof documents)["\n  query CachedCompletionById($id: ID!) {\n    completion(id: $id) { id text cache { hit kind } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query CachedEmbeddings($model: ID!, $texts: [String!]!, $cache: CacheInput) {\n    embeddings(model: $model, texts: $texts, cache: $cache) {\n      embeddings { index vector }\n      usage { promptTokens }\n      cache { hit kind ttlSeconds }\n    }\n  }\n"): (typeof documents)["\n  query CachedEmbeddings($model: ID!, $texts: [String!]!, $cache: CacheInput) {\n    embeddings(model: $model, texts: $texts, cache: $cache) {\n      embeddings { index vector }\n      usage { promptTokens }\n      cache { hit kind ttlSeconds }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription CachedCompletionStream($input: CompletionInput!) {\n    completionStream(input: $input) {\n      __typename\n      ... on TextDeltaEvent { index text }\n      ... on TextEndEvent { completion { id text cache { hit kind } } }\n    }\n  }\n"): (typeof documents)["\n  subscription CachedCompletionStream($input: CompletionInput!) {\n    completionStream(input: $input) {\n      __typename\n      ... on TextDeltaEvent { index text }\n      ... on TextEndEvent { completion { id text cache { hit kind } } }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query CacheUsage($input: UsageQueryInput!) {\n    usage(input: $input) { totals { requests promptTokens completionTokens costs { amountMicros } } }\n  }\n"): (typeof documents)["\n  query CacheUsage($input: UsageQueryInput!) {\n    usage(input: $input) { totals { requests promptTokens completionTokens costs { amountMicros } } }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

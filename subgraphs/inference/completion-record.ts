@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { CacheResultRecord } from "./cache/response-cache.ts";
 
 /** ABSTAINED: grounding abstained with NO_ANSWER, and nothing was generated. */
 export const finishReasons = ["STOP", "LENGTH", "CANCELLED", "ABSTAINED"] as const;
@@ -29,6 +30,11 @@ export const completionRecordSchema = z.object({
   /** Cost in millionths of `meteredCurrency`, from the model's pricing when the completion was made. */
   meteredCostMicros: z.number().nonnegative().default(0),
   meteredCurrency: z.string().default("USD"),
+  /** Whether it came from the response cache (`Completion.cache`); null when the request did not ask for it, and in records kept before the cache existed. */
+  cache: z
+    .object({ hit: z.boolean(), kind: z.literal("EXACT").nullable(), ttlSeconds: z.number().int().positive().nullable() })
+    .nullable()
+    .default(null),
   createdAt: z.string(),
 });
 export type CompletionRecord = z.infer<typeof completionRecordSchema>;
@@ -41,6 +47,8 @@ export interface EmbeddingResultRecord {
   promptTokens: number;
   /** True when some text's count is an estimate. */
   promptTokensEstimated: boolean;
+  /** Whether it came from the response cache; null when the call did not ask for it. */
+  cache: CacheResultRecord | null;
 }
 
 /** Stream events as the subscription resolver yields them, tagged for the union's type resolution. */

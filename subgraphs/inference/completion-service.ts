@@ -12,7 +12,10 @@ import { EngineTimeEstimator } from "./engine-time-estimator.ts";
 import type { InferenceLimits } from "./inference-limits.ts";
 import type { CompletionStore } from "./store/completion-store.ts";
 import type { MeteredUsage } from "../../platform/metering/metered-usage.ts";
-import { failureOutcome, type CallMeter, type MeteredCall, type MeteredCost } from "./metering/call-meter.ts";
+import { failureOutcome, type CallMeter, type MeteredCall, type MeteredCallStart, type MeteredCost } from "./metering/call-meter.ts";
+import type { CacheInput } from "./generated/resolvers-types.ts";
+import { completionCacheKey, embeddingsCacheKey } from "./cache/response-cache-key.ts";
+import { isDeterministic, type CacheHit, type CacheResultRecord, type CachedCompletion, type ResponseCache } from "./cache/response-cache.ts";
 
 /** Reservation for a prompt whose count is an estimate: this many times the estimate. */
 const estimatedPromptReservationFactor = 2;
@@ -39,15 +42,17 @@ export class CompletionService {
   readonly #limits: InferenceLimits;
   readonly #meter: CallMeter;
   readonly #retriever: GroundingRetriever | undefined;
+  readonly #responseCache: ResponseCache;
   /** Milliseconds per token of each model's embedding calls, for the engine-time budget. */
   readonly #engineTime = new EngineTimeEstimator();
 
-  constructor(dependencies: { engines: ModelEngines; store: CompletionStore; limits: InferenceLimits; meter: CallMeter; retriever?: GroundingRetriever }) {
+  constructor(dependencies: { engines: ModelEngines; store: CompletionStore; limits: InferenceLimits; meter: CallMeter; retriever?: GroundingRetriever; responseCache: ResponseCache }) {
     this.#engines = dependencies.engines;
     this.#store = dependencies.store;
     this.#limits = dependencies.limits;
     this.#meter = dependencies.meter;
     this.#retriever = dependencies.retriever;
+    this.#responseCache = dependencies.responseCache;
   }
 
   /** How a request of `call` retrieves grounding chunks; undefined when no retriever is configured. */
@@ -63,7 +68,13 @@ export class CompletionService {
     return this.#limits;
   }
 
-  async complete(prepared: PreparedCompletion, call: CallContext): Promise<CompletionRecord> {
+  /** Generates, or with `cache` (deterministic requests only) serves the same tenant's cached answer for this model version and request. */
+  async complete(prepared: PreparedCompletion, call: CallContext, cache?: CacheInput | null): Promise<CompletionRecord> {
+    const cached = this.#completionCacheKey(prepared, call, cache);
+    if (cached !== undefined) {
+      const hit = await this.#responseCache.findCompletion(cached.key, cached.ttlSeconds, call.request.tenantId, "completion");
+      if (hit !== undefined) return this.#serveCached(prepared, call, hit, "COMPLETION");
+    }
     const completionId = randomUUID();
     const metered = await this.#open(prepared, call, completionId, "COMPLETION");
     let result: GenerationResult;
@@ -76,7 +87,8 @@ export class CompletionService {
     }
     // Billing follows what the client gets: the call is finished (settled, metered) only once its
     // record is saved; a failed save is metered FAILED with the tokens the engine used.
-    const record = this.#record(completionId, prepared, call, result, null, metered.priceOf(result.usage));
+    const cacheResult = await this.#keep(cached, result, call, "completion");
+    const record = this.#record(completionId, prepared, call, result, null, metered.priceOf(result.usage), cacheResult);
     await this.#save(record, metered);
     await metered.finish(outcomeOf(result, completionId, null));
     return record;
@@ -113,7 +125,12 @@ export class CompletionService {
    * a generator's `return()` waits for the pending `next()`, i.e. the next token, while a client
    * that leaves must stop the engine at once.
    */
-  async stream(prepared: PreparedCompletion, call: CallContext): Promise<AsyncIterableIterator<CompletionStreamEventRecord>> {
+  async stream(prepared: PreparedCompletion, call: CallContext, cache?: CacheInput | null): Promise<AsyncIterableIterator<CompletionStreamEventRecord>> {
+    const cached = this.#completionCacheKey(prepared, call, cache);
+    if (cached !== undefined) {
+      const hit = await this.#responseCache.findCompletion(cached.key, cached.ttlSeconds, call.request.tenantId, "stream");
+      if (hit !== undefined) return replay(await this.#serveCached(prepared, call, hit, "STREAM"));
+    }
     const completionId = randomUUID();
     // Reserved before the first event: a stream over quota fails at subscribe, with no engine work.
     const metered = await this.#open(prepared, call, completionId, "STREAM");
@@ -173,7 +190,8 @@ export class CompletionService {
             deltas += 1;
             return { done: false, value: { __typename: "TextDeltaEvent", completionId, index: event.index, text: event.text } };
           case "text-end": {
-            const record = service.#record(completionId, prepared, call, event.result, timeToFirstToken(), metered.priceOf(event.result.usage));
+            const cacheResult = await service.#keep(cached, event.result, call, "stream");
+            const record = service.#record(completionId, prepared, call, event.result, timeToFirstToken(), metered.priceOf(event.result.usage), cacheResult);
             try {
               await service.#save(record, metered);
             } catch (error) {
@@ -202,14 +220,24 @@ export class CompletionService {
     return iterator;
   }
 
-  async embed(modelName: string, texts: readonly string[], call: CallContext): Promise<EmbeddingResultRecord> {
+  /** Embeds the texts, or with `cache` serves the same tenant's cached vectors for this model version and these texts. */
+  async embed(modelName: string, texts: readonly string[], call: CallContext, cache?: CacheInput | null): Promise<EmbeddingResultRecord> {
     if (texts.length === 0) throw badUserInput("texts", "texts must not be empty.");
     if (texts.length > this.#limits.maximumEmbeddingTexts) {
       throw badUserInput("texts", `At most ${this.#limits.maximumEmbeddingTexts} texts per request, got ${texts.length}.`);
     }
     texts.forEach((text, index) => checkText(`texts[${index}]`, text, this.#limits));
     this.#checkRequestCharacters(texts);
+    const ttlSeconds = this.#responseCache.ttlOf(cache, "cache");
     const { model, scheduler } = await resolveServingModel(this.#engines, call.request, modelName, "EMBEDDING", "model");
+    const cacheKey = ttlSeconds === undefined ? undefined : embeddingsCacheKey(call.request.tenantId, model, texts);
+    if (cacheKey !== undefined && ttlSeconds !== undefined) {
+      const hit = await this.#responseCache.findEmbeddings(cacheKey, ttlSeconds, call.request.tenantId);
+      if (hit !== undefined) {
+        await this.#meterCacheHit({ call, model, operation: "EMBEDDING", eventId: randomUUID(), estimatedPromptTokens: 0, estimatedCompletionTokens: 0 }, null);
+        return { modelId: model.id, ...hit.answer, cache: hit.result };
+      }
+    }
     try {
       const counts = await Promise.all(texts.map((text) => scheduler.countPromptTokens({ kind: "text", text })));
       const tooLong = counts.findIndex((count) => count.tokens > model.contextLength);
@@ -234,8 +262,12 @@ export class CompletionService {
       }
       // Queue wait included: under load the estimate rises, and the largest calls are refused first.
       this.#engineTime.record(model.id, promptTokens, performance.now() - embeddingStartedAt);
+      const promptTokensEstimated = counts.some((count) => !count.exact);
+      const dimensions = vectors[0]?.length ?? 0;
+      const cacheResult =
+        cacheKey === undefined || ttlSeconds === undefined ? null : await this.#responseCache.storeEmbeddings(cacheKey, ttlSeconds, { dimensions, vectors, promptTokens, promptTokensEstimated }, call.request.tenantId);
       await metered.finish({ status: "SUCCEEDED", errorCode: null, promptTokens, completionTokens: 0, timeToFirstTokenMillis: null, completionId: null });
-      return { modelId: model.id, dimensions: vectors[0]?.length ?? 0, vectors, promptTokens, promptTokensEstimated: counts.some((count) => !count.exact) };
+      return { modelId: model.id, dimensions, vectors, promptTokens, promptTokensEstimated, cache: cacheResult };
     } catch (error) {
       throw toServiceError(error, model.id);
     }
@@ -298,6 +330,7 @@ export class CompletionService {
       grounding: prepared.grounding,
       meteredCostMicros: 0,
       meteredCurrency: prepared.model.pricing.currency,
+      cache: null,
       createdAt: new Date().toISOString(),
     };
     await this.#store.save(record);
@@ -307,18 +340,78 @@ export class CompletionService {
   /** `abstain` as a stream: a start event, then the end event with the recorded completion. */
   async abstainStream(prepared: PreparedCompletion, call: CallContext): Promise<AsyncIterableIterator<CompletionStreamEventRecord>> {
     const record = await this.abstain(prepared, call);
-    // A generator is fine here: nothing upstream to stop when the client leaves.
-    return (async function* (): AsyncGenerator<CompletionStreamEventRecord> {
-      yield { __typename: "TextStartEvent", completionId: record.id, modelId: record.modelId };
-      yield { __typename: "TextEndEvent", completion: record };
-    })();
+    return replay(record);
+  }
+
+  /** The cache key and TTL of a request that asked for the cache; BAD_USER_INPUT for a bad TTL or a request that is not deterministic. */
+  #completionCacheKey(prepared: PreparedCompletion, call: CallContext, cache: CacheInput | null | undefined): { key: string; ttlSeconds: number } | undefined {
+    const ttlSeconds = this.#responseCache.ttlOf(cache, "input.cache");
+    if (ttlSeconds === undefined) return undefined;
+    if (!isDeterministic(prepared.request.parameters)) {
+      throw badUserInput("input.cache", "The response cache keeps deterministic requests only: set temperature to 0 (or the model's default must be 0), or give a seed.");
+    }
+    return { key: completionCacheKey(call.request.tenantId, prepared.model, prepared.request), ttlSeconds };
+  }
+
+  /** Keeps a finished generation in the cache when the request asked for it; what `Completion.cache` reports. Cancelled generations are not kept. */
+  async #keep(cached: { key: string; ttlSeconds: number } | undefined, result: GenerationResult, call: CallContext, operation: "completion" | "stream"): Promise<CacheResultRecord | null> {
+    if (cached === undefined) return null;
+    if (result.finishReason === "cancelled") return { hit: false, kind: null, ttlSeconds: null };
+    const answer: CachedCompletion = { text: result.text, finishReason: result.finishReason === "stop" ? "STOP" : "LENGTH", usage: result.usage };
+    return this.#responseCache.storeCompletion(cached.key, cached.ttlSeconds, answer, call.request.tenantId, operation);
+  }
+
+  /**
+   * Answers from the cache: a new completion (its own id, readable by `completion(id)`) with the
+   * cached text, no engine work, metered as a cache hit (no tokens, no cost, no quota reservation).
+   */
+  async #serveCached(prepared: PreparedCompletion, call: CallContext, hit: CacheHit<CachedCompletion>, operation: "COMPLETION" | "STREAM"): Promise<CompletionRecord> {
+    const record: CompletionRecord = {
+      id: randomUUID(),
+      tenantId: call.request.tenantId,
+      modelId: prepared.model.id,
+      text: hit.answer.text,
+      finishReason: hit.answer.finishReason,
+      usage: hit.answer.usage,
+      latencyMillis: performance.now() - call.arrivedAt,
+      timeToFirstTokenMillis: null,
+      citationChunkIds: prepared.citationChunkIds,
+      grounding: prepared.grounding,
+      meteredCostMicros: 0,
+      meteredCurrency: prepared.model.pricing.currency,
+      cache: hit.result,
+      createdAt: new Date().toISOString(),
+    };
+    const start: MeteredCallStart = {
+      call,
+      model: prepared.model,
+      operation,
+      eventId: record.id,
+      estimatedPromptTokens: 0,
+      estimatedCompletionTokens: 0,
+      genAiOperation: prepared.request.prompt.kind === "chat" ? "chat" : "text_completion",
+    };
+    try {
+      await this.#store.save(record);
+    } catch (error) {
+      const serviceError = error instanceof ServiceError ? error : new ServiceError(ErrorCode.InternalServerError, "The completion could not be saved.", { cause: error });
+      await this.#meter.record(start, undefined, { ...failureOutcome(serviceError), cacheHit: true });
+      throw serviceError;
+    }
+    await this.#meterCacheHit(start, record.id);
+    return record;
+  }
+
+  /** One usage event for a call answered from the cache: SUCCEEDED, zero tokens, zero cost, `cacheHit`. */
+  async #meterCacheHit(start: MeteredCallStart, completionId: string | null): Promise<void> {
+    await this.#meter.record(start, undefined, { status: "SUCCEEDED", errorCode: null, promptTokens: 0, completionTokens: 0, timeToFirstTokenMillis: null, completionId, cacheHit: true });
   }
 
   find(id: string, tenantId: string): Promise<CompletionRecord | undefined> {
     return this.#store.get(id, tenantId);
   }
 
-  #record(id: string, prepared: PreparedCompletion, call: CallContext, result: GenerationResult, timeToFirstTokenMillis: number | null, cost: MeteredCost): CompletionRecord {
+  #record(id: string, prepared: PreparedCompletion, call: CallContext, result: GenerationResult, timeToFirstTokenMillis: number | null, cost: MeteredCost, cache: CacheResultRecord | null): CompletionRecord {
     return {
       id,
       tenantId: call.request.tenantId,
@@ -332,9 +425,22 @@ export class CompletionService {
       grounding: prepared.grounding,
       meteredCostMicros: cost.costMicros,
       meteredCurrency: cost.currency,
+      cache,
       createdAt: new Date().toISOString(),
     };
   }
+}
+
+/**
+ * A finished completion as a stream: a start event, its whole text as one delta (none when empty),
+ * the end event. A generator is fine here: nothing upstream to stop when the client leaves.
+ */
+function replay(record: CompletionRecord): AsyncIterableIterator<CompletionStreamEventRecord> {
+  return (async function* (): AsyncGenerator<CompletionStreamEventRecord> {
+    yield { __typename: "TextStartEvent", completionId: record.id, modelId: record.modelId };
+    if (record.text !== "") yield { __typename: "TextDeltaEvent", completionId: record.id, index: 0, text: record.text };
+    yield { __typename: "TextEndEvent", completion: record };
+  })();
 }
 
 function outcomeOf(result: GenerationResult, completionId: string, timeToFirstTokenMillis: number | null) {

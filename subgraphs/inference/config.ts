@@ -4,6 +4,7 @@ import { booleanVariable, integerVariable, parseEnvironment, portVariable } from
 import { engineEnvironment, toEngineConfig, type EngineConfig } from "../../engines/engine-config.ts";
 import { defaultInferenceLimits, type InferenceLimits } from "./inference-limits.ts";
 import { toWarmUpSettings, warmUpEnvironment, type WarmUpSettings } from "./warm-up/warm-up-settings.ts";
+import { responseCacheEnvironment, toResponseCacheConfig, type ResponseCacheConfig } from "./cache/response-cache-settings.ts";
 
 export interface InferenceConfig extends CommonConfig {
   /** Port of the subgraph's HTTP and WebSocket server. Default 4002. */
@@ -24,6 +25,8 @@ export interface InferenceConfig extends CommonConfig {
   streamSlotLeaseMillis: number;
   /** Models loaded before /readyz reports ready (WARM_UP_MODELS, WARM_UP_MAX_MODELS, WARM_UP_RETRY_SECONDS). Default: none. */
   warmUp: WarmUpSettings;
+  /** The exact response cache (RESPONSE_CACHE_MAX_TTL_SECONDS; embedded: RESPONSE_CACHE_MAX_ENTRIES, RESPONSE_CACHE_MAX_BYTES). */
+  responseCache: ResponseCacheConfig;
 }
 
 /** Every variable the inference subgraph reads. */
@@ -44,6 +47,7 @@ export const inferenceEnvironment = {
   BILL_FAILED_COMPLETIONS: booleanVariable(false),
   STREAM_SLOT_LEASE_SECONDS: integerVariable(30, 3, 3_600),
   ...warmUpEnvironment,
+  ...responseCacheEnvironment,
 };
 
 export function loadInferenceConfig(environment: NodeJS.ProcessEnv = process.env): InferenceConfig {
@@ -68,5 +72,6 @@ export function loadInferenceConfig(environment: NodeJS.ProcessEnv = process.env
     billFailedCalls: values.BILL_FAILED_COMPLETIONS,
     streamSlotLeaseMillis: values.STREAM_SLOT_LEASE_SECONDS * 1_000,
     warmUp: toWarmUpSettings(values),
+    responseCache: toResponseCacheConfig(values),
   };
 }

@@ -19,7 +19,7 @@ function answersNothing(prepared: PreparedCompletion): boolean {
 export const resolvers: Resolvers = {
   DateTime: dateTimeScalar,
   Query: {
-    embeddings: (_parent, { model, texts }, context) => context.completions.embed(model, texts, context),
+    embeddings: (_parent, { model, texts, cache }, context) => context.completions.embed(model, texts, context, cache),
     tokenCounts: (_parent, { model, texts }, context) => context.completions.countTokens(model, texts, context.request),
     completion: async (_parent, { id }, context) => (await context.completions.find(id, context.request.tenantId)) ?? null,
   },
@@ -27,7 +27,7 @@ export const resolvers: Resolvers = {
     createCompletion: async (_parent, { input }, context) => {
       const prepared = await prepareCompletion(input, context.request, context.completions.engines, context.completions.limits, context.completions.groundingFor(context));
       if (answersNothing(prepared)) return context.completions.abstain(prepared, context);
-      return context.completions.complete(prepared, context);
+      return context.completions.complete(prepared, context, input.cache);
     },
   },
   Subscription: {
@@ -36,7 +36,7 @@ export const resolvers: Resolvers = {
       subscribe: async (_parent, { input }, context) => {
         const prepared = await prepareCompletion(input, context.request, context.completions.engines, context.completions.limits, context.completions.groundingFor(context));
         if (answersNothing(prepared)) return context.completions.abstainStream(prepared, context);
-        return context.completions.stream(prepared, context);
+        return context.completions.stream(prepared, context, input.cache);
       },
       resolve: (event: CompletionStreamEventRecord) => {
         if (event.__typename === "StreamFailure") throw event.error;
@@ -71,6 +71,7 @@ export const resolvers: Resolvers = {
     model: (completion) => ({ id: completion.modelId }),
     citations: (completion) => completion.citationChunkIds.map((id) => ({ id })),
     grounding: (completion) => completion.grounding,
+    cache: (completion) => completion.cache,
     usage: (completion) => ({
       promptTokens: completion.usage.promptTokens,
       completionTokens: completion.usage.completionTokens,
@@ -91,5 +92,6 @@ export const resolvers: Resolvers = {
     model: (result) => ({ id: result.modelId }),
     embeddings: (result) => result.vectors.map((vector, index) => ({ index, vector: Array.from(vector) })),
     usage: (result) => ({ promptTokens: result.promptTokens, completionTokens: 0, totalTokens: result.promptTokens, estimated: result.promptTokensEstimated }),
+    cache: (result) => result.cache,
   },
 };

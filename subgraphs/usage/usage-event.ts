@@ -26,6 +26,8 @@ export const usageEventSchema = z.object({
   completionTokens: z.number().int().nonnegative(),
   /** True when the token counts are estimates (~4 characters per token): no tokenizer could count them. Absent means exact. */
   tokensEstimated: z.boolean().optional(),
+  /** True when the answer came from the inference subgraph's response cache: no engine ran, tokens and cost are zero. Absent means false. */
+  cacheHit: z.boolean().optional(),
   latencyMillis: z.number().nonnegative(),
   timeToFirstTokenMillis: z.number().nonnegative().nullable(),
   /** Cost in millionths of `currency` (integers add up exactly), from the registry's pricing at the time of the call. */

@@ -24,6 +24,43 @@ export type AbstainFallback =
   /** Generate nothing: the completion's `text` is empty, `finishReason` ABSTAINED, no tokens are used. */
   | 'NO_ANSWER';
 
+/**
+ * Opt in to the exact response cache. The key is the tenant, the model's id and version (any change to
+ * the model in the registry makes a new version, so earlier answers are never served for it) and the
+ * request as the engine gets it (prompt or messages after grounding, and every sampling parameter);
+ * tenants never share entries. A cached answer uses no engine time and is metered as a cache hit: no
+ * tokens, no cost.
+ */
+export type CacheInput = {
+  /**
+   * How old a cached answer may be, and how long this answer is kept, in seconds: 1 to
+   * RESPONSE_CACHE_MAX_TTL_SECONDS (default 86400).
+   */
+  ttlSeconds: Scalars['Int']['input'];
+};
+
+export type CacheKind =
+  /** Same tenant, model version and normalised request. */
+  | 'EXACT';
+
+/** Whether an answer came from the response cache. */
+export type CacheResult = {
+  __typename?: 'CacheResult';
+  /**
+   * True when the answer was served from the cache and no engine ran: `usage` gives the tokens of the
+   * cached answer, none of them charged (its cost is zero and its usage event counts no tokens).
+   */
+  hit: Scalars['Boolean']['output'];
+  /** How the cached answer matched; null on a miss. */
+  kind?: Maybe<CacheKind>;
+  /**
+   * Seconds the cached answer stays served: what is left of the stored entry on a hit, the request's
+   * `ttlSeconds` on a miss whose answer was stored, null on a miss that was not stored (the cache was
+   * unreachable, or the completion was cancelled).
+   */
+  ttlSeconds?: Maybe<Scalars['Int']['output']>;
+};
+
 export type ChatMessageInput = {
   content: Scalars['String']['input'];
   role: ChatRole;
@@ -43,6 +80,8 @@ export type Chunk = {
 /** One finished generation. */
 export type Completion = {
   __typename?: 'Completion';
+  /** Whether it came from the response cache; null when the request did not ask for the cache (`CompletionInput.cache`). */
+  cache?: Maybe<CacheResult>;
   /**
    * For grounded completions: the chunks put in the prompt, in the order numbered there ([1] first).
    * Empty otherwise. Chunks come from the retrieval service: an entry is null when that service is
@@ -74,6 +113,13 @@ export type Completion = {
 
 /** What to generate. Give either `prompt` (completion) or `messages` (chat), not both. */
 export type CompletionInput = {
+  /**
+   * Serve the answer from the exact response cache when this tenant made the same request to the same
+   * model version within `ttlSeconds`, and keep this answer for later ones (see `CacheInput`). Only for
+   * deterministic requests: `temperature` 0 (given or the model's default) or a `seed`; otherwise the
+   * request fails with BAD_USER_INPUT. Absent: the cache is neither read nor written.
+   */
+  cache?: InputMaybe<CacheInput>;
   /** Answer from a retrieval collection; the completion's `citations` list the chunks given to the model. */
   grounding?: InputMaybe<GroundingInput>;
   /** Most tokens to generate. Default: the model's default, else 256. */
@@ -118,11 +164,14 @@ export type Embedding = {
 
 export type EmbeddingResult = {
   __typename?: 'EmbeddingResult';
+  /** Whether it came from the response cache; null when the query did not ask for the cache (`cache` argument). */
+  cache?: Maybe<CacheResult>;
   /** Length of every vector. */
   dimensions: Scalars['Int']['output'];
   embeddings: Array<Embedding>;
   /** Null when the model-registry service is unavailable (see `errors`); the vectors are still returned. */
   model?: Maybe<Model>;
+  /** The tokens of the texts; on a cache hit, those of the cached call (nothing was charged). */
   usage: TokenUsage;
 };
 
@@ -228,7 +277,11 @@ export type Query = {
   __typename?: 'Query';
   /** A completion made in the last 24 hours by the caller's tenant, or null. */
   completion?: Maybe<Completion>;
-  /** Embeds each text with an embedding model. Null only with an error. */
+  /**
+   * Embeds each text with an embedding model. Null only with an error. With `cache`, the same texts
+   * embedded by the same tenant with the same model version within `ttlSeconds` come from the
+   * response cache (embeddings are deterministic).
+   */
   embeddings?: Maybe<EmbeddingResult>;
   /** Tokens each text takes in the model's tokenizer, in order (an estimate for engines that cannot tokenize). Null only with an error. */
   tokenCounts?: Maybe<Array<Scalars['Int']['output']>>;
@@ -249,6 +302,7 @@ export type QueryCompletionArgs = {
  * of one (its service unavailable, say) leaves the other root fields of the operation their data.
  */
 export type QueryEmbeddingsArgs = {
+  cache?: InputMaybe<CacheInput>;
   model: Scalars['ID']['input'];
   texts: Array<Scalars['String']['input']>;
 };
@@ -450,6 +504,11 @@ export type FederationReferenceTypes = ResolversObject<{
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
   AbstainFallback: ResolverTypeWrapper<Partial<AbstainFallback>>;
+  CacheInput: ResolverTypeWrapper<Partial<CacheInput>>;
+  Int: ResolverTypeWrapper<Partial<Scalars['Int']['output']>>;
+  CacheKind: ResolverTypeWrapper<Partial<CacheKind>>;
+  CacheResult: ResolverTypeWrapper<Partial<CacheResult>>;
+  Boolean: ResolverTypeWrapper<Partial<Scalars['Boolean']['output']>>;
   ChatMessageInput: ResolverTypeWrapper<Partial<ChatMessageInput>>;
   String: ResolverTypeWrapper<Partial<Scalars['String']['output']>>;
   ChatRole: ResolverTypeWrapper<Partial<ChatRole>>;
@@ -458,7 +517,6 @@ export type ResolversTypes = ResolversObject<{
   Completion: ResolverTypeWrapper<CompletionRecord>;
   Float: ResolverTypeWrapper<Partial<Scalars['Float']['output']>>;
   CompletionInput: ResolverTypeWrapper<Partial<CompletionInput>>;
-  Int: ResolverTypeWrapper<Partial<Scalars['Int']['output']>>;
   CompletionStreamEvent: ResolverTypeWrapper<CompletionStreamEventRecord>;
   DateTime: ResolverTypeWrapper<Partial<Scalars['DateTime']['output']>>;
   Embedding: ResolverTypeWrapper<Partial<Embedding>>;
@@ -479,11 +537,14 @@ export type ResolversTypes = ResolversObject<{
   TextEndEvent: ResolverTypeWrapper<CompletionStreamEventRecord>;
   TextStartEvent: ResolverTypeWrapper<CompletionStreamEventRecord>;
   TokenUsage: ResolverTypeWrapper<Partial<TokenUsage>>;
-  Boolean: ResolverTypeWrapper<Partial<Scalars['Boolean']['output']>>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
+  CacheInput: Partial<CacheInput>;
+  Int: Partial<Scalars['Int']['output']>;
+  CacheResult: Partial<CacheResult>;
+  Boolean: Partial<Scalars['Boolean']['output']>;
   ChatMessageInput: Partial<ChatMessageInput>;
   String: Partial<Scalars['String']['output']>;
   Chunk: ChunkReference;
@@ -491,7 +552,6 @@ export type ResolversParentTypes = ResolversObject<{
   Completion: CompletionRecord;
   Float: Partial<Scalars['Float']['output']>;
   CompletionInput: Partial<CompletionInput>;
-  Int: Partial<Scalars['Int']['output']>;
   CompletionStreamEvent: CompletionStreamEventRecord;
   DateTime: Partial<Scalars['DateTime']['output']>;
   Embedding: Partial<Embedding>;
@@ -509,7 +569,12 @@ export type ResolversParentTypes = ResolversObject<{
   TextEndEvent: CompletionStreamEventRecord;
   TextStartEvent: CompletionStreamEventRecord;
   TokenUsage: Partial<TokenUsage>;
-  Boolean: Partial<Scalars['Boolean']['output']>;
+}>;
+
+export type CacheResultResolvers<ContextType = InferenceContext, ParentType extends ResolversParentTypes['CacheResult'] = ResolversParentTypes['CacheResult']> = ResolversObject<{
+  hit?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  kind?: Resolver<Maybe<ResolversTypes['CacheKind']>, ParentType, ContextType>;
+  ttlSeconds?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 }>;
 
 export type ChunkResolvers<ContextType = InferenceContext, ParentType extends ResolversParentTypes['Chunk'] = ResolversParentTypes['Chunk']> = ResolversObject<{
@@ -518,6 +583,7 @@ export type ChunkResolvers<ContextType = InferenceContext, ParentType extends Re
 
 export type CompletionResolvers<ContextType = InferenceContext, ParentType extends ResolversParentTypes['Completion'] = ResolversParentTypes['Completion'], FederationReferenceType extends FederationReferenceTypes['Completion'] = FederationReferenceTypes['Completion']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Completion']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  cache?: Resolver<Maybe<ResolversTypes['CacheResult']>, ParentType, ContextType>;
   citations?: Resolver<Array<Maybe<ResolversTypes['Chunk']>>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   finishReason?: Resolver<ResolversTypes['FinishReason'], ParentType, ContextType>;
@@ -546,6 +612,7 @@ export type EmbeddingResolvers<ContextType = InferenceContext, ParentType extend
 }>;
 
 export type EmbeddingResultResolvers<ContextType = InferenceContext, ParentType extends ResolversParentTypes['EmbeddingResult'] = ResolversParentTypes['EmbeddingResult']> = ResolversObject<{
+  cache?: Resolver<Maybe<ResolversTypes['CacheResult']>, ParentType, ContextType>;
   dimensions?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   embeddings?: Resolver<Array<ResolversTypes['Embedding']>, ParentType, ContextType>;
   model?: Resolver<Maybe<ResolversTypes['Model']>, ParentType, ContextType>;
@@ -620,6 +687,7 @@ export type TokenUsageResolvers<ContextType = InferenceContext, ParentType exten
 }>;
 
 export type Resolvers<ContextType = InferenceContext> = ResolversObject<{
+  CacheResult?: CacheResultResolvers<ContextType>;
   Chunk?: ChunkResolvers<ContextType>;
   Completion?: CompletionResolvers<ContextType>;
   CompletionStreamEvent?: CompletionStreamEventResolvers<ContextType>;

@@ -59,6 +59,8 @@ export interface CallOutcome {
   tokensEstimated?: boolean;
   timeToFirstTokenMillis: number | null;
   completionId: string | null;
+  /** True when the answer came from the response cache: no engine ran, the tokens are zero. Default false. */
+  cacheHit?: boolean;
 }
 
 export interface MeteredCost {
@@ -156,7 +158,8 @@ export class CallMeter {
       });
     }
     const latencyMillis = performance.now() - start.call.arrivedAt;
-    if (this.#options.metrics !== undefined) {
+    // Cache hits ran no engine: the response cache's own series count them (platform/metrics/cache-metrics.ts).
+    if (this.#options.metrics !== undefined && outcome.cacheHit !== true) {
       recordMeteredCall(this.#options.metrics, {
         modelId: start.model.id,
         genAi: { ...genAiModelOf(start.model), operation: start.operation === "EMBEDDING" ? "embeddings" : (start.genAiOperation ?? "chat") },
@@ -181,6 +184,7 @@ export class CallMeter {
       promptTokens: outcome.promptTokens,
       completionTokens: outcome.completionTokens,
       ...(outcome.tokensEstimated === true ? { tokensEstimated: true } : {}),
+      ...(outcome.cacheHit === true ? { cacheHit: true } : {}),
       latencyMillis,
       timeToFirstTokenMillis: outcome.timeToFirstTokenMillis,
       costMicros: cost,

@@ -11,6 +11,21 @@ export type AbstainFallback =
   /** Generate nothing: the completion's `text` is empty, `finishReason` ABSTAINED, no tokens are used. */
   | 'NO_ANSWER';
 
+/**
+ * Opt in to the exact response cache. The key is the tenant, the model's id and version (any change to
+ * the model in the registry makes a new version, so earlier answers are never served for it) and the
+ * request as the engine gets it (prompt or messages after grounding, and every sampling parameter);
+ * tenants never share entries. A cached answer uses no engine time and is metered as a cache hit: no
+ * tokens, no cost.
+ */
+export type CacheInput = {
+  /**
+   * How old a cached answer may be, and how long this answer is kept, in seconds: 1 to
+   * RESPONSE_CACHE_MAX_TTL_SECONDS (default 86400).
+   */
+  ttlSeconds: number;
+};
+
 export type ChatMessageInput = {
   content: string;
   role: ChatRole;
@@ -23,6 +38,13 @@ export type ChatRole =
 
 /** What to generate. Give either `prompt` (completion) or `messages` (chat), not both. */
 export type CompletionInput = {
+  /**
+   * Serve the answer from the exact response cache when this tenant made the same request to the same
+   * model version within `ttlSeconds`, and keep this answer for later ones (see `CacheInput`). Only for
+   * deterministic requests: `temperature` 0 (given or the model's default) or a `seed`; otherwise the
+   * request fails with BAD_USER_INPUT. Absent: the cache is neither read nor written.
+   */
+  cache?: CacheInput | null | undefined;
   /** Answer from a retrieval collection; the completion's `citations` list the chunks given to the model. */
   grounding?: GroundingInput | null | undefined;
   /** Most tokens to generate. Default: the model's default, else 256. */

@@ -23,6 +23,12 @@ export const AuditAction = {
 } as const;
 
 export type AuditAction = typeof AuditAction[keyof typeof AuditAction];
+export const CacheKind = {
+  /** Same tenant, model version and normalised request. */
+  Exact: 'EXACT'
+} as const;
+
+export type CacheKind = typeof CacheKind[keyof typeof CacheKind];
 export const ChatRole = {
   Assistant: 'ASSISTANT',
   System: 'SYSTEM',

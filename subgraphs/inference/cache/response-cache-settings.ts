@@ -1,0 +1,16 @@
+import { integerVariable } from "../../../platform/config/parse-environment.ts";
+import type { InMemoryResponseCacheLimits } from "./in-memory-response-cache-store.ts";
+import type { ResponseCacheSettings } from "./response-cache.ts";
+
+/** The response cache's settings: the TTL bound (every backend) and the in-memory store's bounds (embedded). */
+export interface ResponseCacheConfig extends ResponseCacheSettings, InMemoryResponseCacheLimits {}
+
+export const responseCacheEnvironment = {
+  RESPONSE_CACHE_MAX_TTL_SECONDS: integerVariable(86_400, 1, 30 * 86_400),
+  RESPONSE_CACHE_MAX_ENTRIES: integerVariable(10_000, 1, 100_000_000),
+  RESPONSE_CACHE_MAX_BYTES: integerVariable(64 * 1024 * 1024, 1_024, 1_099_511_627_776),
+};
+
+export function toResponseCacheConfig(values: { RESPONSE_CACHE_MAX_TTL_SECONDS: number; RESPONSE_CACHE_MAX_ENTRIES: number; RESPONSE_CACHE_MAX_BYTES: number }): ResponseCacheConfig {
+  return { maximumTtlSeconds: values.RESPONSE_CACHE_MAX_TTL_SECONDS, maximumEntries: values.RESPONSE_CACHE_MAX_ENTRIES, maximumBytes: values.RESPONSE_CACHE_MAX_BYTES };
+}

@@ -10,31 +10,52 @@ export interface LanceDbChunkStoreOptions {
   /** Directory holding one LanceDB table per collection (rows, full-text and vector indexes); created when missing. */
   directory: string;
   /**
-   * Rows a collection's table must reach before its ANN index (IVF_HNSW_SQ, cosine) is built, once,
-   * by the insert that crosses it; below it every vector search is exact. Default 10,000.
+   * Rows a collection's table must reach before its ANN index (IVF_PQ, cosine) is built, by the
+   * insert that crosses it; below it every vector search is exact. Default 10,000.
    */
   indexMinRows?: number;
-  /** HNSW graph edges per vector. Default 32 (LanceDB's 20 gave recall@10 ≈ 0.9 on 384-d random vectors). */
-  indexM?: number;
-  /** Candidates kept while building the HNSW graph. Default 300. */
-  indexEfConstruction?: number;
-  /** Candidates kept while searching the HNSW graph; raised to `limit × refineFactor` when smaller. Default 600. */
-  searchEf?: number;
+  /**
+   * IVF partitions of the ANN index. Default 1: on random 384-d vectors the true neighbours scatter
+   * over partitions, so recall@10 ≥ 0.95 needed every partition probed (0.42 with 16 of 64, 0.70
+   * with 32, 0.99 with all; measured at 100,000 rows), and then partitions only cost: each
+   * `optimize()` adds a delta index whose every partition is loaded per search (64 partitions:
+   * vector p50 50 ms after a 100-insert fill; 1 partition: 11.6 ms, recall@10 0.99).
+   */
+  indexPartitions?: number;
+  /**
+   * IVF partitions probed per search. Default 64, meaning all of them: LanceDB may train more than
+   * `indexPartitions` asks (it searched 4 per delta for 1 asked), probes no more than there are,
+   * and 1 probe there gave recall@10 0.32.
+   */
+  searchProbes?: number;
+  /**
+   * Dimensions per product-quantisation sub-vector (each coded in 8 bits): 4 keeps the codes
+   * accurate enough for `refineFactor` to restore exact order (8 gave recall@10 0.80, measured).
+   * Must divide the vector length; otherwise LanceDB's default is used. Default 4.
+   */
+  indexSubVectorDimensions?: number;
   /**
    * ANN candidates re-ranked by exact distance, as a multiple of `limit`: corrects the error of the
-   * 8-bit quantised vectors the index compares. Default 3 (recall@10 0.98 on 10,000 random 384-d vectors).
+   * quantised codes the index compares. Default 20: at 100,000 random 384-d vectors, refine 5 / 10
+   * / 20 gave recall@10 0.87 / 0.965 / 0.998 at 17.9 / 18.3 / 19.4 ms p50 (the re-ranking is cheap).
    */
   refineFactor?: number;
   /**
-   * IVF partitions probed per search. Default 50: on 100,000 random 384-d vectors whose index was
-   * built at 10,000 rows and extended by `optimize()`, 20 probes (with ef 300) gave recall@10 0.93
-   * and 50 (with ef 600) 0.98, at the same latency; the refine factor made no difference there.
+   * Rows a table may hold outside its indexes (vector, full-text, `document_id`) before a write
+   * runs `optimize()` to fold them in; searches scan such rows exactly (about 1.4 to 2.9 µs a row
+   * for a 384-d vector query, 5 µs for a keyword query, measured at 100,000 rows). Default 1,000.
    */
-  nprobes?: number;
+  maxUnindexedRows?: number;
   /**
-   * Writes (inserts and deletes) to a table between two `optimize()` runs, which compact its files,
-   * fold new rows into its indexes (until then they are searched by a slower exact scan) and delete
-   * old versions. Default 20.
+   * The vector index is rebuilt (partitions and codebook retrained on every row) once the table holds
+   * this multiple of the rows it was last built on; in between `optimize()` codes new rows with the
+   * trained codebook, which is cheap. Default 16 (a rebuild at 100,000 rows of 384 dimensions took
+   * 216 s on 2 cores, measured).
+   */
+  indexRebuildGrowth?: number;
+  /**
+   * Writes (inserts and deletes) to a table between two `optimize()` runs, which compact its files
+   * and delete old versions, whatever `maxUnindexedRows` says. Default 20.
    */
   optimizeEveryWrites?: number;
   /** Age of table versions `optimize()` deletes, in milliseconds. Default 3,600,000 (1 hour). */
@@ -52,22 +73,31 @@ interface OpenTable {
   table: lancedb.Table;
   dimensions: number;
   hasVectorIndex: boolean;
+  /**
+   * The vector index is an HNSW one (IVF_HNSW_SQ), as the store built before IVF_PQ: searched with
+   * `ef` 600 as then (recall@10 0.98 measured) until a 16-fold growth rebuilds it as IVF_PQ.
+   */
+  vectorIndexIsHnsw: boolean;
+  /** Rows the vector index was last built on (for a table opened from disk: the rows it covered then). */
+  vectorIndexBuiltRows: number;
   writesSinceOptimize: number;
 }
 
 /**
  * Chunks in LanceDB under a local directory: the default store, needing no server. One table per
- * collection, with a full-text (BM25) index on `text` from the start and an ANN index on `vector`
- * once the table is large enough for exact search to be slow.
+ * collection, with a full-text (BM25) index on `text` and a B-tree on `document_id` from the start
+ * and an ANN index (IVF_PQ) on `vector` once the table is large enough for exact search to be slow;
+ * rows the indexes do not cover yet stay bounded (`maxUnindexedRows`).
  */
 export class LanceDbChunkStore implements ChunkStore {
   readonly #directory: string;
   readonly #indexMinRows: number;
-  readonly #indexM: number;
-  readonly #indexEfConstruction: number;
-  readonly #searchEf: number;
+  readonly #indexPartitions: number;
+  readonly #searchProbes: number;
+  readonly #indexSubVectorDimensions: number;
   readonly #refineFactor: number;
-  readonly #nprobes: number;
+  readonly #maxUnindexedRows: number;
+  readonly #indexRebuildGrowth: number;
   readonly #optimizeEveryWrites: number;
   readonly #keepVersionsMillis: number;
   readonly #logger: Logger;
@@ -79,11 +109,14 @@ export class LanceDbChunkStore implements ChunkStore {
   constructor(options: LanceDbChunkStoreOptions) {
     this.#directory = options.directory;
     this.#indexMinRows = positiveInteger("indexMinRows", options.indexMinRows ?? 10_000);
-    this.#indexM = positiveInteger("indexM", options.indexM ?? 32);
-    this.#indexEfConstruction = positiveInteger("indexEfConstruction", options.indexEfConstruction ?? 300);
-    this.#searchEf = positiveInteger("searchEf", options.searchEf ?? 600);
-    this.#refineFactor = positiveInteger("refineFactor", options.refineFactor ?? 3);
-    this.#nprobes = positiveInteger("nprobes", options.nprobes ?? 50);
+    this.#indexPartitions = positiveInteger("indexPartitions", options.indexPartitions ?? 1);
+    this.#searchProbes = positiveInteger("searchProbes", options.searchProbes ?? 64);
+    this.#indexSubVectorDimensions = positiveInteger("indexSubVectorDimensions", options.indexSubVectorDimensions ?? 4);
+    this.#refineFactor = positiveInteger("refineFactor", options.refineFactor ?? 20);
+    this.#maxUnindexedRows = positiveInteger("maxUnindexedRows", options.maxUnindexedRows ?? 1_000);
+    const growth = options.indexRebuildGrowth ?? 16;
+    if (!(growth > 1)) throw new Error(`indexRebuildGrowth must be above 1, not ${growth}.`);
+    this.#indexRebuildGrowth = growth;
     this.#optimizeEveryWrites = positiveInteger("optimizeEveryWrites", options.optimizeEveryWrites ?? 20);
     this.#keepVersionsMillis = options.keepVersionsMillis ?? 3_600_000;
     this.#logger = options.logger ?? createLogger("retrieval");
@@ -98,15 +131,15 @@ export class LanceDbChunkStore implements ChunkStore {
         if (existing.dimensions !== dimensions) {
           throw new Error(`Chunk collection ${describeScope(scope)} already exists with ${existing.dimensions} dimensions, not ${dimensions}.`);
         }
-        await this.#ensureFullTextIndex(existing.table);
+        await this.#ensureScalarIndexes(existing.table);
         return;
       }
       const connection = await this.#connect();
       const table = await connection.createEmptyTable(name, chunkSchema(dimensions), { mode: "create", existOk: true });
-      // Created up front, on the empty table: rows added later are found by full-text search at
-      // once (LanceDB scans what the index does not cover yet), and `#maintain` folds them in.
-      await this.#ensureFullTextIndex(table);
-      this.#tables.set(name, { table, dimensions, hasVectorIndex: false, writesSinceOptimize: 0 });
+      // Created up front, on the empty table: rows added later are found at once (LanceDB scans
+      // what an index does not cover yet), and `#maintain` folds them in.
+      await this.#ensureScalarIndexes(table);
+      this.#tables.set(name, { table, dimensions, hasVectorIndex: false, vectorIndexIsHnsw: false, vectorIndexBuiltRows: 0, writesSinceOptimize: 0 });
     });
   }
 
@@ -162,10 +195,8 @@ export class LanceDbChunkStore implements ChunkStore {
       .select([...chunkColumns, "_distance"])
       .limit(limit);
     if (open.hasVectorIndex) {
-      query = query
-        .ef(Math.max(this.#searchEf, limit * this.#refineFactor))
-        .refineFactor(this.#refineFactor)
-        .nprobes(this.#nprobes);
+      query = query.refineFactor(this.#refineFactor).nprobes(this.#searchProbes);
+      if (open.vectorIndexIsHnsw) query = query.ef(Math.max(legacyHnswSearchEf, limit * this.#refineFactor));
     }
     if (documentFilter !== undefined) query = query.where(documentFilter);
     const rows: unknown[] = await query.toArray();
@@ -255,11 +286,13 @@ export class LanceDbChunkStore implements ChunkStore {
       if (isNotFound(error)) return undefined;
       throw error;
     }
-    const indexes = await table.listIndices();
+    const vectorIndex = (await table.listIndices()).find((index) => index.columns.includes("vector"));
     const opened: OpenTable = {
       table,
       dimensions: vectorDimensions(await table.schema()),
-      hasVectorIndex: indexes.some((index) => index.columns.includes("vector")),
+      hasVectorIndex: vectorIndex !== undefined,
+      vectorIndexIsHnsw: isHnswIndex(vectorIndex),
+      vectorIndexBuiltRows: vectorIndex?.numIndexedRows ?? 0,
       writesSinceOptimize: 0,
     };
     // Another caller may have opened it meanwhile: keep one handle per table.
@@ -272,33 +305,45 @@ export class LanceDbChunkStore implements ChunkStore {
     return opened;
   }
 
-  async #ensureFullTextIndex(table: lancedb.Table): Promise<void> {
-    const indexes = await table.listIndices();
-    if (indexes.some((index) => index.columns.includes("text"))) return;
-    await table.createIndex("text", { config: lancedb.Index.fts() });
+  /**
+   * The full-text (BM25) index on `text` and the B-tree on `document_id` (which makes a search's
+   * document filter a cheap prefilter, and deletes by document fast), created when missing.
+   */
+  async #ensureScalarIndexes(table: lancedb.Table, known?: readonly lancedb.IndexConfig[]): Promise<void> {
+    const indexes = known ?? (await table.listIndices());
+    if (!indexes.some((index) => index.columns.includes("text"))) await table.createIndex("text", { config: lancedb.Index.fts() });
+    if (!indexes.some((index) => index.columns.includes("document_id"))) await table.createIndex("document_id", { config: lancedb.Index.btree() });
   }
 
   /**
    * Index upkeep after a write, inside the table's write queue: builds the vector index once the
-   * table is large enough and runs `optimize()` every `optimizeEveryWrites` writes — or at once
-   * when the full-text index covers no live row while others exist. LanceDB 0.37 then returns
-   * the wrong top hits (measured: 76 of 100 top-k checks failed after a document was re-ingested
-   * into an otherwise empty collection); any live indexed row avoids it.
+   * table is large enough and rebuilds it when the table has grown `indexRebuildGrowth`-fold since;
+   * runs `optimize()` when an index leaves more than `maxUnindexedRows` rows uncovered, every
+   * `optimizeEveryWrites` writes, or at once when the full-text index covers no live row while
+   * others exist. LanceDB 0.37 then returns the wrong top hits (measured: 76 of 100 top-k checks
+   * failed after a document was re-ingested into an otherwise empty collection); any live indexed
+   * row avoids it.
    */
   async #maintain(name: string, open: OpenTable): Promise<void> {
     open.writesSinceOptimize += 1;
     let indexes = await open.table.listIndices();
-    const fullText = indexes.find((index) => index.columns.includes("text"));
-    if (fullText === undefined) await open.table.createIndex("text", { config: lancedb.Index.fts() });
-    const uncovered = fullText !== undefined && fullText.numIndexedRows === 0 && (fullText.numUnindexedRows ?? 0) > 0;
-    if (uncovered || open.writesSinceOptimize >= this.#optimizeEveryWrites) {
-      open.writesSinceOptimize = 0;
-      await this.#optimize(name, open, uncovered);
+    await this.#ensureScalarIndexes(open.table, indexes);
+    const rows = await open.table.countRows();
+    const vectorIndex = indexes.find((index) => index.columns.includes("vector"));
+    // LanceDB drops the vector index when every row is deleted: built again once the table is large again.
+    open.hasVectorIndex = vectorIndex !== undefined;
+    open.vectorIndexIsHnsw = isHnswIndex(vectorIndex);
+    if (rows >= this.#indexMinRows && (!open.hasVectorIndex || rows >= open.vectorIndexBuiltRows * this.#indexRebuildGrowth)) {
+      await this.#buildVectorIndex(name, open, rows);
       indexes = await open.table.listIndices();
     }
-    // LanceDB drops the vector index when every row is deleted: rebuilt once the table is large again.
-    open.hasVectorIndex = indexes.some((index) => index.columns.includes("vector"));
-    if (!open.hasVectorIndex && (await open.table.countRows()) >= this.#indexMinRows) await this.#buildVectorIndex(name, open);
+    const fullText = indexes.find((index) => index.columns.includes("text"));
+    const uncovered = fullText !== undefined && fullText.numIndexedRows === 0 && (fullText.numUnindexedRows ?? 0) > 0;
+    const mostUnindexed = Math.max(0, ...indexes.map((index) => index.numUnindexedRows ?? 0));
+    if (uncovered || mostUnindexed > this.#maxUnindexedRows || open.writesSinceOptimize >= this.#optimizeEveryWrites) {
+      open.writesSinceOptimize = 0;
+      await this.#optimize(name, open, uncovered);
+    }
   }
 
   async #optimize(name: string, open: OpenTable, required: boolean): Promise<void> {
@@ -311,13 +356,21 @@ export class LanceDbChunkStore implements ChunkStore {
     }
   }
 
-  async #buildVectorIndex(name: string, open: OpenTable): Promise<void> {
+  async #buildVectorIndex(name: string, open: OpenTable, rows: number): Promise<void> {
     const started = Date.now();
     await open.table.createIndex("vector", {
-      config: lancedb.Index.hnswSq({ distanceType: "cosine", m: this.#indexM, efConstruction: this.#indexEfConstruction }),
+      config: lancedb.Index.ivfPq({
+        distanceType: "cosine",
+        // Never more partitions than a few hundred rows each can train.
+        numPartitions: Math.max(1, Math.min(this.#indexPartitions, Math.floor(rows / 256))),
+        ...(open.dimensions % this.#indexSubVectorDimensions === 0 ? { numSubVectors: open.dimensions / this.#indexSubVectorDimensions } : {}),
+      }),
+      replace: true,
     });
     open.hasVectorIndex = true;
-    this.#logger.info("built the vector index of a chunk table", { table: name, millis: Date.now() - started });
+    open.vectorIndexIsHnsw = false;
+    open.vectorIndexBuiltRows = rows;
+    this.#logger.info("built the vector index of a chunk table", { table: name, rows, millis: Date.now() - started });
   }
 
   /** Runs `task` after every earlier write to the same table has settled. */
@@ -418,4 +471,11 @@ function documentIdFilter(documentIds: readonly string[] | undefined): string | 
 
 function isNotFound(error: unknown): boolean {
   return error instanceof Error && /was not found/i.test(error.message);
+}
+
+/** The `ef` the store searched its HNSW indexes with before it built IVF_PQ ones. */
+const legacyHnswSearchEf = 600;
+
+function isHnswIndex(index: { indexType: string } | undefined): boolean {
+  return index !== undefined && /hnsw/i.test(index.indexType);
 }

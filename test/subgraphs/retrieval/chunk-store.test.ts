@@ -60,7 +60,47 @@ describe("LanceDbChunkStore", () => {
     const indexTypes = (await table.listIndices()).map((index) => index.indexType);
     table.close();
     connection.close();
-    assert.ok(indexTypes.includes("IvfHnswSq"), `expected an IVF_HNSW_SQ index, found ${indexTypes.join(", ")}`);
+    assert.ok(indexTypes.includes("IvfPq"), `expected an IVF_PQ index, found ${indexTypes.join(", ")}`);
+  });
+
+  it("keeps the rows its indexes do not cover bounded, and rebuilds the vector index as the table doubles", async () => {
+    const directory = await temporaryDirectory("chunk-store-upkeep");
+    const lines: string[] = [];
+    const logger = createLogger("chunk-store-test", "info", { destination: { write: (line: string) => lines.push(line) } });
+    const maxUnindexedRows = 300;
+    const store = new LanceDbChunkStore({ directory, indexMinRows: 500, maxUnindexedRows, indexRebuildGrowth: 2, optimizeEveryWrites: 1_000, logger });
+    const scope: CollectionScope = { tenantId: "tenant-a", collectionId: "growing" };
+    const dimensions = 16;
+    const random = seededRandom(11);
+    const connection = await lancedb.connect(directory);
+    try {
+      await store.createCollection(scope, dimensions);
+      for (let start = 0; start < 2_600; start += 200) {
+        const batch = Array.from({ length: 200 }, (_, offset) =>
+          chunk({ documentId: `d${(start + offset) % 30}`, index: start + offset, text: `word${start + offset} common`, vector: randomVector(random, dimensions) }, dimensions),
+        );
+        await store.insertChunks(scope, batch);
+        const [name] = await connection.tableNames();
+        assert.ok(name !== undefined);
+        const table = await connection.openTable(name);
+        const indexes = await table.listIndices();
+        table.close();
+        const columns = indexes.flatMap((index) => index.columns).sort();
+        assert.deepEqual(columns, start + 200 >= 500 ? ["document_id", "text", "vector"] : ["document_id", "text"]);
+        for (const index of indexes) {
+          assert.ok((index.numUnindexedRows ?? 0) <= maxUnindexedRows, `${index.name} leaves ${index.numUnindexedRows} rows uncovered after ${start + 200} rows`);
+        }
+        // The newest rows are found by keyword at once, whether or not an index covers them yet.
+        const hits = await store.keywordSearch(scope, `word${start + 199}`, { limit: 3 });
+        assert.equal(hits[0]?.chunk.text, `word${start + 199} common`);
+      }
+      // Built at 600 rows, rebuilt at 1,200 and 2,400: each time the table doubled.
+      const builds = lines.map((line) => JSON.parse(line) as { message?: string; rows?: number }).filter((line) => line.message === "built the vector index of a chunk table");
+      assert.deepEqual(builds.map((line) => line.rows), [600, 1_200, 2_400]);
+    } finally {
+      connection.close();
+      await store.close();
+    }
   });
 
   it("keeps chunks across a restart", async () => {

@@ -48,7 +48,7 @@ import { createLogger } from "../platform/logging/logger.ts";
 import { connectSharedInfrastructure } from "../platform/storage/shared-infrastructure.ts";
 import { testRateLimits } from "../test/harness/test-rate-limits.ts";
 import { runCanaryProbe, type CanaryResult } from "./canary-probe.ts";
-import { describeMachine, percentile } from "./measure.ts";
+import { describeMachine, median, percentile } from "./measure.ts";
 import { cpuTime, startMultiProcessStack, type MultiProcessStack } from "./multi-process-stack.ts";
 
 const { values } = parseArgs({
@@ -80,11 +80,6 @@ const selectedAttacks = values.attacks?.split(",");
 const sleep = (millis: number) => new Promise((resolve) => setTimeout(resolve, millis));
 const round = (value: number) => Math.round(value * 10) / 10;
 /** The middle value, or the mean of the two middle ones. */
-const median = (numbers: readonly number[]) => {
-  const sorted = [...numbers].sort((left, right) => left - right);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] ?? Number.NaN) : ((sorted[middle - 1] ?? Number.NaN) + (sorted[middle] ?? Number.NaN)) / 2;
-};
 
 const registryQuery = "{ models(first: 20) { nodes { id displayName pricing { currency } } } }";
 const canaryQuery = "{ models { totalCount } }";

@@ -14,6 +14,35 @@ export function percentile(sortedValues: readonly number[], fraction: number): n
   return sortedValues[index] ?? Number.NaN;
 }
 
+/** The median of `values` (the mean of the middle two for an even count); NaN when empty. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((left, right) => left - right);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] ?? Number.NaN) : ((sorted[middle - 1] ?? Number.NaN) + (sorted[middle] ?? Number.NaN)) / 2;
+}
+
+/**
+ * Measures every mode once per round, in reverse order every other round, so the drift of a shared
+ * machine spreads over all modes; prints a line per measurement (`describe`) on stderr and returns
+ * each mode's figures in round order.
+ */
+export async function measureInterleaved<Mode, Figures>(
+  modes: readonly Mode[],
+  rounds: number,
+  measure: (mode: Mode) => Promise<Figures>,
+  describe: (figures: Figures) => string,
+): Promise<Map<Mode, Figures[]>> {
+  const results = new Map<Mode, Figures[]>(modes.map((mode) => [mode, []]));
+  for (let round = 0; round < rounds; round += 1) {
+    for (const mode of round % 2 === 0 ? modes : [...modes].reverse()) {
+      const figures = await measure(mode);
+      results.get(mode)?.push(figures);
+      console.error(`round ${round + 1} ${String(mode)}: ${describe(figures)}`);
+    }
+  }
+  return results;
+}
+
 /**
  * Runs `operation` `requests` times with `concurrency` in flight, and stops by itself: a bounded
  * loop, as load tests here must be.

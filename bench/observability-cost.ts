@@ -26,7 +26,7 @@ import { ServiceMetrics } from "../platform/metrics/service-metrics.ts";
 import { defineSubgraphFetchMetrics } from "../platform/metrics/subgraph-fetch-metrics.ts";
 import { startTestPrometheus, type TestPrometheus } from "../test/harness/prometheus-server.ts";
 import { temporaryDirectory } from "../test/harness/temporary-directory.ts";
-import { describeMachine, runLoad } from "./measure.ts";
+import { describeMachine, measureInterleaved, median, runLoad } from "./measure.ts";
 import { cpuTime, startMultiProcessStack, type MultiProcessStack } from "./multi-process-stack.ts";
 
 const { values } = parseArgs({
@@ -171,21 +171,7 @@ async function measure(mode: Mode): Promise<Figures> {
   }
 }
 
-const results = new Map<Mode, Figures[]>(modes.map((mode) => [mode, []]));
-for (let round = 0; round < rounds; round += 1) {
-  for (const mode of round % 2 === 0 ? modes : [...modes].reverse()) {
-    const figures = await measure(mode);
-    results.get(mode)?.push(figures);
-    console.error(
-      `round ${round + 1} ${mode}: ${figures.queriesPerSecond.toFixed(0)} queries/s (${figures.cpuMillisPerQuery.toFixed(2)} CPU ms each), ${figures.tokensPerSecond.toFixed(0)} tokens/s (${figures.cpuMillisPerToken.toFixed(2)} CPU ms each)`,
-    );
-  }
-}
-const median = (numbers: number[]) => {
-  const sorted = [...numbers].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] ?? Number.NaN) : ((sorted[middle - 1] ?? Number.NaN) + (sorted[middle] ?? Number.NaN)) / 2;
-};
+const results = await measureInterleaved(modes, rounds, measure, (figures) => `${figures.queriesPerSecond.toFixed(0)} queries/s (${figures.cpuMillisPerQuery.toFixed(2)} CPU ms each), ${figures.tokensPerSecond.toFixed(0)} tokens/s (${figures.cpuMillisPerToken.toFixed(2)} CPU ms each)`);
 type Measured = "queriesPerSecond" | "tokensPerSecond" | "cpuMillisPerQuery" | "cpuMillisPerToken";
 const medianOf = (mode: Mode, key: Measured) => median((results.get(mode) ?? []).map((figures) => figures[key]));
 const changePercent = (mode: Mode, key: Measured) => Math.round((medianOf(mode, key) / medianOf("metrics off", key) - 1) * 1000) / 10;

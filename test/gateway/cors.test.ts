@@ -6,21 +6,13 @@
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { loadGatewayConfig } from "../../gateway/config.ts";
-import { startGateway, type RunningGateway } from "../../gateway/service.ts";
-import { createApiKeyStore } from "../../platform/api-keys/create-api-key-store.ts";
-import { issueApiKey } from "../../platform/api-keys/issue-api-key.ts";
+import type { RunningGateway } from "../../gateway/service.ts";
 import { ConfigurationError } from "../../platform/config/parse-environment.ts";
 import { applyCors } from "../../platform/http/cors.ts";
-import { createLogger } from "../../platform/logging/logger.ts";
-import { connectSharedInfrastructure } from "../../platform/storage/shared-infrastructure.ts";
-import { temporaryDirectory } from "../harness/temporary-directory.ts";
-import { testRateLimits } from "../harness/test-rate-limits.ts";
-import { composeTestSupergraph } from "./subscriptions/subscription-test-stack.ts";
-import { itemsTypeDefs, startItemsSubgraph, startTickerSubgraph, testSigner, testSigningSecret, tickerTypeDefs } from "./subscriptions/test-subgraphs.ts";
+import { startSubscriptionTestStack, type SubscriptionTestStack } from "./subscriptions/subscription-test-stack.ts";
+import { testSigningSecret } from "./subscriptions/test-subgraphs.ts";
 
 const app = "https://app.example.test";
 const elsewhere = "https://evil.example.test";
@@ -74,45 +66,17 @@ describe("CORS settings", () => {
 });
 
 describe("browsers calling the gateway", () => {
+  let stack: SubscriptionTestStack;
   let gateway: RunningGateway;
   let key: string;
-  let stopSubgraphs: () => Promise<void>;
 
   before(async () => {
-    const directory = await temporaryDirectory("cors");
-    const signer = testSigner();
-    const [ticker, items] = await Promise.all([startTickerSubgraph(signer), startItemsSubgraph(signer)]);
-    stopSubgraphs = async () => {
-      await ticker.stop();
-      await items.stop();
-    };
-    const supergraphPath = join(directory, "supergraph.graphql");
-    await writeFile(
-      supergraphPath,
-      composeTestSupergraph([
-        { name: "ticker", url: ticker.service.graphqlUrl, typeDefs: tickerTypeDefs() },
-        { name: "items", url: items.service.graphqlUrl, typeDefs: itemsTypeDefs },
-      ]),
-    );
-    const config = loadGatewayConfig({
-      DATA_DIR: directory,
-      SUPERGRAPH_PATH: supergraphPath,
-      SUPERGRAPH_WATCH: "false",
-      GATEWAY_PORT: "0",
-      LOG_LEVEL: "error",
-      SHUTDOWN_GRACE_PERIOD_MILLIS: "1000",
-      INTERNAL_SIGNING_SECRET: testSigningSecret,
-      CORS_ORIGINS: `${app},http://localhost:5173`,
-      ...testRateLimits,
-    });
-    gateway = await startGateway(config, createLogger("gateway", "error"));
-    const infrastructure = await connectSharedInfrastructure(config, createLogger("test", "error"));
-    key = (await issueApiKey(createApiKeyStore(config, infrastructure), "tenant-a", ["member"], "cors tests")).key;
-    await infrastructure.close();
+    stack = await startSubscriptionTestStack({ environment: { CORS_ORIGINS: `${app},http://localhost:5173` } });
+    gateway = stack.gateway;
+    key = stack.key.key;
   });
   after(async () => {
-    await gateway?.stop();
-    await stopSubgraphs?.();
+    await stack?.stop();
   });
 
   const preflight = (origin: string, method = "POST", headers = "authorization, content-type") =>

@@ -5,25 +5,20 @@
  * mapping; then the same rules over HTTP and WebSocket through the real gateway.
  */
 import assert from "node:assert/strict";
-import { writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { exportSPKI, SignJWT, type JWTPayload } from "jose";
 import { authenticate, withJwtVerifier, type CredentialStore } from "../../gateway/authentication.ts";
 import { loadGatewayConfig } from "../../gateway/config.ts";
 import { JwtVerifier } from "../../gateway/jwt/jwt-verifier.ts";
 import type { JwtSettings } from "../../gateway/jwt/jwt-settings.ts";
-import { startGateway, type RunningGateway } from "../../gateway/service.ts";
+import type { RunningGateway } from "../../gateway/service.ts";
 import { EmbeddedApiKeyStore } from "../../platform/api-keys/embedded-api-key-store.ts";
 import { issueApiKey } from "../../platform/api-keys/issue-api-key.ts";
 import { ConfigurationError } from "../../platform/config/parse-environment.ts";
 import { ServiceError } from "../../platform/errors/service-error.ts";
-import { createLogger } from "../../platform/logging/logger.ts";
 import { signingKey, startJwksServer, type JwksServer, type SigningKey } from "../harness/jwks-server.ts";
 import { temporaryDirectory } from "../harness/temporary-directory.ts";
-import { testRateLimits } from "../harness/test-rate-limits.ts";
-import { composeTestSupergraph, executeOverSocket, gatewayClient, subscribe } from "./subscriptions/subscription-test-stack.ts";
-import { itemsTypeDefs, startItemsSubgraph, startTickerSubgraph, testSigner, testSigningSecret, tickerTypeDefs } from "./subscriptions/test-subgraphs.ts";
+import { executeOverSocket, gatewayClient, startSubscriptionTestStack, subscribe, type SubscriptionTestStack } from "./subscriptions/subscription-test-stack.ts";
 
 const issuer = "https://idp.example.test/";
 const audience = "aigraph-api";
@@ -208,43 +203,17 @@ describe("JWT verification against a JWKS endpoint", () => {
 describe("JWTs through the gateway: HTTP and WebSocket alike", () => {
   let key: SigningKey;
   let jwks: JwksServer;
+  let stack: SubscriptionTestStack;
   let gateway: RunningGateway;
-  let stopSubgraphs: () => Promise<void>;
 
   before(async () => {
     key = await signingKey("gw-1", "ES256");
     jwks = await startJwksServer([key.jwk]);
-    const directory = await temporaryDirectory("jwt-gateway");
-    const signer = testSigner();
-    const [ticker, items] = await Promise.all([startTickerSubgraph(signer), startItemsSubgraph(signer)]);
-    stopSubgraphs = async () => {
-      await ticker.stop();
-      await items.stop();
-    };
-    const supergraphPath = join(directory, "supergraph.graphql");
-    await writeFile(
-      supergraphPath,
-      composeTestSupergraph([
-        { name: "ticker", url: ticker.service.graphqlUrl, typeDefs: tickerTypeDefs() },
-        { name: "items", url: items.service.graphqlUrl, typeDefs: itemsTypeDefs },
-      ]),
-    );
-    const config = loadGatewayConfig({
-      DATA_DIR: directory,
-      SUPERGRAPH_PATH: supergraphPath,
-      SUPERGRAPH_WATCH: "false",
-      GATEWAY_PORT: "0",
-      LOG_LEVEL: "error",
-      SHUTDOWN_GRACE_PERIOD_MILLIS: "1000",
-      INTERNAL_SIGNING_SECRET: testSigningSecret,
-      ...testRateLimits,
-      ...jwtEnvironment(jwks.url),
-    });
-    gateway = await startGateway(config, createLogger("gateway", "error"));
+    stack = await startSubscriptionTestStack({ environment: jwtEnvironment(jwks.url) });
+    gateway = stack.gateway;
   });
   after(async () => {
-    await gateway?.stop();
-    await stopSubgraphs?.();
+    await stack?.stop();
     await jwks?.close();
   });
 

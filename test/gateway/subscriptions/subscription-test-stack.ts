@@ -40,7 +40,9 @@ export function composeTestSupergraph(subgraphs: { name: string; url: string; ty
  * The real gateway (`startGateway`) over the two test subgraphs, all in this process on free
  * ports, with a member API key. The first supergraph leaves out `Tick.squared`.
  */
-export async function startSubscriptionTestStack(options: { subscriptions?: SubscriptionOptions; watchSupergraph?: boolean } = {}): Promise<SubscriptionTestStack> {
+export async function startSubscriptionTestStack(
+  options: { subscriptions?: SubscriptionOptions; watchSupergraph?: boolean; /** More gateway variables (CORS, JWT...). */ environment?: NodeJS.ProcessEnv } = {},
+): Promise<SubscriptionTestStack> {
   const directory = await temporaryDirectory("subscription-tests");
   const signer = testSigner();
   const ticker = await startTickerSubgraph(signer);
@@ -65,6 +67,7 @@ export async function startSubscriptionTestStack(options: { subscriptions?: Subs
     SHUTDOWN_GRACE_PERIOD_MILLIS: "1000",
     INTERNAL_SIGNING_SECRET: testSigningSecret,
     ...testRateLimits,
+    ...options.environment,
   });
   const gateway = await startGateway(config, createLogger("gateway", "error"), options.subscriptions === undefined ? {} : { subscriptions: options.subscriptions });
   const infrastructure = await connectSharedInfrastructure(config, createLogger("test", "error"));

@@ -30,7 +30,11 @@ export interface RedisStreamUsageConsumerOptions {
    * How long another consumer of the group must have been idle, with nothing pending, before this
    * one removes it from the group (checked after each claim pass), in milliseconds. A consumer that
    * died is removed once its pending entries were claimed, so consumer names of restarted
-   * processes (`<hostname>-<pid>`) do not pile up in the group. Default `claimIdleMillis`.
+   * processes (`<hostname>-<pid>`) do not pile up in the group. Default `claimIdleMillis`; never
+   * less than 3 × `blockMillis`: on Redis 7.2 and later a live consumer waiting in a blocking read
+   * looks idle for up to `blockMillis`. (Before 7.2 a read that gets nothing is not activity at all,
+   * so on a quiet stream live consumers are removed too; they lose nothing and their next delivery
+   * re-creates them, as the production-shape fault test shows on Redis 7.0.)
    */
   deadConsumerIdleMillis?: number;
   /**
@@ -91,7 +95,7 @@ export class RedisStreamUsageConsumer implements UsageEventConsumer {
     this.#batchSize = options.batchSize ?? 500;
     this.#blockMillis = options.blockMillis ?? 1_000;
     this.#claimIdleMillis = options.claimIdleMillis ?? 30_000;
-    this.#deadConsumerIdleMillis = options.deadConsumerIdleMillis ?? this.#claimIdleMillis;
+    this.#deadConsumerIdleMillis = Math.max(options.deadConsumerIdleMillis ?? this.#claimIdleMillis, 3 * this.#blockMillis);
     this.#deleteAcknowledged = options.deleteAcknowledged ?? true;
     this.#retryDelayMillis = options.retryDelayMillis ?? 100;
     this.#maximumRetryDelayMillis = options.maximumRetryDelayMillis ?? 5_000;

@@ -23,7 +23,8 @@ import { gatewayClient, subscribe, waitFor, type CollectedStream, type RunningSt
 import { startProductionShapeStack, sumOf, type ProductionShapeStack, type ServiceProcess } from "../harness/production-shape-stack.ts";
 import { provisionRedis, requireServer } from "../harness/redis-suite.ts";
 
-const redis = await provisionRedis();
+// Persistent (fsync on every write), so the Redis-kill scenario's restart keeps every acknowledged write.
+const redis = await provisionRedis({ appendOnly: true });
 
 /** What the fake engine sends for every call: the first pieces, then (once released) the rest, then usage. */
 const pieces = Array.from({ length: 12 }, (_, index) => `w${index} `);
@@ -384,5 +385,45 @@ describe("production shape under faults: 2 gateways, 3 inference, 2 usage, a rou
     } finally {
       await connection.quit();
     }
+  });
+
+  it("bills exactly the completions clients received while Redis is killed with -9 for 3 s under load: 0 billed failures", async () => {
+    const tenantId = "tenant-redis-kill";
+    const key = await stack.issueKey(tenantId, ["member"]);
+    const server = requireServer(redis);
+    const received: { promptTokens: number; completionTokens: number }[] = [];
+    const codes: string[] = [];
+    let stopping = false;
+    const worker = async () => {
+      while (!stopping) {
+        const reply = await stack.post<{ createCompletion: { usage: { promptTokens: number; completionTokens: number } } | null }>(key, CreateCompletion, completionInput()).catch((error: unknown) => ({ errors: [{ message: String(error), extensions: { code: "TRANSPORT" } }], data: undefined }));
+        if (reply.data?.createCompletion) received.push(reply.data.createCompletion.usage);
+        else codes.push(String(reply.errors?.[0]?.extensions?.code));
+      }
+    };
+    const workers = Array.from({ length: 4 }, worker);
+    await waitFor(() => received.length >= 10, 60_000, "completions before the kill");
+    await server.stop();
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    await server.restart();
+    const beforeRecovery = received.length;
+    await waitFor(() => received.length >= beforeRecovery + 10, 60_000, "completions after Redis came back").catch(() => assert.fail(`codes ${JSON.stringify(codes.slice(-5))}\n${stack.output()}`));
+    stopping = true;
+    await Promise.all(workers);
+    assert.ok(codes.length > 0, "some calls failed while Redis was down");
+    assert.deepEqual([...new Set(codes)], ["SERVICE_UNAVAILABLE"], "every failure is a retryable SERVICE_UNAVAILABLE (none a transport error or a 500)");
+    const input = { from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date(Date.now() + 3_600_000).toISOString(), granularity: "TOTAL", tenantId };
+    let totals: { requests: number; succeeded: number; failed: number; promptTokens: number; costs: { amountMicros: number }[] } | undefined;
+    // Every call that reached an inference replica is metered once the buffered events are written; failures as FAILED.
+    await waitFor(async () => {
+      totals = (await stack.request<{ usage: { totals: NonNullable<typeof totals> } }>(stack.adminKey, Usage, { input })).usage.totals;
+      return totals.succeeded >= received.length;
+    }, 60_000, "the report to count every completion").catch(() => assert.fail(`report ${JSON.stringify(totals)}, received ${received.length}`));
+    assert.ok(totals !== undefined);
+    assert.equal(totals.succeeded, received.length, "succeeded = completions clients got");
+    assert.ok(totals.failed <= codes.length, "failed ≤ errors clients got (the rest were refused before any engine work)");
+    assert.equal(totals.requests, totals.succeeded + totals.failed);
+    // 0 billed failures: charged exactly the completions received.
+    assert.deepEqual(totals.costs.map((cost) => cost.amountMicros), [received.length * costMicrosPerCall]);
   });
 });

@@ -7,13 +7,19 @@
  * Beside throughput, the CPU time all five service processes spent per request and per streamed
  * token (from /proc): steadier than throughput when other work shares the machine.
  *
- *   node --import tsx bench/tracing-cost.ts [--rounds 3] [--requests 1500] [--concurrency 16] [--streams 8] [--max-tokens 64]
+ * Streams come from a FAKE OpenAI-compatible server in this process (ReplayOpenAIServer, a test
+ * double sending every token at once), not a model: a model's decoding (whose speed wanders by tens
+ * of percent between runs on two shared cores) would hide the services' own per-token cost, which is
+ * what tracing can add to; the fake's CPU is not counted.
+ *
+ *   node --import tsx bench/tracing-cost.ts [--rounds 3] [--requests 1500] [--concurrency 16] [--streams 16] [--max-tokens 256]
  */
-import { join } from "node:path";
+import type { ServerResponse } from "node:http";
 import { parseArgs } from "node:util";
 import { createClient } from "graphql-ws";
 import WebSocket from "ws";
-import { generateModel, modelPresets } from "../engines/gguf/generate-model.ts";
+import { ReplayOpenAIServer, type ReplayedRequest } from "../test/engines/openai-compatible/replay-openai-server.ts";
+import { completionChunk, usageChunk, writeEvents } from "../test/engines/openai-compatible/wire-format.ts";
 import { startOtlpReceiver } from "../test/harness/otlp-receiver.ts";
 import { temporaryDirectory } from "../test/harness/temporary-directory.ts";
 import { describeMachine, measureInterleaved, median, runLoad } from "./measure.ts";
@@ -24,8 +30,8 @@ const { values } = parseArgs({
     rounds: { type: "string", default: "3" },
     requests: { type: "string", default: "1500" },
     concurrency: { type: "string", default: "16" },
-    streams: { type: "string", default: "8" },
-    "max-tokens": { type: "string", default: "64" },
+    streams: { type: "string", default: "16" },
+    "max-tokens": { type: "string", default: "256" },
   },
 });
 const rounds = Number(values.rounds);
@@ -36,9 +42,12 @@ const maxTokens = Number(values["max-tokens"]);
 
 type Mode = "off" | "on, 100 %" | "on, 1 %";
 const modes: Mode[] = ["off", "on, 100 %", "on, 1 %"];
-const modelsDirectory = await temporaryDirectory("tracing-cost-models");
-await generateModel({ ...modelPresets.tiny, outputPath: join(modelsDirectory, "chat.gguf") });
 const receiver = await startOtlpReceiver();
+const upstream = await ReplayOpenAIServer.start();
+upstream.replyAlways("/v1/completions", async (request: ReplayedRequest, response: ServerResponse) => {
+  const tokens = Number((request.body as { max_tokens?: number }).max_tokens ?? maxTokens);
+  await writeEvents(response, [...Array.from({ length: tokens }, (_, index) => completionChunk(`t${index} `)), completionChunk("", "length"), usageChunk({ prompt_tokens: 4, completion_tokens: tokens }, "text_completion"), "[DONE]"]);
+});
 
 function tracingEnvironment(mode: Mode): NodeJS.ProcessEnv {
   if (mode === "off") return { OTEL_EXPORTER_OTLP_ENDPOINT: "", OTEL_SERVICE_NAME: "" };
@@ -64,11 +73,16 @@ function stackCpuMillis(stack: MultiProcessStack): number {
 }
 
 async function measure(mode: Mode): Promise<Figures> {
-  const stack = await startMultiProcessStack({ environment: { DATA_DIR: await temporaryDirectory("tracing-cost"), MODELS_DIR: modelsDirectory, LLAMA_CPP_THREADS: "1", ...tracingEnvironment(mode) } });
+  const stack = await startMultiProcessStack({ environment: { DATA_DIR: await temporaryDirectory("tracing-cost"), ...tracingEnvironment(mode) } });
   try {
     await stack.request("mutation($input: RegisterModelInput!) { registerModel(input: $input) { id } }", {
-      input: { id: "bench-chat", displayName: "Chat", family: "llama", capabilities: ["CHAT", "COMPLETION"], contextLength: 2048, engine: { kind: "LLAMA_CPP", modelPath: "chat.gguf" }, pricing: { inputPerMillionTokens: 0, outputPerMillionTokens: 0 } },
+      input: { id: "bench-chat", displayName: "Chat", family: "llama", capabilities: ["COMPLETION"], contextLength: 8192, engine: { kind: "OPENAI_COMPATIBLE", baseUrl: upstream.baseUrl, upstreamModel: "replay-model" }, pricing: { inputPerMillionTokens: 0, outputPerMillionTokens: 0 } },
     });
+    // One HTTP request to the inference subgraph, as every replica serves in production: it turns on
+    // the request logger's AsyncLocalStorage (and so Node 20's promise hooks) in that process too.
+    // Without it a streams-only inference process runs with no promise hooks while tracing is off,
+    // and the comparison charges tracing for hooks every deployed replica already pays for.
+    await stack.request(`query { tokenCounts(model: "bench-chat", texts: ["warm up"]) }`);
     const body = JSON.stringify({ query: "query Catalogue { models(first: 20) { nodes { id displayName capabilities contextLength } } }", operationName: "Catalogue" });
     const query = async () => {
       const response = await fetch(stack.graphqlUrl, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${stack.key}` }, body });
@@ -121,3 +135,4 @@ const table = modes.map((mode) => ({
 }));
 console.log(JSON.stringify({ machine: await describeMachine(), date: new Date().toISOString(), settings: { rounds, requests, concurrency, streams, maxTokens }, spansReceived: receiver.spans().length, results: table }, null, 2));
 await receiver.close();
+await upstream.close();

@@ -10,12 +10,14 @@
  */
 import { context, diag, DiagLogLevel, propagation, trace } from "@opentelemetry/api";
 import type { Logger } from "../logging/logger.ts";
+import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import { defaultResource, detectResources, envDetector, resourceFromAttributes } from "@opentelemetry/resources";
-import { BatchSpanProcessor } from "@opentelemetry/sdk-trace-base";
-import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
+import { BasicTracerProvider, BatchSpanProcessor } from "@opentelemetry/sdk-trace-base";
+
 import { ATTR_SERVICE_NAME } from "@opentelemetry/semantic-conventions";
+import { SampledOnlyTracerProvider } from "./sampled-only-tracer-provider.ts";
 import { tracingSettingsFromEnvironment } from "./tracing-settings.ts";
 import { setTracingState } from "./tracing-state.ts";
 
@@ -47,13 +49,18 @@ export function startTracing(serviceName: string, environment: NodeJS.ProcessEnv
   const resource = defaultResource()
     .merge(resourceFromAttributes({ [ATTR_SERVICE_NAME]: serviceName }))
     .merge(detectResources({ detectors: [envDetector] }));
-  const provider = new NodeTracerProvider({
+  const provider = new BasicTracerProvider({
     resource,
     spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())],
   });
-  // AsyncLocalStorage context manager; W3C trace context only (no baggage: nothing of ours reads it,
-  // and a client's baggage would otherwise ride along to every subgraph and engine).
-  provider.register({ propagator: new W3CTraceContextPropagator() });
+  // What `provider.register()` does, with the provider behind SampledOnlyTracerProvider (no span
+  // objects inside unsampled traces): the AsyncLocalStorage context manager, and W3C trace context
+  // only (no baggage: nothing of ours reads it, and a client's baggage would otherwise ride along to
+  // every subgraph and engine). Registered on the API's global proxy, so tracers taken at import
+  // (@apollo/gateway's) get it too.
+  trace.setGlobalTracerProvider(new SampledOnlyTracerProvider(provider));
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   setTracingState(settings);
   let stopped: Promise<void> | undefined;
   return {

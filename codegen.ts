@@ -38,6 +38,7 @@ const config: CodegenConfig = {
     ...subgraphResolverTypes("model-registry", "../context.ts#ModelRegistryContext", {
       Model: "../model-record.ts#ModelRecord",
       ModelEngine: "../model-record.ts#ModelEngineRecord",
+      ModelDeployment: "../model-record.ts#ModelDeploymentRecord",
     }),
     ...subgraphResolverTypes("inference", "../context.ts#InferenceContext", {
       Completion: "../completion-record.ts#CompletionRecord",

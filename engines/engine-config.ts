@@ -27,6 +27,12 @@ export interface EngineConfig {
     /** Cap on each sequence's context when the model is trained for more, in tokens. Default 8192. */
     maxContextLength: number;
   };
+  /**
+   * The circuit breaker of each deployment of a model served by several (engines/routing/):
+   * DEPLOYMENT_FAILURE_THRESHOLD retryable failures in a row (default 3) open it for
+   * DEPLOYMENT_OPEN_MILLIS (default 30,000), then one probe call decides. Absent: those defaults.
+   */
+  routing?: { failureThreshold: number; openMillis: number };
   openAiCompatible: {
     /** Time one upstream attempt may take, in milliseconds. Default 60000. */
     requestTimeoutMillis: number;
@@ -112,6 +118,8 @@ export const engineEnvironment = {
   UPSTREAM_MAX_CONCURRENT_STREAMS: integerVariable(64, 1, 10_000),
   UPSTREAM_MAX_CONCURRENT_BATCHES: integerVariable(4, 1, 1_000),
   BATCH_WINDOW_MILLIS: integerVariable(2, 0, 1_000),
+  DEPLOYMENT_FAILURE_THRESHOLD: integerVariable(3, 1, 1_000),
+  DEPLOYMENT_OPEN_MILLIS: integerVariable(30_000, 100, 3_600_000),
   MAX_BATCH_SIZE: integerVariable(32, 1, 4_096),
   MAX_QUEUE_DEPTH: integerVariable(1024, 1, 1_000_000),
   TENANT_MAX_QUEUE_DEPTH: integerVariable(256, 1, 1_000_000),
@@ -129,6 +137,7 @@ export function toEngineConfig(values: z.infer<z.ZodObject<typeof engineEnvironm
       embeddingContexts: values.LLAMA_CPP_EMBEDDING_CONTEXTS,
       maxContextLength: values.LLAMA_CPP_MAX_CONTEXT_LENGTH,
     },
+    routing: { failureThreshold: values.DEPLOYMENT_FAILURE_THRESHOLD, openMillis: values.DEPLOYMENT_OPEN_MILLIS },
     openAiCompatible: {
       requestTimeoutMillis: values.UPSTREAM_REQUEST_TIMEOUT_MILLIS,
       maxRetries: values.UPSTREAM_MAX_RETRIES,

@@ -1,20 +1,38 @@
 import { isAbsolute, resolve } from "node:path";
 import type { Logger } from "../platform/logging/logger.ts";
-import type { ModelRecord } from "../subgraphs/model-registry/model-record.ts";
+import { deploymentsOf, type ModelRecord } from "../subgraphs/model-registry/model-record.ts";
 import type { InferenceEngine } from "./engine.ts";
 import type { EngineConfig } from "./engine-config.ts";
 import { EngineError } from "./engine-error.ts";
 import { LlamaCppEngine } from "./llama-cpp/llama-cpp-engine.ts";
 import { OpenAICompatibleEngine } from "./openai-compatible/openai-compatible-engine.ts";
+import { DeploymentRouter, type Deployment } from "./routing/deployment-router.ts";
 
 /** The parts of a registry model that decide how its engine is opened. */
-export type EngineDefinition = Pick<ModelRecord, "id" | "engine" | "contextLength" | "embeddingDimensions">;
+export type EngineDefinition = Pick<ModelRecord, "id" | "engine" | "deployments" | "routing" | "contextLength" | "embeddingDimensions">;
 
 /**
- * Opens the engine a registry model names. Relative GGUF paths resolve against `modelsDirectory`.
+ * Opens the engine a registry model names: the engine of its one deployment, or a router over the
+ * engines of several (engines/routing/). Relative GGUF paths resolve against `modelsDirectory`.
  * `logger` receives upstream failures in the upstream's own words (clients get a short message).
  */
 export async function openEngine(model: EngineDefinition, config: EngineConfig, modelsDirectory: string, logger?: Logger): Promise<InferenceEngine> {
+  const deployments = deploymentsOf(model);
+  if (deployments.length === 1) return openOneEngine(model, config, modelsDirectory, logger);
+  const opened: Deployment[] = [];
+  try {
+    for (const deployment of deployments) {
+      const engine = await openOneEngine({ ...model, engine: deployment.engine, deployments: undefined }, config, modelsDirectory, logger);
+      opened.push({ name: deployment.name, engine, weight: deployment.weight, priority: deployment.priority, ...(deployment.maxConcurrentRequests === null ? {} : { maxConcurrentRequests: deployment.maxConcurrentRequests }) });
+    }
+    return new DeploymentRouter({ modelId: model.id, deployments: opened, strategy: model.routing ?? "WEIGHTED", ...(config.routing === undefined ? {} : { circuitBreaker: config.routing }), ...(logger === undefined ? {} : { logger }) });
+  } catch (error) {
+    await Promise.all(opened.map((deployment) => deployment.engine.close()));
+    throw error;
+  }
+}
+
+async function openOneEngine(model: EngineDefinition, config: EngineConfig, modelsDirectory: string, logger?: Logger): Promise<InferenceEngine> {
   const engine = model.engine;
   if (engine.kind === "LLAMA_CPP") {
     if (engine.modelPath === null) throw new EngineError("engine-unavailable", `Model ${model.id} names no GGUF file.`);
@@ -53,6 +71,9 @@ export async function openEngine(model: EngineDefinition, config: EngineConfig, 
  * status or display name keeps the loaded engine; a new file, server or context length does not.
  */
 export function engineIdentity(model: EngineDefinition): string {
-  const { kind, modelPath, baseUrl, upstreamModel, apiKey, chatTemplate, tokenizerPath } = model.engine;
-  return JSON.stringify([model.id, kind, modelPath, baseUrl, upstreamModel, apiKey, chatTemplate ?? null, tokenizerPath ?? null, model.contextLength, model.embeddingDimensions]);
+  const engines = deploymentsOf(model).map(({ name, engine, weight, priority, maxConcurrentRequests }) => {
+    const { kind, modelPath, baseUrl, upstreamModel, apiKey, chatTemplate, tokenizerPath } = engine;
+    return [name, weight, priority, maxConcurrentRequests, kind, modelPath, baseUrl, upstreamModel, apiKey, chatTemplate ?? null, tokenizerPath ?? null];
+  });
+  return JSON.stringify([model.id, engines, model.routing ?? "WEIGHTED", model.contextLength, model.embeddingDimensions]);
 }

@@ -344,6 +344,15 @@ export type ModelCapability =
   | 'COMPLETION'
   | 'EMBEDDING';
 
+export type ModelDeploymentInput = {
+  /** An OPENAI_COMPATIBLE engine that leaves out `apiKey` keeps the key stored for the deployment of that name. */
+  engine: ModelEngineInput;
+  maxConcurrentRequests?: number | null | undefined;
+  name: string;
+  priority?: number | null | undefined;
+  weight?: number | null | undefined;
+};
+
 export type ModelEngineInput = {
   /** Write-only: stored for the engine, never returned. */
   apiKey?: string | null | undefined;
@@ -384,14 +393,24 @@ export type RegisterModelInput = {
   capabilities: Array<ModelCapability>;
   contextLength: number;
   defaultParameters?: GenerationParametersInput | null | undefined;
+  /** Several engines that serve the model (at most 16, names unique); or give `engine` instead. */
+  deployments?: Array<ModelDeploymentInput> | null | undefined;
   displayName: string;
   embeddingDimensions?: number | null | undefined;
-  engine: ModelEngineInput;
+  /** The one engine that serves the model; or give `deployments` instead. */
+  engine?: ModelEngineInput | null | undefined;
   family: string;
   id: string | number;
   pricing: ModelPricingInput;
+  routing?: RoutingStrategy | null | undefined;
   status?: ModelStatus | null | undefined;
 };
+
+export type RoutingStrategy =
+  /** Each call to the deployment with the fewest calls in flight for its `maxConcurrentRequests`. */
+  | 'LEAST_BUSY'
+  /** Each call to a deployment drawn in proportion to its weight. */
+  | 'WEIGHTED';
 
 export type SearchInput = {
   /**
@@ -448,11 +467,15 @@ export type UpdateModelInput = {
   capabilities?: Array<ModelCapability> | null | undefined;
   contextLength?: number | null | undefined;
   defaultParameters?: GenerationParametersInput | null | undefined;
+  /** Replaces every deployment. */
+  deployments?: Array<ModelDeploymentInput> | null | undefined;
   displayName?: string | null | undefined;
   embeddingDimensions?: number | null | undefined;
+  /** Replaces the engine of a model with one deployment; a model with several takes `deployments`. */
   engine?: ModelEngineInput | null | undefined;
   family?: string | null | undefined;
   pricing?: ModelPricingInput | null | undefined;
+  routing?: RoutingStrategy | null | undefined;
 };
 
 export type UsageDimension =

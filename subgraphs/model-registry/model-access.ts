@@ -5,7 +5,7 @@ import { everyTenant } from "../../platform/authorization/permission.ts";
 import type { RequestContext } from "../../platform/context/request-context.ts";
 import { ErrorCode } from "../../platform/errors/error-code.ts";
 import { ServiceError } from "../../platform/errors/service-error.ts";
-import type { ModelFilter, ModelStatus, RegisterModelInput, UpdateModelInput } from "./generated/resolvers-types.ts";
+import type { ModelEngineInput, ModelFilter, ModelStatus, RegisterModelInput, UpdateModelInput } from "./generated/resolvers-types.ts";
 import type { ModelCatalog, ModelPage } from "./model-catalog.ts";
 import type { ModelEngineRecord, ModelRecord } from "./model-record.ts";
 
@@ -43,7 +43,7 @@ export class ModelAccess {
 
   async register(caller: RequestContext, input: RegisterModelInput): Promise<ModelRecord> {
     authorizeChange(caller, input.id, "register");
-    checkTenantEngine(caller, input.id, input.engine);
+    for (const engine of inputEngines(input)) checkTenantEngine(caller, input.id, engine);
     const model = await this.#catalog.register(input);
     await this.#record(caller, "MODEL_REGISTERED", model, { engineKind: model.engine.kind, baseUrl: model.engine.baseUrl });
     return model;
@@ -51,7 +51,7 @@ export class ModelAccess {
 
   async update(caller: RequestContext, id: string, expectedVersion: number, input: UpdateModelInput): Promise<ModelRecord> {
     const current = await this.#changeable(caller, id, "update");
-    if (input.engine !== undefined && input.engine !== null) checkTenantEngine(caller, current.id, input.engine);
+    for (const engine of inputEngines(input)) checkTenantEngine(caller, current.id, engine);
     const model = await this.#catalog.update(current.id, expectedVersion, input);
     await this.#record(caller, "MODEL_UPDATED", model, {
       changedFields: Object.keys(input).filter((field) => (input as Record<string, unknown>)[field] !== undefined).sort().join(","),
@@ -109,6 +109,11 @@ function authorizeChange(caller: RequestContext, modelId: string, verb: string):
  * A tenant binds its private models to its own OpenAI-compatible upstream. Engines that read files
  * on the servers (LLAMA_CPP `modelPath`, `tokenizerPath`) are for platform admins only.
  */
+/** Every engine an input names: its `engine` and each deployment's. */
+function inputEngines(input: Pick<RegisterModelInput, "engine" | "deployments">): ModelEngineInput[] {
+  return [...(input.engine ? [input.engine] : []), ...(input.deployments ?? []).map((deployment) => deployment.engine)];
+}
+
 function checkTenantEngine(caller: RequestContext, modelId: string, engine: { kind: ModelEngineRecord["kind"]; tokenizerPath?: string | null }): void {
   if (modelOwnerTenant(modelId) === undefined || isAllowed(caller, "sharedModels.manage", everyTenant)) return;
   if (engine.kind !== "OPENAI_COMPATIBLE") {

@@ -15,6 +15,37 @@ export type ModelCapability = (typeof modelCapabilities)[number];
 export type ModelStatus = (typeof modelStatuses)[number];
 export type EngineKind = (typeof engineKinds)[number];
 
+const engineRecordSchema = z.object({
+  kind: z.enum(engineKinds),
+  modelPath: z.string().nullable(),
+  baseUrl: z.string().nullable(),
+  upstreamModel: z.string().nullable(),
+  /** Write-only secret for the upstream server; never leaves the registry through GraphQL. */
+  apiKey: z.string().nullable(),
+  /**
+   * A Jinja chat template that replaces the GGUF file's: the model's (LLAMA_CPP) or the tokenizer
+   * file's (OPENAI_COMPATIBLE). Absent: the file's is used.
+   */
+  chatTemplate: z.string().optional(),
+  /** OPENAI_COMPATIBLE: a GGUF file of the served model, read for exact token counts. */
+  tokenizerPath: z.string().optional(),
+});
+
+export const deploymentNamePattern = /^[a-z0-9][a-z0-9-]{0,62}$/;
+export const routingStrategies = ["WEIGHTED", "LEAST_BUSY"] as const;
+export type RoutingStrategy = (typeof routingStrategies)[number];
+
+const deploymentRecordSchema = z.object({
+  name: z.string().regex(deploymentNamePattern),
+  engine: engineRecordSchema,
+  /** Share of its priority's traffic, 0 to 1,000. */
+  weight: z.number().int().min(0).max(1_000),
+  /** Lower first, 0 to 100. */
+  priority: z.number().int().min(0).max(100),
+  /** Calls it serves at once at full speed (LEAST_BUSY); null: 1. */
+  maxConcurrentRequests: z.number().int().positive().nullable(),
+});
+
 /** The schema of a stored model: what the embedded file and Redis hold, checked again on every read. */
 export const modelRecordSchema = z.object({
   id: z.string().regex(modelNamePattern),
@@ -23,21 +54,15 @@ export const modelRecordSchema = z.object({
   capabilities: z.array(z.enum(modelCapabilities)),
   contextLength: z.number().int().positive(),
   embeddingDimensions: z.number().int().positive().nullable(),
-  engine: z.object({
-    kind: z.enum(engineKinds),
-    modelPath: z.string().nullable(),
-    baseUrl: z.string().nullable(),
-    upstreamModel: z.string().nullable(),
-    /** Write-only secret for the upstream server; never leaves the registry through GraphQL. */
-    apiKey: z.string().nullable(),
-    /**
-     * A Jinja chat template that replaces the GGUF file's: the model's (LLAMA_CPP) or the tokenizer
-     * file's (OPENAI_COMPATIBLE). Absent: the file's is used.
-     */
-    chatTemplate: z.string().optional(),
-    /** OPENAI_COMPATIBLE: a GGUF file of the served model, read for exact token counts. */
-    tokenizerPath: z.string().optional(),
-  }),
+  /** The engine of the first deployment (all of them when `deployments` is absent: one deployment, `default`). */
+  engine: engineRecordSchema,
+  /**
+   * Where the model is served, when more than one engine serves it (engines/routing/): absent for a
+   * model with one engine (`engine`). The first deployment's engine is also `engine`.
+   */
+  deployments: z.array(deploymentRecordSchema).optional(),
+  /** How calls are spread among the deployments of one priority. Absent: WEIGHTED. */
+  routing: z.enum(routingStrategies).optional(),
   pricing: z.object({
     inputPerMillionTokens: z.number().nonnegative(),
     outputPerMillionTokens: z.number().nonnegative(),
@@ -59,6 +84,13 @@ export const modelRecordSchema = z.object({
 /** A model as stored. GraphQL resolvers map it onto the `Model` type (codegen mapper). */
 export type ModelRecord = z.infer<typeof modelRecordSchema>;
 export type ModelEngineRecord = ModelRecord["engine"];
+export type ModelDeploymentRecord = z.infer<typeof deploymentRecordSchema>;
+
+/** The deployments that serve a model: its `deployments`, or its one `engine` as the deployment `default`. */
+export function deploymentsOf(record: Pick<ModelRecord, "engine" | "deployments">): ModelDeploymentRecord[] {
+  if (record.deployments !== undefined && record.deployments.length > 0) return record.deployments;
+  return [{ name: "default", engine: record.engine, weight: 1, priority: 0, maxConcurrentRequests: null }];
+}
 
 /** What defines a model, without the bookkeeping the registry assigns. */
 export type ModelDefinition = Omit<ModelRecord, "version" | "createdAt" | "updatedAt">;

@@ -4,7 +4,7 @@ import { ServiceError } from "../../platform/errors/service-error.ts";
 import { EgressGuard, EgressRefusedError } from "../../platform/network/egress-policy.ts";
 import type { GenerationParametersInput, ModelEngineInput, ModelPricingInput, RegisterModelInput, UpdateModelInput } from "./generated/resolvers-types.ts";
 import { modelOwnerTenant } from "../../platform/authorization/model-scope.ts";
-import { modelNamePattern, type ModelDefinition, type ModelEngineRecord, type ModelRecord } from "./model-record.ts";
+import { deploymentNamePattern, deploymentsOf, modelNamePattern, type ModelDefinition, type ModelDeploymentRecord, type ModelEngineRecord, type ModelRecord } from "./model-record.ts";
 
 /** Limits on a model definition; the numbers are generous bounds that catch typos, not policy. */
 export const modelLimits = {
@@ -55,7 +55,7 @@ export function definitionFromRegistration(input: RegisterModelInput, engineGuar
     capabilities: [...input.capabilities],
     contextLength: input.contextLength,
     embeddingDimensions: input.embeddingDimensions ?? null,
-    engine: engineFromInput(input.engine, undefined),
+    ...enginesFromInput(problems, input, undefined),
     pricing: pricingFromInput(input.pricing),
     status: input.status ?? "ACTIVE",
     aliases: [...(input.aliases ?? [])],
@@ -80,18 +80,61 @@ export function definitionFromUpdate(current: ModelRecord, input: UpdateModelInp
     capabilities: input.capabilities ? [...input.capabilities] : current.capabilities,
     contextLength: input.contextLength ?? current.contextLength,
     embeddingDimensions: input.embeddingDimensions === undefined ? current.embeddingDimensions : input.embeddingDimensions,
-    engine: input.engine ? engineFromInput(input.engine, current.engine) : current.engine,
+    ...(input.engine || input.deployments ? enginesFromInput(problems, input, current) : { engine: current.engine, ...(current.deployments === undefined ? {} : { deployments: current.deployments }) }),
+    ...(input.routing ? { routing: input.routing } : current.routing === undefined ? {} : { routing: current.routing }),
     pricing: input.pricing ? pricingFromInput(input.pricing) : current.pricing,
     status: current.status,
     aliases: input.aliases ? [...input.aliases] : current.aliases,
     defaultParameters: input.defaultParameters ? parametersFromInput(input.defaultParameters) : current.defaultParameters,
   };
-  for (const field of ["displayName", "family", "capabilities", "contextLength", "engine", "pricing", "aliases", "defaultParameters"] as const) {
+  for (const field of ["displayName", "family", "capabilities", "contextLength", "engine", "deployments", "routing", "pricing", "aliases", "defaultParameters"] as const) {
     if (input[field] === null) problems.add(`input.${field}`, `${field} cannot be null; leave it out to keep the current value.`);
   }
-  checkDefinition(problems, definition, input.engine ? engineGuard : undefined);
+  checkDefinition(problems, definition, input.engine || input.deployments ? engineGuard : undefined);
   problems.throwIfAny();
   return definition;
+}
+
+/** Most deployments one model may have. */
+const maximumDeployments = 16;
+
+/**
+ * `engine` and `deployments` of a definition from an input that gives one of them. Stored
+ * deployments keep their API key when the input's deployment of the same name leaves it out.
+ */
+function enginesFromInput(problems: ProblemList, input: Pick<RegisterModelInput, "engine" | "deployments" | "routing">, current: ModelRecord | undefined): Pick<ModelDefinition, "engine" | "deployments" | "routing"> {
+  const routing = input.routing ? { routing: input.routing } : {};
+  if (input.engine && input.deployments) problems.add("input.deployments", "Give engine (one engine) or deployments (several), not both.");
+  if (input.engine) {
+    if (current !== undefined && deploymentsOf(current).length > 1) {
+      problems.add("input.engine", `Model ${current.id} has ${deploymentsOf(current).length} deployments: change them with deployments.`);
+    }
+    return { engine: engineFromInput(input.engine, current?.engine), ...routing };
+  }
+  const deploymentInputs = input.deployments ?? [];
+  if (deploymentInputs.length === 0) {
+    problems.add(input.deployments ? "input.deployments" : "input.engine", "A model needs an engine, or at least one deployment.");
+    return { engine: current?.engine ?? { kind: "OPENAI_COMPATIBLE", modelPath: null, baseUrl: null, upstreamModel: null, apiKey: null }, ...routing };
+  }
+  if (deploymentInputs.length > maximumDeployments) problems.add("input.deployments", `A model has at most ${maximumDeployments} deployments, got ${deploymentInputs.length}.`);
+  const stored = new Map(current === undefined ? [] : deploymentsOf(current).map((deployment) => [deployment.name, deployment.engine]));
+  const deployments = deploymentInputs.map((deployment, index) => {
+    const path = `input.deployments[${index}]`;
+    if (!deploymentNamePattern.test(deployment.name)) problems.add(`${path}.name`, `"${deployment.name}" is not a deployment name: 1 to 63 lower-case letters, digits or dashes.`);
+    const weight = deployment.weight ?? 1;
+    const priority = deployment.priority ?? 0;
+    if (!Number.isInteger(weight) || weight < 0 || weight > 1_000) problems.add(`${path}.weight`, "weight must be between 0 and 1,000.");
+    if (!Number.isInteger(priority) || priority < 0 || priority > 100) problems.add(`${path}.priority`, "priority must be between 0 and 100.");
+    const capacity = deployment.maxConcurrentRequests ?? null;
+    if (capacity !== null && (capacity < 1 || capacity > 100_000)) problems.add(`${path}.maxConcurrentRequests`, "maxConcurrentRequests must be between 1 and 100,000.");
+    return { name: deployment.name, engine: engineFromInput(deployment.engine, stored.get(deployment.name)), weight, priority, maxConcurrentRequests: capacity };
+  });
+  const names = deployments.map((deployment) => deployment.name);
+  if (new Set(names).size !== names.length) problems.add("input.deployments", "Deployment names must be unique within the model.");
+  if (deployments.every((deployment) => deployment.weight === 0)) problems.add("input.deployments", "At least one deployment needs a weight above 0.");
+  const [first] = deployments as [ModelDeploymentRecord];
+  // One deployment is the plain one-engine model (no `deployments` stored).
+  return deployments.length === 1 && first.name === "default" && first.weight === 1 && first.priority === 0 && first.maxConcurrentRequests === null ? { engine: first.engine, ...routing } : { engine: first.engine, deployments, ...routing };
 }
 
 function engineFromInput(input: ModelEngineInput, current: ModelEngineRecord | undefined): ModelEngineRecord {
@@ -148,7 +191,8 @@ function checkDefinition(problems: ProblemList, definition: ModelDefinition, eng
     problems.add("input.contextLength", `contextLength must be between 1 and ${modelLimits.maximumContextLength} tokens.`);
   }
   checkEmbedding(problems, definition);
-  checkEngine(problems, definition.engine, engineGuard);
+  if (definition.deployments === undefined) checkEngine(problems, definition.engine, engineGuard);
+  else definition.deployments.forEach((deployment, index) => checkEngine(problems, deployment.engine, engineGuard, `input.deployments[${index}].engine`));
   checkPricing(problems, definition.pricing);
   checkAliases(problems, definition);
   checkParameters(problems, definition);
@@ -166,62 +210,62 @@ function checkEmbedding(problems: ProblemList, definition: ModelDefinition): voi
   }
 }
 
-function checkEngine(problems: ProblemList, engine: ModelEngineRecord, engineGuard: EgressGuard | undefined): void {
+function checkEngine(problems: ProblemList, engine: ModelEngineRecord, engineGuard: EgressGuard | undefined, path = "input.engine"): void {
   if (engine.kind === "LLAMA_CPP") {
-    if (engine.modelPath === null) problems.add("input.engine.modelPath", "A LLAMA_CPP engine needs modelPath, the GGUF file to load.");
+    if (engine.modelPath === null) problems.add(`${path}.modelPath`, "A LLAMA_CPP engine needs modelPath, the GGUF file to load.");
     else if (!engine.modelPath.endsWith(".gguf") || engine.modelPath.includes("\0")) {
-      problems.add("input.engine.modelPath", "modelPath must name a .gguf file.");
+      problems.add(`${path}.modelPath`, "modelPath must name a .gguf file.");
     }
     for (const field of ["baseUrl", "upstreamModel", "apiKey"] as const) {
-      if (engine[field] !== null) problems.add(`input.engine.${field}`, `${field} is only for OPENAI_COMPATIBLE engines.`);
+      if (engine[field] !== null) problems.add(`${path}.${field}`, `${field} is only for OPENAI_COMPATIBLE engines.`);
     }
-    if (engine.chatTemplate !== undefined) checkChatTemplate(problems, engine.chatTemplate);
-    if (engine.tokenizerPath !== undefined) problems.add("input.engine.tokenizerPath", "tokenizerPath is only for OPENAI_COMPATIBLE engines: a LLAMA_CPP engine counts with its own model.");
+    if (engine.chatTemplate !== undefined) checkChatTemplate(problems, engine.chatTemplate, path);
+    if (engine.tokenizerPath !== undefined) problems.add(`${path}.tokenizerPath`, "tokenizerPath is only for OPENAI_COMPATIBLE engines: a LLAMA_CPP engine counts with its own model.");
     return;
   }
   if (engine.tokenizerPath !== undefined && (!engine.tokenizerPath.endsWith(".gguf") || engine.tokenizerPath.includes("\0"))) {
-    problems.add("input.engine.tokenizerPath", "tokenizerPath must name a .gguf file of the served model.");
+    problems.add(`${path}.tokenizerPath`, "tokenizerPath must name a .gguf file of the served model.");
   }
   if (engine.chatTemplate !== undefined) {
     if (engine.tokenizerPath === undefined) {
-      problems.add("input.engine.chatTemplate", "chatTemplate needs tokenizerPath on an OPENAI_COMPATIBLE engine: the server applies its own template, and this one is only used to count tokens.");
-    } else checkChatTemplate(problems, engine.chatTemplate);
+      problems.add(`${path}.chatTemplate`, "chatTemplate needs tokenizerPath on an OPENAI_COMPATIBLE engine: the server applies its own template, and this one is only used to count tokens.");
+    } else checkChatTemplate(problems, engine.chatTemplate, path);
   }
   if (engine.baseUrl === null) {
-    problems.add("input.engine.baseUrl", "An OPENAI_COMPATIBLE engine needs baseUrl, for example http://vllm:8000/v1.");
+    problems.add(`${path}.baseUrl`, "An OPENAI_COMPATIBLE engine needs baseUrl, for example http://vllm:8000/v1.");
   } else if (!isHttpUrl(engine.baseUrl)) {
-    problems.add("input.engine.baseUrl", `baseUrl must be an http:// or https:// URL, got "${engine.baseUrl}".`);
+    problems.add(`${path}.baseUrl`, `baseUrl must be an http:// or https:// URL, got "${engine.baseUrl}".`);
   } else if (engineGuard !== undefined) {
-    checkEngineHost(problems, engine.baseUrl, engineGuard);
+    checkEngineHost(problems, engine.baseUrl, engineGuard, path);
   }
   if (engine.upstreamModel === null) {
-    problems.add("input.engine.upstreamModel", "An OPENAI_COMPATIBLE engine needs upstreamModel, the model name the server expects.");
+    problems.add(`${path}.upstreamModel`, "An OPENAI_COMPATIBLE engine needs upstreamModel, the model name the server expects.");
   }
-  if (engine.modelPath !== null) problems.add("input.engine.modelPath", "modelPath is only for LLAMA_CPP engines.");
+  if (engine.modelPath !== null) problems.add(`${path}.modelPath`, "modelPath is only for LLAMA_CPP engines.");
 }
 
 /** Longest chat template accepted, in characters (the longest published ones are about 10,000). */
 const maximumChatTemplateLength = 65_536;
 
-function checkChatTemplate(problems: ProblemList, template: string): void {
+function checkChatTemplate(problems: ProblemList, template: string, path: string): void {
   if (template.length > maximumChatTemplateLength) {
-    problems.add("input.engine.chatTemplate", `chatTemplate is ${template.length} characters; at most ${maximumChatTemplateLength} are accepted.`);
+    problems.add(`${path}.chatTemplate`, `chatTemplate is ${template.length} characters; at most ${maximumChatTemplateLength} are accepted.`);
     return;
   }
   try {
     new Template(template);
   } catch (error) {
-    problems.add("input.engine.chatTemplate", `chatTemplate is not a valid Jinja template: ${(error as Error).message}`);
+    problems.add(`${path}.chatTemplate`, `chatTemplate is not a valid Jinja template: ${(error as Error).message}`);
   }
 }
 
 /** The registration-time check (no DNS); inference checks each resolved address again when it connects. */
-function checkEngineHost(problems: ProblemList, baseUrl: string, engineGuard: EgressGuard): void {
+function checkEngineHost(problems: ProblemList, baseUrl: string, engineGuard: EgressGuard, path: string): void {
   try {
     engineGuard.checkUrl(baseUrl);
   } catch (error) {
     if (!(error instanceof EgressRefusedError)) throw error;
-    problems.add("input.engine.baseUrl", `baseUrl is not allowed: ${error.message}.`);
+    problems.add(`${path}.baseUrl`, `baseUrl is not allowed: ${error.message}.`);
   }
 }
 

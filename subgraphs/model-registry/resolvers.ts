@@ -1,6 +1,7 @@
 import { modelOwnerTenant } from "../../platform/authorization/model-scope.ts";
 import { dateTimeScalar } from "../../platform/graphql/date-time-scalar.ts";
 import type { Resolvers } from "./generated/resolvers-types.ts";
+import { deploymentsOf } from "./model-record.ts";
 
 export const resolvers: Resolvers = {
   DateTime: dateTimeScalar,
@@ -25,6 +26,8 @@ export const resolvers: Resolvers = {
     __resolveReference: async (reference, context) => context.models.visible(context.request, await context.modelById.load(reference.id)) ?? null,
     visibility: (model) => (modelOwnerTenant(model.id) === undefined ? "SHARED" : "PRIVATE"),
     ownerTenantId: (model) => modelOwnerTenant(model.id) ?? null,
+    deployments: (model) => deploymentsOf(model),
+    routing: (model) => model.routing ?? "WEIGHTED",
   },
   ModelEngine: {
     hasApiKey: (engine) => engine.apiKey !== null,

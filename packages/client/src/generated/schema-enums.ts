@@ -268,6 +268,14 @@ export const Role = {
 } as const;
 
 export type Role = typeof Role[keyof typeof Role];
+export const RoutingStrategy = {
+  /** Each call to the deployment with the fewest calls in flight for its `maxConcurrentRequests`. */
+  LeastBusy: 'LEAST_BUSY',
+  /** Each call to a deployment drawn in proportion to its weight. */
+  Weighted: 'WEIGHTED'
+} as const;
+
+export type RoutingStrategy = typeof RoutingStrategy[keyof typeof RoutingStrategy];
 export const SearchMode = {
   /**
    * Both: each list's scores normalised to 0-1 (min-max within its candidates), then combined with a

@@ -51,7 +51,7 @@ export class ModelEngines {
       createEngine: (identity) => {
         const model = this.#definitions.get(identity);
         if (model === undefined) throw new Error(`no model definition for ${identity}`);
-        return openEngine(model, options.config, options.modelsDirectory, options.logger).then((engine) => {
+        return openEngine(model, options.config, options.modelsDirectory, options.logger, options.metrics).then((engine) => {
           const { kind, contextLength, chatTemplate } = engine.describe();
           options.logger.info("opened the engine of a model", { modelId: model.id, kind, contextLength, ...(chatTemplate === undefined ? {} : { chatTemplate }) });
           // Each engine call a span with the GenAI conventions, when traces are exported (engines/traced-engine.ts).

@@ -1,5 +1,7 @@
 import { isAbsolute, resolve } from "node:path";
 import type { Logger } from "../platform/logging/logger.ts";
+import { observeDeploymentRouter } from "../platform/metrics/deployment-metrics.ts";
+import type { ServiceMetrics } from "../platform/metrics/service-metrics.ts";
 import { deploymentsOf, type ModelRecord } from "../subgraphs/model-registry/model-record.ts";
 import type { InferenceEngine } from "./engine.ts";
 import type { EngineConfig } from "./engine-config.ts";
@@ -16,7 +18,7 @@ export type EngineDefinition = Pick<ModelRecord, "id" | "engine" | "deployments"
  * engines of several (engines/routing/). Relative GGUF paths resolve against `modelsDirectory`.
  * `logger` receives upstream failures in the upstream's own words (clients get a short message).
  */
-export async function openEngine(model: EngineDefinition, config: EngineConfig, modelsDirectory: string, logger?: Logger): Promise<InferenceEngine> {
+export async function openEngine(model: EngineDefinition, config: EngineConfig, modelsDirectory: string, logger?: Logger, metrics?: ServiceMetrics): Promise<InferenceEngine> {
   const deployments = deploymentsOf(model);
   if (deployments.length === 1) return openOneEngine(model, config, modelsDirectory, logger);
   const opened: Deployment[] = [];
@@ -25,7 +27,19 @@ export async function openEngine(model: EngineDefinition, config: EngineConfig, 
       const engine = await openOneEngine({ ...model, engine: deployment.engine, deployments: undefined }, config, modelsDirectory, logger);
       opened.push({ name: deployment.name, engine, weight: deployment.weight, priority: deployment.priority, ...(deployment.maxConcurrentRequests === null ? {} : { maxConcurrentRequests: deployment.maxConcurrentRequests }) });
     }
-    return new DeploymentRouter({ modelId: model.id, deployments: opened, strategy: model.routing ?? "WEIGHTED", ...(config.routing === undefined ? {} : { circuitBreaker: config.routing }), ...(logger === undefined ? {} : { logger }) });
+    let observer: ReturnType<typeof observeDeploymentRouter> | undefined;
+    const router = new DeploymentRouter({
+      modelId: model.id,
+      deployments: opened,
+      strategy: model.routing ?? "WEIGHTED",
+      ...(config.routing === undefined ? {} : { circuitBreaker: config.routing }),
+      ...(logger === undefined ? {} : { logger }),
+      observe: (deployment, outcome) => observer?.observe(deployment, outcome),
+      // Off the gauges once closed (the model changed or went away).
+      onClose: () => observer?.stop(),
+    });
+    if (metrics !== undefined) observer = observeDeploymentRouter(metrics, router);
+    return router;
   } catch (error) {
     await Promise.all(opened.map((deployment) => deployment.engine.close()));
     throw error;

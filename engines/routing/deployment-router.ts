@@ -15,6 +15,9 @@ import { CircuitBreaker, type CircuitBreakerOptions, type CircuitState } from ".
 
 export type RoutingStrategy = "WEIGHTED" | "LEAST_BUSY";
 
+/** How one call ended on one deployment: served, passed on to the next deployment after a retryable failure, or failed for the caller. */
+export type DeploymentCallOutcome = "succeeded" | "failed_over" | "failed";
+
 export interface Deployment {
   /** Unique within the model; names the deployment in logs and metrics. */
   name: string;
@@ -38,6 +41,10 @@ export interface DeploymentRouterOptions {
   /** Uniform in [0, 1) (tests pass a seeded one). Default `Math.random`. */
   random?: () => number;
   logger?: Logger;
+  /** Sees each call's outcome per deployment (metrics). */
+  observe?: (deployment: string, outcome: DeploymentCallOutcome) => void;
+  /** Called once `close` has closed every deployment's engine. */
+  onClose?: () => void;
 }
 
 /** What the router knows of one deployment now. */
@@ -65,6 +72,13 @@ export class DeploymentRouter implements InferenceEngine {
   readonly #random: () => number;
   readonly #logger: Logger | undefined;
   readonly #description: EngineDescription;
+  readonly #observe: ((deployment: string, outcome: DeploymentCallOutcome) => void) | undefined;
+  readonly #onClose: (() => void) | undefined;
+
+  /** The model's id. */
+  get modelId(): string {
+    return this.#modelId;
+  }
 
   constructor(options: DeploymentRouterOptions) {
     if (options.deployments.length === 0) throw new Error(`model ${options.modelId} has no deployments`);
@@ -73,6 +87,8 @@ export class DeploymentRouter implements InferenceEngine {
     this.#strategy = options.strategy ?? "WEIGHTED";
     this.#random = options.random ?? Math.random;
     this.#logger = options.logger;
+    this.#observe = options.observe;
+    this.#onClose = options.onClose;
     const descriptions = options.deployments.map((deployment) => deployment.engine.describe());
     const dimensions = new Set(descriptions.map((description) => description.embeddingDimensions));
     if (dimensions.size > 1) {
@@ -116,15 +132,21 @@ export class DeploymentRouter implements InferenceEngine {
         }
         settled = true;
         route.breaker.recordSuccess();
+        this.#observe?.(route.deployment.name, "succeeded");
         return;
       } catch (error) {
         settled = true;
         if (!isHealthFailure(error, signal)) {
           route.breaker.recordNeutral();
+          this.#observe?.(route.deployment.name, "failed");
           throw error;
         }
         route.breaker.recordFailure();
-        if (delivered) throw error;
+        if (delivered) {
+          this.#observe?.(route.deployment.name, "failed");
+          throw error;
+        }
+        this.#observe?.(route.deployment.name, "failed_over");
         this.#failedOver(route, error);
         lastFailure = error;
       } finally {
@@ -144,18 +166,29 @@ export class DeploymentRouter implements InferenceEngine {
   }
 
   countPromptTokens(prompt: GenerationPrompt): Promise<TokenCount> {
-    return this.#call((engine) => engine.countPromptTokens(prompt), undefined);
+    return this.#call((engine) => engine.countPromptTokens(prompt), undefined, false);
   }
 
   applyChatTemplate(messages: readonly ChatMessage[]): Promise<string> {
-    return this.#call((engine) => engine.applyChatTemplate(messages), undefined);
+    return this.#call((engine) => engine.applyChatTemplate(messages), undefined, false);
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.#routes.map((route) => route.deployment.engine.close()));
+    try {
+      await Promise.all(this.#routes.map((route) => route.deployment.engine.close()));
+    } finally {
+      this.#onClose?.();
+    }
   }
 
-  async #call<Result>(work: (engine: InferenceEngine) => Promise<Result>, signal: AbortSignal | undefined): Promise<Result> {
+  /**
+   * `modelCall`: a call of the model (generation, embedding), whose success shows the deployment
+   * healthy and which `observe` sees; token counts and chat templates are helpers of a call that
+   * often run locally (a tokenizer file), so their success says nothing of the server: only their
+   * retryable failures count against it.
+   */
+  async #call<Result>(work: (engine: InferenceEngine) => Promise<Result>, signal: AbortSignal | undefined, modelCall = true): Promise<Result> {
+    const observe = modelCall ? this.#observe : undefined;
     const tried = new Set<Route>();
     let lastFailure: unknown;
     for (;;) {
@@ -163,14 +196,18 @@ export class DeploymentRouter implements InferenceEngine {
       route.inFlight += 1;
       try {
         const result = await work(route.deployment.engine);
-        route.breaker.recordSuccess();
+        if (modelCall) route.breaker.recordSuccess();
+        else route.breaker.recordNeutral();
+        observe?.(route.deployment.name, "succeeded");
         return result;
       } catch (error) {
         if (!isHealthFailure(error, signal)) {
           route.breaker.recordNeutral();
+          observe?.(route.deployment.name, "failed");
           throw error;
         }
         route.breaker.recordFailure();
+        observe?.(route.deployment.name, "failed_over");
         this.#failedOver(route, error);
         lastFailure = error;
       } finally {

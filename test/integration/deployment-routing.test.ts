@@ -11,6 +11,7 @@ import { after, before, describe, it } from "node:test";
 import { ReplayOpenAIServer, type ReplayedRequest } from "../engines/openai-compatible/replay-openai-server.ts";
 import { chatChunk, usageChunk, writeEvents } from "../engines/openai-compatible/wire-format.ts";
 import { gatewayClient, postGraphQL, subscribe } from "../gateway/subscriptions/subscription-test-stack.ts";
+import { parseExposition } from "../harness/metric-samples.ts";
 import { temporaryDirectory } from "../harness/temporary-directory.ts";
 import { startTestStack, type TestStack } from "../harness/test-stack.ts";
 
@@ -138,5 +139,13 @@ describe("a model with two deployments through the gateway", () => {
       ended.events.map((event) => (event.data as { completionStream: { __typename: string; text?: string } }).completionStream).filter((event) => event.__typename === "TextDeltaEvent").map((event) => event.text),
       ["fallback"],
     );
+    // The inference service's series (engine calls: concurrent completions share batched calls), the primary's circuit open.
+    const samples = parseExposition(await fetch(stack.inference.graphqlUrl.replace(/\/graphql$/, "/metrics")).then((response) => response.text()));
+    const calls = (deployment: string, outcome: string) => samples.find((sample) => sample.name === "engine_deployment_calls_total" && sample.labels.model === "routed" && sample.labels.deployment === deployment && sample.labels.outcome === outcome)?.value ?? 0;
+    assert.ok(calls("primary", "succeeded") >= 5 && calls("fallback", "succeeded") >= 2, JSON.stringify([calls("primary", "succeeded"), calls("fallback", "succeeded")]));
+    assert.ok(calls("primary", "failed_over") >= 2, "the failures that opened the circuit");
+    assert.equal(calls("primary", "failed") + calls("fallback", "failed") + calls("fallback", "failed_over"), 0);
+    const state = (deployment: string, circuit: string) => samples.find((sample) => sample.name === "engine_deployment_circuit_state" && sample.labels.deployment === deployment && sample.labels.state === circuit)?.value;
+    assert.deepEqual([state("primary", "OPEN"), state("fallback", "CLOSED")], [1, 1], JSON.stringify(samples.filter((sample) => sample.name.startsWith("engine_deployment"))));
   });
 });

@@ -205,6 +205,18 @@ describe("DeploymentRouter", () => {
     assert.equal(router.status()[0]?.circuit, "CLOSED");
   });
 
+  it("does not count a token count's success (often local: a tokenizer file) as the server's health", async () => {
+    const down = deployment("down", { weight: 1_000 });
+    const up = deployment("up", { weight: 1 });
+    down.engine.behaviour = "unavailable";
+    const router = new DeploymentRouter({ modelId: "m", deployments: [down, up], circuitBreaker: { failureThreshold: 2 }, random: () => 0 });
+    await router.countPromptTokens({ kind: "text", text: "hi" });
+    assert.equal(await textOf(router), "up");
+    await router.countPromptTokens({ kind: "text", text: "hi" });
+    assert.equal(await textOf(router), "up");
+    assert.equal(router.status()[0]?.circuit, "OPEN", "two failures in a row, whatever counted tokens between them");
+  });
+
   it("answers with the last failure when every deployment failed, and says so while every circuit is open", async () => {
     const a = deployment("a");
     const b = deployment("b");

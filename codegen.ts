@@ -39,6 +39,7 @@ const config: CodegenConfig = {
       Model: "../model-record.ts#ModelRecord",
       ModelEngine: "../model-record.ts#ModelEngineRecord",
       ModelDeployment: "../model-record.ts#ModelDeploymentRecord",
+      AliasSplit: "../model-record.ts#AliasSplitRecord",
     }),
     ...subgraphResolverTypes("inference", "../context.ts#InferenceContext", {
       Completion: "../completion-record.ts#CompletionRecord",

@@ -11,6 +11,13 @@ export type AbstainFallback =
   /** Generate nothing: the completion's `text` is empty, `finishReason` ABSTAINED, no tokens are used. */
   | 'NO_ANSWER';
 
+export type AliasSplitInput = {
+  alias: string;
+  /** 1 to 4 arms. */
+  arms: Array<SplitArmInput>;
+  stickiness?: SplitStickiness | null | undefined;
+};
+
 /**
  * Opt in to the exact response cache. The key is the tenant, the model's id and version (any change to
  * the model in the registry makes a new version, so earlier answers are never served for it) and the
@@ -389,6 +396,8 @@ export type ModelStatus =
   | 'DISABLED';
 
 export type RegisterModelInput = {
+  /** Splits of some of its aliases among other models (each alias at most once). */
+  aliasSplits?: Array<AliasSplitInput> | null | undefined;
   aliases?: Array<string> | null | undefined;
   capabilities: Array<ModelCapability>;
   contextLength: number;
@@ -449,6 +458,16 @@ export type SearchMode =
   /** Nearest chunks to the query's embedding; `score` is the cosine similarity (-1 to 1). */
   | 'VECTOR';
 
+export type SplitArmInput = {
+  modelId: string | number;
+  percent: number;
+};
+
+/** What a split keeps together: every request of one tenant, or of one API key, goes to the same arm. */
+export type SplitStickiness =
+  | 'API_KEY'
+  | 'TENANT';
+
 export type TenantQuotaInput = {
   /** 1 or more; null for unlimited. */
   concurrentStreams?: number | null | undefined;
@@ -463,6 +482,8 @@ export type TenantQuotaInput = {
 
 /** Fields left out keep their current value. */
 export type UpdateModelInput = {
+  /** Replaces every split ([] removes them): the change reaches every replica on its next request. */
+  aliasSplits?: Array<AliasSplitInput> | null | undefined;
   aliases?: Array<string> | null | undefined;
   capabilities?: Array<ModelCapability> | null | undefined;
   contextLength?: number | null | undefined;

@@ -3,6 +3,7 @@ import type { ChatMessage, GenerationPrompt, GenerationRequest } from "../../eng
 import type { ModelEngines, ResolvedModel } from "../../engines/model-engines.ts";
 import { ErrorCode } from "../../platform/errors/error-code.ts";
 import { badUserInput, ServiceError } from "../../platform/errors/service-error.ts";
+import { chooseSplitArm } from "./alias-split.ts";
 import type { ModelCapability, ModelRecord } from "../model-registry/model-record.ts";
 import { toServiceError } from "./engine-error-mapping.ts";
 import type { CompletionInput } from "./generated/resolvers-types.ts";
@@ -110,14 +111,29 @@ export async function prepareCompletion(
  */
 export async function resolveServingModel(engines: ModelEngines, caller: RequestContext, name: string, capability: ModelCapability | undefined, field: string): Promise<ResolvedModel> {
   const found = await engines.find(name);
-  const model = found !== undefined && canUseModel(caller, found.id) ? found : undefined;
+  let model = found !== undefined && canUseModel(caller, found.id) ? found : undefined;
   if (model === undefined) throw new ServiceError(ErrorCode.ModelNotFound, `No model has the id or alias "${name}".`, { field });
   checkServes(model, capability, field);
+  model = (await splitArm(engines, caller, model, name, capability)) ?? model;
   try {
     return { model, scheduler: await engines.schedulerFor(model) };
   } catch (error) {
     throw toServiceError(error, model.id);
   }
+}
+
+/**
+ * The arm of a canary or A/B split that serves `caller` (alias-split.ts), when `name` is a split
+ * alias of `model` and the caller falls in an arm's share. An arm that is gone, disabled, not the
+ * caller's to use or without the capability leaves its share on `model`, so a bad split never fails
+ * a request.
+ */
+async function splitArm(engines: ModelEngines, caller: RequestContext, model: ModelRecord, name: string, capability: ModelCapability | undefined): Promise<ModelRecord | undefined> {
+  const armId = chooseSplitArm(model, name, caller);
+  if (armId === undefined) return undefined;
+  const arm = await engines.find(armId).catch(() => undefined);
+  if (arm === undefined || arm.id !== armId || !canUseModel(caller, arm.id) || arm.status === "DISABLED") return undefined;
+  return capability === undefined || arm.capabilities.includes(capability) ? arm : undefined;
 }
 
 function checkServes(model: ModelRecord, capability: ModelCapability | undefined, field: string): void {

@@ -46,6 +46,16 @@ const deploymentRecordSchema = z.object({
   maxConcurrentRequests: z.number().int().positive().nullable(),
 });
 
+export const splitStickinesses = ["TENANT", "API_KEY"] as const;
+export type SplitStickiness = (typeof splitStickinesses)[number];
+
+const aliasSplitRecordSchema = z.object({
+  alias: z.string(),
+  stickiness: z.enum(splitStickinesses),
+  /** The other models and their shares in percent; the rest stays on this model. */
+  arms: z.array(z.object({ modelId: z.string().regex(modelNamePattern), percent: z.number().positive().max(100) })),
+});
+
 /** The schema of a stored model: what the embedded file and Redis hold, checked again on every read. */
 export const modelRecordSchema = z.object({
   id: z.string().regex(modelNamePattern),
@@ -63,6 +73,11 @@ export const modelRecordSchema = z.object({
   deployments: z.array(deploymentRecordSchema).optional(),
   /** How calls are spread among the deployments of one priority. Absent: WEIGHTED. */
   routing: z.enum(routingStrategies).optional(),
+  /**
+   * Canary and A/B splits: requests that name the model by one of its aliases go in part to other
+   * models (arms), sticky per tenant or API key (subgraphs/inference/alias-split.ts). Absent: none.
+   */
+  aliasSplits: z.array(aliasSplitRecordSchema).optional(),
   pricing: z.object({
     inputPerMillionTokens: z.number().nonnegative(),
     outputPerMillionTokens: z.number().nonnegative(),
@@ -85,6 +100,7 @@ export const modelRecordSchema = z.object({
 export type ModelRecord = z.infer<typeof modelRecordSchema>;
 export type ModelEngineRecord = ModelRecord["engine"];
 export type ModelDeploymentRecord = z.infer<typeof deploymentRecordSchema>;
+export type AliasSplitRecord = z.infer<typeof aliasSplitRecordSchema>;
 
 /** The deployments that serve a model: its `deployments`, or its one `engine` as the deployment `default`. */
 export function deploymentsOf(record: Pick<ModelRecord, "engine" | "deployments">): ModelDeploymentRecord[] {

@@ -2,9 +2,9 @@ import { Template } from "@huggingface/jinja";
 import { ErrorCode } from "../../platform/errors/error-code.ts";
 import { ServiceError } from "../../platform/errors/service-error.ts";
 import { EgressGuard, EgressRefusedError } from "../../platform/network/egress-policy.ts";
-import type { GenerationParametersInput, ModelEngineInput, ModelPricingInput, RegisterModelInput, UpdateModelInput } from "./generated/resolvers-types.ts";
+import type { AliasSplitInput, GenerationParametersInput, ModelEngineInput, ModelPricingInput, RegisterModelInput, UpdateModelInput } from "./generated/resolvers-types.ts";
 import { modelOwnerTenant } from "../../platform/authorization/model-scope.ts";
-import { deploymentNamePattern, deploymentsOf, modelNamePattern, type ModelDefinition, type ModelDeploymentRecord, type ModelEngineRecord, type ModelRecord } from "./model-record.ts";
+import { deploymentNamePattern, deploymentsOf, modelNamePattern, type AliasSplitRecord, type ModelDefinition, type ModelDeploymentRecord, type ModelEngineRecord, type ModelRecord } from "./model-record.ts";
 
 /** Limits on a model definition; the numbers are generous bounds that catch typos, not policy. */
 export const modelLimits = {
@@ -56,6 +56,7 @@ export function definitionFromRegistration(input: RegisterModelInput, engineGuar
     contextLength: input.contextLength,
     embeddingDimensions: input.embeddingDimensions ?? null,
     ...enginesFromInput(problems, input, undefined),
+    ...(input.aliasSplits && input.aliasSplits.length > 0 ? { aliasSplits: splitsFromInput(input.aliasSplits) } : {}),
     pricing: pricingFromInput(input.pricing),
     status: input.status ?? "ACTIVE",
     aliases: [...(input.aliases ?? [])],
@@ -82,12 +83,13 @@ export function definitionFromUpdate(current: ModelRecord, input: UpdateModelInp
     embeddingDimensions: input.embeddingDimensions === undefined ? current.embeddingDimensions : input.embeddingDimensions,
     ...(input.engine || input.deployments ? enginesFromInput(problems, input, current) : { engine: current.engine, ...(current.deployments === undefined ? {} : { deployments: current.deployments }) }),
     ...(input.routing ? { routing: input.routing } : current.routing === undefined ? {} : { routing: current.routing }),
+    ...(input.aliasSplits ? (input.aliasSplits.length > 0 ? { aliasSplits: splitsFromInput(input.aliasSplits) } : {}) : current.aliasSplits === undefined ? {} : { aliasSplits: current.aliasSplits }),
     pricing: input.pricing ? pricingFromInput(input.pricing) : current.pricing,
     status: current.status,
     aliases: input.aliases ? [...input.aliases] : current.aliases,
     defaultParameters: input.defaultParameters ? parametersFromInput(input.defaultParameters) : current.defaultParameters,
   };
-  for (const field of ["displayName", "family", "capabilities", "contextLength", "engine", "deployments", "routing", "pricing", "aliases", "defaultParameters"] as const) {
+  for (const field of ["displayName", "family", "capabilities", "contextLength", "engine", "deployments", "routing", "aliasSplits", "pricing", "aliases", "defaultParameters"] as const) {
     if (input[field] === null) problems.add(`input.${field}`, `${field} cannot be null; leave it out to keep the current value.`);
   }
   checkDefinition(problems, definition, input.engine || input.deployments ? engineGuard : undefined);
@@ -195,6 +197,7 @@ function checkDefinition(problems: ProblemList, definition: ModelDefinition, eng
   else definition.deployments.forEach((deployment, index) => checkEngine(problems, deployment.engine, engineGuard, `input.deployments[${index}].engine`));
   checkPricing(problems, definition.pricing);
   checkAliases(problems, definition);
+  checkAliasSplits(problems, definition);
   checkParameters(problems, definition);
 }
 
@@ -305,6 +308,34 @@ function checkAliases(problems: ProblemList, definition: ModelDefinition): void 
     }
     if (seen.has(alias)) problems.add(field, `The alias "${alias}" is listed twice.`);
     seen.add(alias);
+  });
+}
+
+/** Most arms of one alias split. */
+const maximumSplitArms = 4;
+
+function splitsFromInput(inputs: readonly AliasSplitInput[]): AliasSplitRecord[] {
+  return inputs.map((split) => ({ alias: split.alias, stickiness: split.stickiness ?? "TENANT", arms: split.arms.map((arm) => ({ modelId: arm.modelId, percent: arm.percent })) }));
+}
+
+function checkAliasSplits(problems: ProblemList, definition: ModelDefinition): void {
+  const seen = new Set<string>();
+  (definition.aliasSplits ?? []).forEach((split, index) => {
+    const field = `input.aliasSplits[${index}]`;
+    if (!definition.aliases.includes(split.alias)) problems.add(`${field}.alias`, `"${split.alias}" is not one of the model's aliases: a split applies to requests that name the model by an alias of its own.`);
+    if (seen.has(split.alias)) problems.add(`${field}.alias`, `The alias "${split.alias}" is split twice.`);
+    seen.add(split.alias);
+    if (split.arms.length === 0 || split.arms.length > maximumSplitArms) problems.add(`${field}.arms`, `A split has 1 to ${maximumSplitArms} arms.`);
+    let total = 0;
+    split.arms.forEach((arm, armIndex) => {
+      const armField = `${field}.arms[${armIndex}]`;
+      if (!(arm.percent > 0 && arm.percent <= 100)) problems.add(`${armField}.percent`, "percent must be more than 0 and at most 100.");
+      total += arm.percent;
+      if (!modelNamePattern.test(arm.modelId)) problems.add(`${armField}.modelId`, `"${arm.modelId}" is not a model id.`);
+      else if (arm.modelId === definition.id || definition.aliases.includes(arm.modelId)) problems.add(`${armField}.modelId`, "An arm names another model, not this one.");
+      else if (modelOwnerTenant(arm.modelId) !== modelOwnerTenant(definition.id)) problems.add(`${armField}.modelId`, "An arm is a model of the same scope (shared with shared, a tenant's private with its own).");
+    });
+    if (total > 100 + 1e-9) problems.add(`${field}.arms`, `The arms' shares add up to ${total} %, over 100 %.`);
   });
 }
 

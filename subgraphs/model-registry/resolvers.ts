@@ -28,6 +28,7 @@ export const resolvers: Resolvers = {
     ownerTenantId: (model) => modelOwnerTenant(model.id) ?? null,
     deployments: (model) => deploymentsOf(model),
     routing: (model) => model.routing ?? "WEIGHTED",
+    aliasSplits: (model) => model.aliasSplits ?? [],
   },
   ModelEngine: {
     hasApiKey: (engine) => engine.apiKey !== null,

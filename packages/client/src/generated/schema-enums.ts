@@ -290,6 +290,13 @@ export const SearchMode = {
 } as const;
 
 export type SearchMode = typeof SearchMode[keyof typeof SearchMode];
+/** What a split keeps together: every request of one tenant, or of one API key, goes to the same arm. */
+export const SplitStickiness = {
+  ApiKey: 'API_KEY',
+  Tenant: 'TENANT'
+} as const;
+
+export type SplitStickiness = typeof SplitStickiness[keyof typeof SplitStickiness];
 export const UsageDimension = {
   Model: 'MODEL',
   Tenant: 'TENANT'

@@ -39,7 +39,7 @@ type Documents = {
     "\n  query CachedCompletionById($id: ID!) {\n    completion(id: $id) { id text cache { hit kind } }\n  }\n": typeof types.CachedCompletionByIdDocument,
     "\n  query CachedEmbeddings($model: ID!, $texts: [String!]!, $cache: CacheInput) {\n    embeddings(model: $model, texts: $texts, cache: $cache) {\n      embeddings { index vector }\n      usage { promptTokens }\n      cache { hit kind ttlSeconds }\n    }\n  }\n": typeof types.CachedEmbeddingsDocument,
     "\n  subscription CachedCompletionStream($input: CompletionInput!) {\n    completionStream(input: $input) {\n      __typename\n      ... on TextDeltaEvent { index text }\n      ... on TextEndEvent { completion { id text cache { hit kind } } }\n    }\n  }\n": typeof types.CachedCompletionStreamDocument,
-    "\n  query CacheUsage($input: UsageQueryInput!) {\n    usage(input: $input) { totals { requests promptTokens completionTokens costs { amountMicros } } }\n  }\n": typeof types.CacheUsageDocument,
+    "\n  query CacheUsage($input: UsageQueryInput!) {\n    usage(input: $input) { totals { requests cacheHits cacheHitRate promptTokens completionTokens costs { amountMicros } } }\n  }\n": typeof types.CacheUsageDocument,
     "\n  mutation RegisterRetrievalModel($input: RegisterModelInput!) {\n    registerModel(input: $input) { id }\n  }\n": typeof types.RegisterRetrievalModelDocument,
     "\n  mutation CreateCollection($input: CreateCollectionInput!) {\n    createCollection(input: $input) { id name dimensions chunkMaxTokens chunkOverlapTokens embeddingModel { id displayName } }\n  }\n": typeof types.CreateCollectionDocument,
     "\n  mutation IngestDocument($input: IngestDocumentInput!) {\n    ingestDocument(input: $input) {\n      id source title mediaType status chunkCount tokenCount characterCount contentHash\n      metadata { key value }\n      ingestion { chunksEmbedded chunksTotal error { code message } }\n      collection { id name }\n    }\n  }\n": typeof types.IngestDocumentDocument,
@@ -103,7 +103,7 @@ const documents: Documents = {
     "\n  query CachedCompletionById($id: ID!) {\n    completion(id: $id) { id text cache { hit kind } }\n  }\n": types.CachedCompletionByIdDocument,
     "\n  query CachedEmbeddings($model: ID!, $texts: [String!]!, $cache: CacheInput) {\n    embeddings(model: $model, texts: $texts, cache: $cache) {\n      embeddings { index vector }\n      usage { promptTokens }\n      cache { hit kind ttlSeconds }\n    }\n  }\n": types.CachedEmbeddingsDocument,
     "\n  subscription CachedCompletionStream($input: CompletionInput!) {\n    completionStream(input: $input) {\n      __typename\n      ... on TextDeltaEvent { index text }\n      ... on TextEndEvent { completion { id text cache { hit kind } } }\n    }\n  }\n": types.CachedCompletionStreamDocument,
-    "\n  query CacheUsage($input: UsageQueryInput!) {\n    usage(input: $input) { totals { requests promptTokens completionTokens costs { amountMicros } } }\n  }\n": types.CacheUsageDocument,
+    "\n  query CacheUsage($input: UsageQueryInput!) {\n    usage(input: $input) { totals { requests cacheHits cacheHitRate promptTokens completionTokens costs { amountMicros } } }\n  }\n": types.CacheUsageDocument,
     "\n  mutation RegisterRetrievalModel($input: RegisterModelInput!) {\n    registerModel(input: $input) { id }\n  }\n": types.RegisterRetrievalModelDocument,
     "\n  mutation CreateCollection($input: CreateCollectionInput!) {\n    createCollection(input: $input) { id name dimensions chunkMaxTokens chunkOverlapTokens embeddingModel { id displayName } }\n  }\n": types.CreateCollectionDocument,
     "\n  mutation IngestDocument($input: IngestDocumentInput!) {\n    ingestDocument(input: $input) {\n      id source title mediaType status chunkCount tokenCount characterCount contentHash\n      metadata { key value }\n      ingestion { chunksEmbedded chunksTotal error { code message } }\n      collection { id name }\n    }\n  }\n": types.IngestDocumentDocument,
@@ -259,7 +259,7 @@ export function graphql(source: "\n  subscription CachedCompletionStream($input:
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query CacheUsage($input: UsageQueryInput!) {\n    usage(input: $input) { totals { requests promptTokens completionTokens costs { amountMicros } } }\n  }\n"): (typeof documents)["\n  query CacheUsage($input: UsageQueryInput!) {\n    usage(input: $input) { totals { requests promptTokens completionTokens costs { amountMicros } } }\n  }\n"];
+export function graphql(source: "\n  query CacheUsage($input: UsageQueryInput!) {\n    usage(input: $input) { totals { requests cacheHits cacheHitRate promptTokens completionTokens costs { amountMicros } } }\n  }\n"): (typeof documents)["\n  query CacheUsage($input: UsageQueryInput!) {\n    usage(input: $input) { totals { requests cacheHits cacheHitRate promptTokens completionTokens costs { amountMicros } } }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

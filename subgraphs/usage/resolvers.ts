@@ -107,6 +107,7 @@ export const resolvers: Resolvers = {
   },
   UsageSummary: {
     errorRate: (summary) => (summary.requests === 0 ? 0 : summary.failed / summary.requests),
+    cacheHitRate: (summary) => (summary.requests === 0 ? 0 : summary.cacheHits / summary.requests),
     totalTokens: (summary) => summary.promptTokens + summary.completionTokens,
     latencyMillis: (summary) => percentilesOf(summary.latency),
     timeToFirstTokenMillis: (summary) => percentilesOf(summary.timeToFirstToken),

@@ -11,7 +11,7 @@ export interface CostRecord {
 }
 
 /** Sums over a set of buckets (one cost per currency); resolvers derive rates, percentiles and amounts from it. */
-export type UsageSummaryRecord = Pick<UsageBucket, "requests" | "succeeded" | "failed" | "cancelled" | "promptTokens" | "completionTokens" | "latency" | "timeToFirstToken"> & {
+export type UsageSummaryRecord = Pick<UsageBucket, "requests" | "succeeded" | "failed" | "cancelled" | "cacheHits" | "promptTokens" | "completionTokens" | "latency" | "timeToFirstToken"> & {
   costs: CostRecord[];
 };
 
@@ -41,7 +41,7 @@ export interface MeteredCompletionReference {
 }
 
 export function emptySummary(): UsageSummaryRecord {
-  return { requests: 0, succeeded: 0, failed: 0, cancelled: 0, promptTokens: 0, completionTokens: 0, costs: [], latency: [], timeToFirstToken: [] };
+  return { requests: 0, succeeded: 0, failed: 0, cancelled: 0, cacheHits: 0, promptTokens: 0, completionTokens: 0, costs: [], latency: [], timeToFirstToken: [] };
 }
 
 /** Adds a bucket into a summary (in place), keeping one cost per currency. */
@@ -50,6 +50,7 @@ export function addBucket(summary: UsageSummaryRecord, bucket: UsageBucket): voi
   summary.succeeded += bucket.succeeded;
   summary.failed += bucket.failed;
   summary.cancelled += bucket.cancelled;
+  summary.cacheHits += bucket.cacheHits;
   summary.promptTokens += bucket.promptTokens;
   summary.completionTokens += bucket.completionTokens;
   const cost = summary.costs.find((entry) => entry.currency === bucket.currency);

@@ -66,7 +66,7 @@ const CachedCompletionStream = graphql(`
 
 const CacheUsage = graphql(`
   query CacheUsage($input: UsageQueryInput!) {
-    usage(input: $input) { totals { requests promptTokens completionTokens costs { amountMicros } } }
+    usage(input: $input) { totals { requests cacheHits cacheHitRate promptTokens completionTokens costs { amountMicros } } }
   }
 `);
 
@@ -244,6 +244,8 @@ for (const backend of ["embedded", "redis"] as const) {
         "the miss and the hit",
       );
       assert.equal(usage.totals.requests, before.totals.requests + 2, "the hit is metered as a call");
+      assert.equal(usage.totals.cacheHits, before.totals.cacheHits + 1, "and counted as a cache hit");
+      assert.equal(usage.totals.cacheHitRate, usage.totals.cacheHits / usage.totals.requests);
       assert.equal(usage.totals.promptTokens, before.totals.promptTokens + miss.usage.promptTokens, "the hit adds no tokens");
       assert.equal(usage.totals.completionTokens, before.totals.completionTokens + miss.usage.completionTokens);
       const costOf = (report: typeof usage) => report.totals.costs.reduce((sum, cost) => sum + cost.amountMicros, 0);

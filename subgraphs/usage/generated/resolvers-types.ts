@@ -379,6 +379,10 @@ export type UsageRow = {
 /** Totals over a set of calls. Token counts are whole numbers (Float, since they outgrow GraphQL's 32-bit Int). */
 export type UsageSummary = {
   __typename?: 'UsageSummary';
+  /** cacheHits / requests; 0 when there were no requests. */
+  cacheHitRate: Scalars['Float']['output'];
+  /** Requests answered from the response cache (no engine ran; counted in `succeeded` too). */
+  cacheHits: Scalars['Float']['output'];
   cancelled: Scalars['Float']['output'];
   completionTokens: Scalars['Float']['output'];
   /** One entry per currency the models are priced in. */
@@ -673,6 +677,8 @@ export type UsageRowResolvers<ContextType = UsageContext, ParentType extends Res
 }>;
 
 export type UsageSummaryResolvers<ContextType = UsageContext, ParentType extends ResolversParentTypes['UsageSummary'] = ResolversParentTypes['UsageSummary']> = ResolversObject<{
+  cacheHitRate?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  cacheHits?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   cancelled?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   completionTokens?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   costs?: Resolver<Array<ResolversTypes['Cost']>, ParentType, ContextType>;

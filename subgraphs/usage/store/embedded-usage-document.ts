@@ -20,6 +20,8 @@ const storedBucketSchema = z.object({
   succeeded: count,
   failed: count,
   cancelled: count,
+  /** Absent in buckets written before cache hits were counted. */
+  cacheHits: count.default(0),
   promptTokens: count,
   completionTokens: count,
   costMicros: count,

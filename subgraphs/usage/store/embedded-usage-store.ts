@@ -164,6 +164,7 @@ function newBucket(event: UsageEvent, hourStart: string): StoredBucket {
     succeeded: 0,
     failed: 0,
     cancelled: 0,
+    cacheHits: 0,
     promptTokens: 0,
     completionTokens: 0,
     costMicros: 0,
@@ -177,6 +178,7 @@ function newBucket(event: UsageEvent, hourStart: string): StoredBucket {
 function addEvent(bucket: StoredBucket, event: UsageEvent): void {
   bucket.requests += 1;
   bucket[statusCounter[event.status]] += 1;
+  if (event.cacheHit === true) bucket.cacheHits += 1;
   bucket.promptTokens += event.promptTokens;
   bucket.completionTokens += event.completionTokens;
   bucket.costMicros += event.costMicros;

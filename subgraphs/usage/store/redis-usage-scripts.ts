@@ -9,7 +9,7 @@ import type { Redis, Result } from "ioredis";
  * Layout (all under the key prefix):
  * - `usage-event:<eventId>`: "1", expiring `eventRetentionMillis` after it was applied.
  * - `usage-bucket:<tenant>:<model>:<hourStart>`: a hash of the hour's counters: requests,
- *   succeeded, failed, cancelled, promptTokens, completionTokens, costMicros, currency, `l<i>` and
+ *   succeeded, failed, cancelled, cacheHits, promptTokens, completionTokens, costMicros, currency, `l<i>` and
  *   `t<i>` (latency and time-to-first-token counts by histogram bucket, only those seen), and its
  *   identity (tenantId, modelId, hourStart) so readers need not parse keys. Expires
  *   `bucketRetentionMillis` after its hour started.

@@ -85,6 +85,7 @@ export class RedisUsageStore implements UsageStore {
     // `requests` is incremented by the script itself; zero increments are left out.
     const increments: [field: string, amount: number][] = [
       [statusCounter[event.status], 1],
+      ["cacheHits", event.cacheHit === true ? 1 : 0],
       ["promptTokens", event.promptTokens],
       ["completionTokens", event.completionTokens],
       ["costMicros", event.costMicros],
@@ -161,6 +162,7 @@ function parseBucket(fields: unknown): UsageBucket | undefined {
     succeeded: count("succeeded"),
     failed: count("failed"),
     cancelled: count("cancelled"),
+    cacheHits: count("cacheHits"),
     promptTokens: count("promptTokens"),
     completionTokens: count("completionTokens"),
     costMicros: count("costMicros"),

@@ -13,6 +13,8 @@ export interface UsageBucket {
   succeeded: number;
   failed: number;
   cancelled: number;
+  /** Of `succeeded`: answered from the response cache. */
+  cacheHits: number;
   promptTokens: number;
   completionTokens: number;
   /** Millionths of `currency`. */

@@ -15,6 +15,7 @@ function bucket(overrides: Partial<UsageBucket>): UsageBucket {
     succeeded: 1,
     failed: 1,
     cancelled: 0,
+    cacheHits: 0,
     promptTokens: 10,
     completionTokens: 20,
     costMicros: 300,

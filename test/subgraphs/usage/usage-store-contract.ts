@@ -40,6 +40,7 @@ export function usageStoreContract(createStore: (options?: UsageStoreOptions) =>
         succeeded: 1,
         failed: 1,
         cancelled: 1,
+        cacheHits: 0,
         promptTokens: 21,
         completionTokens: 42,
         costMicros: 333,
@@ -53,6 +54,7 @@ export function usageStoreContract(createStore: (options?: UsageStoreOptions) =>
         succeeded: 1,
         failed: 0,
         cancelled: 0,
+        cacheHits: 0,
         promptTokens: 10,
         completionTokens: 20,
         costMicros: 7,
@@ -66,12 +68,25 @@ export function usageStoreContract(createStore: (options?: UsageStoreOptions) =>
         succeeded: 1,
         failed: 0,
         cancelled: 0,
+        cacheHits: 0,
         promptTokens: 10,
         completionTokens: 20,
         costMicros: 300,
         currency: "USD",
       },
     ]);
+  });
+
+  it("counts the answers served from the response cache among the succeeded ones", async () => {
+    const store = await createStore();
+    await store.apply([
+      usageEvent({ cacheHit: true, promptTokens: 0, completionTokens: 0, costMicros: 0 }),
+      usageEvent({ cacheHit: true, promptTokens: 0, completionTokens: 0, costMicros: 0 }),
+      usageEvent({ cacheHit: false }),
+      usageEvent({}),
+    ]);
+    const [bucket] = await store.buckets(everything);
+    assert.deepEqual([bucket?.requests, bucket?.succeeded, bucket?.cacheHits, bucket?.promptTokens], [4, 4, 2, 20]);
   });
 
   it("counts an event once, whether repeated in one batch, across batches or at once", async () => {

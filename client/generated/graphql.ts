@@ -53,7 +53,9 @@ export type CompletionInput = {
    * Serve the answer from the exact response cache when this tenant made the same request to the same
    * model version within `ttlSeconds`, and keep this answer for later ones (see `CacheInput`). Only for
    * deterministic requests: `temperature` 0 (given or the model's default) or a `seed`; otherwise the
-   * request fails with BAD_USER_INPUT. Absent: the cache is neither read nor written.
+   * request fails with BAD_USER_INPUT. Absent: the model's `responseCacheTtlSeconds`, when it has one
+   * and the request is deterministic (else the cache is neither read nor written); `null`: no cache,
+   * whatever the model's default.
    */
   cache?: CacheInput | null | undefined;
   /** Answer from a retrieval collection; the completion's `citations` list the chunks given to the model. */
@@ -411,6 +413,8 @@ export type RegisterModelInput = {
   family: string;
   id: string | number;
   pricing: ModelPricingInput;
+  /** 1 to 2,592,000 (30 days); see Model.responseCacheTtlSeconds. */
+  responseCacheTtlSeconds?: number | null | undefined;
   routing?: RoutingStrategy | null | undefined;
   status?: ModelStatus | null | undefined;
 };
@@ -496,6 +500,8 @@ export type UpdateModelInput = {
   engine?: ModelEngineInput | null | undefined;
   family?: string | null | undefined;
   pricing?: ModelPricingInput | null | undefined;
+  /** null removes the model's default cache TTL. */
+  responseCacheTtlSeconds?: number | null | undefined;
   routing?: RoutingStrategy | null | undefined;
 };
 

@@ -228,8 +228,9 @@ export class CompletionService {
     }
     texts.forEach((text, index) => checkText(`texts[${index}]`, text, this.#limits));
     this.#checkRequestCharacters(texts);
-    const ttlSeconds = this.#responseCache.ttlOf(cache, "cache");
+    const requestedTtlSeconds = this.#responseCache.ttlOf(cache, "cache");
     const { model, scheduler } = await resolveServingModel(this.#engines, call.request, modelName, "EMBEDDING", "model");
+    const ttlSeconds = cache === null || cache === undefined ? this.#responseCache.defaultTtlOf(cache, model) : requestedTtlSeconds;
     const cacheKey = ttlSeconds === undefined ? undefined : embeddingsCacheKey(call.request.tenantId, model, texts);
     if (cacheKey !== undefined && ttlSeconds !== undefined) {
       const hit = await this.#responseCache.findEmbeddings(cacheKey, ttlSeconds, call.request.tenantId);
@@ -345,6 +346,12 @@ export class CompletionService {
 
   /** The cache key and TTL of a request that asked for the cache; BAD_USER_INPUT for a bad TTL or a request that is not deterministic. */
   #completionCacheKey(prepared: PreparedCompletion, call: CallContext, cache: CacheInput | null | undefined): { key: string; ttlSeconds: number } | undefined {
+    if (cache === null || cache === undefined) {
+      // The model's default applies to deterministic requests only, and never refuses one.
+      const ttlSeconds = this.#responseCache.defaultTtlOf(cache, prepared.model);
+      if (ttlSeconds === undefined || !isDeterministic(prepared.request.parameters)) return undefined;
+      return { key: completionCacheKey(call.request.tenantId, prepared.model, prepared.request), ttlSeconds };
+    }
     const ttlSeconds = this.#responseCache.ttlOf(cache, "input.cache");
     if (ttlSeconds === undefined) return undefined;
     if (!isDeterministic(prepared.request.parameters)) {

@@ -78,6 +78,8 @@ export const modelRecordSchema = z.object({
    * models (arms), sticky per tenant or API key (subgraphs/inference/alias-split.ts). Absent: none.
    */
   aliasSplits: z.array(aliasSplitRecordSchema).optional(),
+  /** Default TTL of the exact response cache for deterministic requests that do not ask (subgraphs/inference/cache/). Absent: none. */
+  responseCacheTtlSeconds: z.number().int().positive().optional(),
   pricing: z.object({
     inputPerMillionTokens: z.number().nonnegative(),
     outputPerMillionTokens: z.number().nonnegative(),

@@ -57,6 +57,7 @@ export function definitionFromRegistration(input: RegisterModelInput, engineGuar
     embeddingDimensions: input.embeddingDimensions ?? null,
     ...enginesFromInput(problems, input, undefined),
     ...(input.aliasSplits && input.aliasSplits.length > 0 ? { aliasSplits: splitsFromInput(input.aliasSplits) } : {}),
+    ...(input.responseCacheTtlSeconds === undefined || input.responseCacheTtlSeconds === null ? {} : { responseCacheTtlSeconds: input.responseCacheTtlSeconds }),
     pricing: pricingFromInput(input.pricing),
     status: input.status ?? "ACTIVE",
     aliases: [...(input.aliases ?? [])],
@@ -84,6 +85,8 @@ export function definitionFromUpdate(current: ModelRecord, input: UpdateModelInp
     ...(input.engine || input.deployments ? enginesFromInput(problems, input, current) : { engine: current.engine, ...(current.deployments === undefined ? {} : { deployments: current.deployments }) }),
     ...(input.routing ? { routing: input.routing } : current.routing === undefined ? {} : { routing: current.routing }),
     ...(input.aliasSplits ? (input.aliasSplits.length > 0 ? { aliasSplits: splitsFromInput(input.aliasSplits) } : {}) : current.aliasSplits === undefined ? {} : { aliasSplits: current.aliasSplits }),
+    // null removes the default; left out keeps it.
+    ...(input.responseCacheTtlSeconds === null ? {} : input.responseCacheTtlSeconds !== undefined ? { responseCacheTtlSeconds: input.responseCacheTtlSeconds } : current.responseCacheTtlSeconds === undefined ? {} : { responseCacheTtlSeconds: current.responseCacheTtlSeconds }),
     pricing: input.pricing ? pricingFromInput(input.pricing) : current.pricing,
     status: current.status,
     aliases: input.aliases ? [...input.aliases] : current.aliases,
@@ -198,6 +201,10 @@ function checkDefinition(problems: ProblemList, definition: ModelDefinition, eng
   checkPricing(problems, definition.pricing);
   checkAliases(problems, definition);
   checkAliasSplits(problems, definition);
+  const cacheTtl = definition.responseCacheTtlSeconds;
+  if (cacheTtl !== undefined && !(Number.isInteger(cacheTtl) && cacheTtl >= 1 && cacheTtl <= 2_592_000)) {
+    problems.add("input.responseCacheTtlSeconds", "responseCacheTtlSeconds must be between 1 and 2,592,000 (30 days).");
+  }
   checkParameters(problems, definition);
 }
 

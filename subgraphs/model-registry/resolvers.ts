@@ -29,6 +29,7 @@ export const resolvers: Resolvers = {
     deployments: (model) => deploymentsOf(model),
     routing: (model) => model.routing ?? "WEIGHTED",
     aliasSplits: (model) => model.aliasSplits ?? [],
+    responseCacheTtlSeconds: (model) => model.responseCacheTtlSeconds ?? null,
   },
   ModelEngine: {
     hasApiKey: (engine) => engine.apiKey !== null,

@@ -217,6 +217,22 @@ for (const backend of ["embedded", "redis"] as const) {
       assert.equal((await member.request(CachedEmbeddings, { model: "cached-embed", texts })).embeddings?.cache, null, "no cache asked: none used");
     });
 
+    it("applies a model's default TTL to deterministic requests that do not ask, never refuses for it, and cache: null opts out", async () => {
+      const registered = await admin.request(RegisterModel, {
+        input: { id: "default-cached-chat", displayName: "Cached by default", family: "llama", capabilities: ["COMPLETION"], contextLength: 512, engine: { kind: "LLAMA_CPP", modelPath: "chat.gguf" }, pricing: { inputPerMillionTokens: 1, outputPerMillionTokens: 1 }, responseCacheTtlSeconds: 120 },
+      });
+      const input = { model: "default-cached-chat", prompt: "Cached by the model's default", maxTokens: 4, temperature: 0 };
+      const first = present((await member.request(CachedCompletion, { input })).createCompletion, "createCompletion");
+      assert.deepEqual(first.cache, { hit: false, kind: null, ttlSeconds: 120 });
+      const second = present((await member.request(CachedCompletion, { input })).createCompletion, "createCompletion");
+      assert.deepEqual([second.cache?.hit, second.text], [true, first.text]);
+      assert.equal(present((await member.request(CachedCompletion, { input: { ...input, cache: null } })).createCompletion, "createCompletion").cache, null, "cache: null opts out");
+      const sampled = present((await member.request(CachedCompletion, { input: { ...input, temperature: 0.9 } })).createCompletion, "createCompletion");
+      assert.equal(sampled.cache, null, "a sampled request is neither refused nor cached");
+      await admin.request(UpdateModel, { id: "default-cached-chat", expectedVersion: present(registered.registerModel, "registerModel").version, input: { responseCacheTtlSeconds: null } });
+      assert.equal(present((await member.request(CachedCompletion, { input: { ...input, prompt: "After the default went" } })).createCompletion, "createCompletion").cache, null);
+    });
+
     it("refuses a cache request that is not deterministic, or a TTL out of range, with BAD_USER_INPUT", async () => {
       const sampled = await member.execute(CachedCompletion, { input: { model: "cached-chat", prompt: "Random", maxTokens: 4, temperature: 0.8, cache: { ttlSeconds: 60 } } });
       assert.equal(sampled.errors?.[0]?.extensions?.code, "BAD_USER_INPUT");

@@ -76,6 +76,15 @@ export class ResponseCache {
     this.#now = dependencies.now ?? Date.now;
   }
 
+  /**
+   * The TTL of the model's default (`responseCacheTtlSeconds`), capped at the maximum, for a request
+   * that gave no `cache` argument (undefined); none for one that gave `cache: null`, or a model without one.
+   */
+  defaultTtlOf(cache: null | undefined, model: { responseCacheTtlSeconds?: number | undefined }): number | undefined {
+    if (cache === null || model.responseCacheTtlSeconds === undefined) return undefined;
+    return Math.min(model.responseCacheTtlSeconds, this.#settings.maximumTtlSeconds);
+  }
+
   /** The request's TTL checked (BAD_USER_INPUT at `field` outside 1 to the maximum); undefined when it asked for no cache. */
   ttlOf(cache: { ttlSeconds: number } | null | undefined, field: string): number | undefined {
     if (cache === null || cache === undefined) return undefined;

@@ -117,7 +117,9 @@ export type CompletionInput = {
    * Serve the answer from the exact response cache when this tenant made the same request to the same
    * model version within `ttlSeconds`, and keep this answer for later ones (see `CacheInput`). Only for
    * deterministic requests: `temperature` 0 (given or the model's default) or a `seed`; otherwise the
-   * request fails with BAD_USER_INPUT. Absent: the cache is neither read nor written.
+   * request fails with BAD_USER_INPUT. Absent: the model's `responseCacheTtlSeconds`, when it has one
+   * and the request is deterministic (else the cache is neither read nor written); `null`: no cache,
+   * whatever the model's default.
    */
   cache?: InputMaybe<CacheInput>;
   /** Answer from a retrieval collection; the completion's `citations` list the chunks given to the model. */
@@ -280,7 +282,7 @@ export type Query = {
   /**
    * Embeds each text with an embedding model. Null only with an error. With `cache`, the same texts
    * embedded by the same tenant with the same model version within `ttlSeconds` come from the
-   * response cache (embeddings are deterministic).
+   * response cache (embeddings are deterministic). Without `cache`, the model's `responseCacheTtlSeconds` applies when it has one; `cache: null` turns the cache off.
    */
   embeddings?: Maybe<EmbeddingResult>;
   /** Tokens each text takes in the model's tokenizer, in order (an estimate for engines that cannot tokenize). Null only with an error. */

@@ -99,6 +99,12 @@ export type Model = {
   ownerTenantId?: Maybe<Scalars['ID']['output']>;
   /** Price per million tokens. */
   pricing: ModelPricing;
+  /**
+   * Deterministic completions and embeddings of this model that do not say otherwise (no `cache`
+   * argument) are answered from the exact response cache for this many seconds (capped by the
+   * inference service's RESPONSE_CACHE_MAX_TTL_SECONDS); null: only requests that ask for it.
+   */
+  responseCacheTtlSeconds?: Maybe<Scalars['Int']['output']>;
   /** How calls are spread among the deployments of one priority. */
   routing: RoutingStrategy;
   status: ModelStatus;
@@ -353,6 +359,8 @@ export type RegisterModelInput = {
   family: Scalars['String']['input'];
   id: Scalars['ID']['input'];
   pricing: ModelPricingInput;
+  /** 1 to 2,592,000 (30 days); see Model.responseCacheTtlSeconds. */
+  responseCacheTtlSeconds?: InputMaybe<Scalars['Int']['input']>;
   routing?: InputMaybe<RoutingStrategy>;
   status?: InputMaybe<ModelStatus>;
 };
@@ -397,6 +405,8 @@ export type UpdateModelInput = {
   engine?: InputMaybe<ModelEngineInput>;
   family?: InputMaybe<Scalars['String']['input']>;
   pricing?: InputMaybe<ModelPricingInput>;
+  /** null removes the model's default cache TTL. */
+  responseCacheTtlSeconds?: InputMaybe<Scalars['Int']['input']>;
   routing?: InputMaybe<RoutingStrategy>;
 };
 
@@ -592,6 +602,7 @@ export type ModelResolvers<ContextType = ModelRegistryContext, ParentType extend
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   ownerTenantId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   pricing?: Resolver<ResolversTypes['ModelPricing'], ParentType, ContextType>;
+  responseCacheTtlSeconds?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   routing?: Resolver<ResolversTypes['RoutingStrategy'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['ModelStatus'], ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;

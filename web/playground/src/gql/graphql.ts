@@ -42,7 +42,9 @@ export type CompletionInput = {
    * Serve the answer from the exact response cache when this tenant made the same request to the same
    * model version within `ttlSeconds`, and keep this answer for later ones (see `CacheInput`). Only for
    * deterministic requests: `temperature` 0 (given or the model's default) or a `seed`; otherwise the
-   * request fails with BAD_USER_INPUT. Absent: the cache is neither read nor written.
+   * request fails with BAD_USER_INPUT. Absent: the model's `responseCacheTtlSeconds`, when it has one
+   * and the request is deterministic (else the cache is neither read nor written); `null`: no cache,
+   * whatever the model's default.
    */
   cache?: CacheInput | null | undefined;
   /** Answer from a retrieval collection; the completion's `citations` list the chunks given to the model. */

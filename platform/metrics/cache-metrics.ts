@@ -2,7 +2,7 @@ import { Counter } from "prom-client";
 import { withTenantLabel, type ServiceMetrics } from "./service-metrics.ts";
 
 /** The kind of cache (`exact`: same tenant, model version and normalised request). */
-export type CacheKindLabel = "exact";
+export type CacheKindLabel = "exact" | "semantic";
 /** What was cached: a completion (`completion`, also replayed as a stream) or an embeddings call. */
 export type CacheOperationLabel = "completion" | "stream" | "embeddings";
 

@@ -32,7 +32,7 @@ export const completionRecordSchema = z.object({
   meteredCurrency: z.string().default("USD"),
   /** Whether it came from the response cache (`Completion.cache`); null when the request did not ask for it, and in records kept before the cache existed. */
   cache: z
-    .object({ hit: z.boolean(), kind: z.literal("EXACT").nullable(), ttlSeconds: z.number().int().positive().nullable() })
+    .object({ hit: z.boolean(), kind: z.enum(["EXACT", "SEMANTIC"]).nullable(), ttlSeconds: z.number().int().positive().nullable(), similarity: z.number().optional() })
     .nullable()
     .default(null),
   createdAt: z.string(),

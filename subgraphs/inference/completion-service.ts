@@ -16,6 +16,7 @@ import { failureOutcome, type CallMeter, type MeteredCall, type MeteredCallStart
 import type { CacheInput } from "./generated/resolvers-types.ts";
 import { completionCacheKey, embeddingsCacheKey } from "./cache/response-cache-key.ts";
 import { isDeterministic, type CacheHit, type CacheResultRecord, type CachedCompletion, type ResponseCache } from "./cache/response-cache.ts";
+import type { SemanticCache, SemanticProbe } from "./cache/semantic-cache.ts";
 
 /** Reservation for a prompt whose count is an estimate: this many times the estimate. */
 const estimatedPromptReservationFactor = 2;
@@ -35,6 +36,14 @@ export interface CallContext {
   metered?: MeteredUsage;
 }
 
+/** Where a completion is cached: its exact key, for how long, and whether paraphrases may match it. */
+interface CompletionCacheEntry {
+  key: string;
+  ttlSeconds: number;
+  /** Set when the request asked for the semantic cache too. */
+  minSimilarity?: number;
+}
+
 /** Runs validated requests on the engines and records the finished completions. */
 export class CompletionService {
   readonly #engines: ModelEngines;
@@ -43,16 +52,18 @@ export class CompletionService {
   readonly #meter: CallMeter;
   readonly #retriever: GroundingRetriever | undefined;
   readonly #responseCache: ResponseCache;
+  readonly #semanticCache: SemanticCache | undefined;
   /** Milliseconds per token of each model's embedding calls, for the engine-time budget. */
   readonly #engineTime = new EngineTimeEstimator();
 
-  constructor(dependencies: { engines: ModelEngines; store: CompletionStore; limits: InferenceLimits; meter: CallMeter; retriever?: GroundingRetriever; responseCache: ResponseCache }) {
+  constructor(dependencies: { engines: ModelEngines; store: CompletionStore; limits: InferenceLimits; meter: CallMeter; retriever?: GroundingRetriever; responseCache: ResponseCache; semanticCache?: SemanticCache }) {
     this.#engines = dependencies.engines;
     this.#store = dependencies.store;
     this.#limits = dependencies.limits;
     this.#meter = dependencies.meter;
     this.#retriever = dependencies.retriever;
     this.#responseCache = dependencies.responseCache;
+    this.#semanticCache = dependencies.semanticCache;
   }
 
   /** How a request of `call` retrieves grounding chunks; undefined when no retriever is configured. */
@@ -75,6 +86,8 @@ export class CompletionService {
       const hit = await this.#responseCache.findCompletion(cached.key, cached.ttlSeconds, call.request.tenantId, "completion");
       if (hit !== undefined) return this.#serveCached(prepared, call, hit, "COMPLETION");
     }
+    const probe = await this.#semanticProbe(prepared, call, cached, "completion");
+    if (probe?.hit !== undefined) return this.#serveCached(prepared, call, probe.hit, "COMPLETION");
     const completionId = randomUUID();
     const metered = await this.#open(prepared, call, completionId, "COMPLETION");
     let result: GenerationResult;
@@ -87,7 +100,7 @@ export class CompletionService {
     }
     // Billing follows what the client gets: the call is finished (settled, metered) only once its
     // record is saved; a failed save is metered FAILED with the tokens the engine used.
-    const cacheResult = await this.#keep(cached, result, call, "completion");
+    const cacheResult = await this.#keep(cached, result, call, "completion", probe);
     const record = this.#record(completionId, prepared, call, result, null, metered.priceOf(result.usage), cacheResult);
     await this.#save(record, metered);
     await metered.finish(outcomeOf(result, completionId, null));
@@ -131,6 +144,8 @@ export class CompletionService {
       const hit = await this.#responseCache.findCompletion(cached.key, cached.ttlSeconds, call.request.tenantId, "stream");
       if (hit !== undefined) return replay(await this.#serveCached(prepared, call, hit, "STREAM"));
     }
+    const probe = await this.#semanticProbe(prepared, call, cached, "stream");
+    if (probe?.hit !== undefined) return replay(await this.#serveCached(prepared, call, probe.hit, "STREAM"));
     const completionId = randomUUID();
     // Reserved before the first event: a stream over quota fails at subscribe, with no engine work.
     const metered = await this.#open(prepared, call, completionId, "STREAM");
@@ -190,7 +205,7 @@ export class CompletionService {
             deltas += 1;
             return { done: false, value: { __typename: "TextDeltaEvent", completionId, index: event.index, text: event.text } };
           case "text-end": {
-            const cacheResult = await service.#keep(cached, event.result, call, "stream");
+            const cacheResult = await service.#keep(cached, event.result, call, "stream", probe);
             const record = service.#record(completionId, prepared, call, event.result, timeToFirstToken(), metered.priceOf(event.result.usage), cacheResult);
             try {
               await service.#save(record, metered);
@@ -345,7 +360,7 @@ export class CompletionService {
   }
 
   /** The cache key and TTL of a request that asked for the cache; BAD_USER_INPUT for a bad TTL or a request that is not deterministic. */
-  #completionCacheKey(prepared: PreparedCompletion, call: CallContext, cache: CacheInput | null | undefined): { key: string; ttlSeconds: number } | undefined {
+  #completionCacheKey(prepared: PreparedCompletion, call: CallContext, cache: CacheInput | null | undefined): CompletionCacheEntry | undefined {
     if (cache === null || cache === undefined) {
       // The model's default applies to deterministic requests only, and never refuses one.
       const ttlSeconds = this.#responseCache.defaultTtlOf(cache, prepared.model);
@@ -357,15 +372,36 @@ export class CompletionService {
     if (!isDeterministic(prepared.request.parameters)) {
       throw badUserInput("input.cache", "The response cache keeps deterministic requests only: set temperature to 0 (or the model's default must be 0), or give a seed.");
     }
-    return { key: completionCacheKey(call.request.tenantId, prepared.model, prepared.request), ttlSeconds };
+    const minSimilarity = cache.minSimilarity ?? undefined;
+    if (minSimilarity !== undefined) {
+      if (!(minSimilarity >= 0.5 && minSimilarity <= 1)) throw badUserInput("input.cache.minSimilarity", `minSimilarity must be between 0.5 and 1, got ${minSimilarity}.`);
+      if (this.#semanticCache === undefined) throw badUserInput("input.cache.minSimilarity", "The semantic cache is not configured on this service (SEMANTIC_CACHE_EMBEDDING_MODEL); ask for the exact cache only.");
+    }
+    return { key: completionCacheKey(call.request.tenantId, prepared.model, prepared.request), ttlSeconds, ...(minSimilarity === undefined ? {} : { minSimilarity }) };
+  }
+
+  /**
+   * After an exact miss, the semantic lookup of a request that asked for one: the probe (to index the
+   * answer generated next) and, when a paraphrase's answer is still cached, that hit.
+   */
+  async #semanticProbe(prepared: PreparedCompletion, call: CallContext, cached: CompletionCacheEntry | undefined, operation: "completion" | "stream"): Promise<(SemanticProbe & { hit?: CacheHit<CachedCompletion> }) | undefined> {
+    if (cached?.minSimilarity === undefined || this.#semanticCache === undefined) return undefined;
+    const probe = await this.#semanticCache.probe(prepared.model, prepared.request, call.request.tenantId, cached.minSimilarity, call.signal);
+    if (probe?.match === undefined) return probe;
+    const hit = await this.#responseCache.findCompletion(probe.match.key, cached.ttlSeconds, call.request.tenantId, operation, "semantic");
+    if (hit === undefined) return probe;
+    return { ...probe, hit: { ...hit, result: { ...hit.result, kind: "SEMANTIC", similarity: probe.match.similarity } } };
   }
 
   /** Keeps a finished generation in the cache when the request asked for it; what `Completion.cache` reports. Cancelled generations are not kept. */
-  async #keep(cached: { key: string; ttlSeconds: number } | undefined, result: GenerationResult, call: CallContext, operation: "completion" | "stream"): Promise<CacheResultRecord | null> {
+  async #keep(cached: CompletionCacheEntry | undefined, result: GenerationResult, call: CallContext, operation: "completion" | "stream", probe?: SemanticProbe): Promise<CacheResultRecord | null> {
     if (cached === undefined) return null;
     if (result.finishReason === "cancelled") return { hit: false, kind: null, ttlSeconds: null };
     const answer: CachedCompletion = { text: result.text, finishReason: result.finishReason === "stop" ? "STOP" : "LENGTH", usage: result.usage };
-    return this.#responseCache.storeCompletion(cached.key, cached.ttlSeconds, answer, call.request.tenantId, operation);
+    const stored = await this.#responseCache.storeCompletion(cached.key, cached.ttlSeconds, answer, call.request.tenantId, operation);
+    // Indexed for paraphrases only once the answer itself is in the cache.
+    if (probe !== undefined && stored.ttlSeconds !== null) await this.#semanticCache?.remember(probe, cached.key, cached.ttlSeconds);
+    return stored;
   }
 
   /**

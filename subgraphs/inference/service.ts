@@ -31,7 +31,7 @@ import { resolvers } from "./resolvers.ts";
 import { ModelWarmUp } from "./warm-up/model-warm-up.ts";
 import { InMemoryCompletionStore } from "./store/in-memory-completion-store.ts";
 import { RedisCompletionStore } from "./store/redis-completion-store.ts";
-import { createResponseCache } from "./cache/create-response-cache.ts";
+import { createResponseCache, createSemanticCache } from "./cache/create-response-cache.ts";
 
 /**
  * Starts the inference subgraph: completions, streamed completions and embeddings on the engines
@@ -55,7 +55,8 @@ export async function startInference(config: InferenceConfig, logger: Logger): P
   const usage = startUsageMetering(config, infrastructure, logger, metrics);
   const meter = new CallMeter(usage.sink, quotas, { failOpen: config.quotaFailOpen, billFailedCalls: config.billFailedCalls, logger, ...(metrics === undefined ? {} : { metrics }) });
   const responseCache = createResponseCache(config, infrastructure.redis, { logger, ...(metrics === undefined ? {} : { metrics }) });
-  const completions = new CompletionService({ engines, store, limits: config.limits, meter, retriever, responseCache });
+  const semanticCache = createSemanticCache(config, infrastructure.redis, { engines, logger });
+  const completions = new CompletionService({ engines, store, limits: config.limits, meter, retriever, responseCache, ...(semanticCache === undefined ? {} : { semanticCache }) });
   // Readiness means ready: the warm-up models load before /readyz turns 200 (none by default).
   const warmUp = config.warmUp.models === "active" || config.warmUp.models.length > 0 ? new ModelWarmUp({ engines, models, settings: config.warmUp, logger }) : undefined;
   const schema = buildSubgraphSchema({

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { GenerationParameters } from "../../../engines/engine.ts";
 import { badUserInput } from "../../../platform/errors/service-error.ts";
 import type { Logger } from "../../../platform/logging/logger.ts";
-import { recordCacheEvent, type CacheOperationLabel } from "../../../platform/metrics/cache-metrics.ts";
+import { recordCacheEvent, type CacheKindLabel, type CacheOperationLabel } from "../../../platform/metrics/cache-metrics.ts";
 import type { ServiceMetrics } from "../../../platform/metrics/service-metrics.ts";
 import { countStoreError } from "../../../platform/metrics/store-metrics.ts";
 import type { ResponseCacheStore } from "./response-cache-store.ts";
@@ -10,10 +10,12 @@ import type { ResponseCacheStore } from "./response-cache-store.ts";
 /** What `Completion.cache` and `EmbeddingResult.cache` report. */
 export interface CacheResultRecord {
   hit: boolean;
-  /** `EXACT` on a hit, null on a miss. */
-  kind: "EXACT" | null;
+  /** `EXACT` or `SEMANTIC` on a hit, null on a miss. */
+  kind: "EXACT" | "SEMANTIC" | null;
   /** Seconds the answer stays cached: what is left on a hit, the TTL stored on a miss, null when not stored. */
   ttlSeconds: number | null;
+  /** A SEMANTIC hit's cosine similarity between the two requests; absent otherwise. */
+  similarity?: number;
 }
 
 const completionEntrySchema = z.object({
@@ -95,8 +97,9 @@ export class ResponseCache {
     return ttlSeconds;
   }
 
-  async findCompletion(key: string, ttlSeconds: number, tenantId: string, operation: "completion" | "stream"): Promise<CacheHit<CachedCompletion> | undefined> {
-    const entry = await this.#find(key, ttlSeconds, completionEntrySchema, tenantId, operation);
+  /** `kind`: how the key was found, for the metrics (`semantic`: the key of a paraphrase's answer). Default `exact`. */
+  async findCompletion(key: string, ttlSeconds: number, tenantId: string, operation: "completion" | "stream", kind: CacheKindLabel = "exact"): Promise<CacheHit<CachedCompletion> | undefined> {
+    const entry = await this.#find(key, ttlSeconds, completionEntrySchema, tenantId, operation, kind);
     if (entry === undefined) return undefined;
     const { storedAtMillis: _stored, expiresAtMillis, ...answer } = entry;
     return { answer, result: this.#hitResult(expiresAtMillis) };
@@ -148,6 +151,7 @@ export class ResponseCache {
     schema: z.ZodType<Entry>,
     tenantId: string,
     operation: CacheOperationLabel,
+    kind: CacheKindLabel = "exact",
   ): Promise<Entry | undefined> {
     let entry: Entry | undefined;
     try {
@@ -160,7 +164,7 @@ export class ResponseCache {
     const now = this.#now();
     // An answer older than this request accepts, or past its own expiry, is a miss.
     const usable = entry !== undefined && now - entry.storedAtMillis <= ttlSeconds * 1000 && entry.expiresAtMillis > now;
-    this.#count(usable ? "hit" : "miss", tenantId, operation);
+    this.#count(usable ? "hit" : "miss", tenantId, operation, kind);
     return usable ? entry : undefined;
   }
 
@@ -180,8 +184,8 @@ export class ResponseCache {
     return { hit: true, kind: "EXACT", ttlSeconds: Math.max(1, Math.ceil((expiresAtMillis - this.#now()) / 1000)) };
   }
 
-  #count(event: "hit" | "miss" | "store", tenantId: string, operation: CacheOperationLabel): void {
-    if (this.#metrics !== undefined) recordCacheEvent(this.#metrics, event, "exact", operation, tenantId);
+  #count(event: "hit" | "miss" | "store", tenantId: string, operation: CacheOperationLabel, kind: CacheKindLabel = "exact"): void {
+    if (this.#metrics !== undefined) recordCacheEvent(this.#metrics, event, kind, operation, tenantId);
   }
 
   #failed(kind: "get" | "set", error: unknown): void {

@@ -33,6 +33,15 @@ export type AbstainFallback =
  */
 export type CacheInput = {
   /**
+   * Also serve the answer of an earlier request that means the same (a paraphrase): one of the same
+   * tenant, model version, system prompt and parameters whose conversation's embedding has at least
+   * this cosine similarity to this one's, 0.5 to 1. A hit on a question that only reads alike serves a
+   * wrong answer: with all-MiniLM-L6-v2, 0.95 served none on the project's labelled set while 0.9
+   * answered "when does the store close?" with the opening time (docs/BENCHMARKS.md). Needs
+   * SEMANTIC_CACHE_EMBEDDING_MODEL on the inference service; completions and completion streams.
+   */
+  minSimilarity?: InputMaybe<Scalars['Float']['input']>;
+  /**
    * How old a cached answer may be, and how long this answer is kept, in seconds: 1 to
    * RESPONSE_CACHE_MAX_TTL_SECONDS (default 86400).
    */
@@ -41,7 +50,9 @@ export type CacheInput = {
 
 export type CacheKind =
   /** Same tenant, model version and normalised request. */
-  | 'EXACT';
+  | 'EXACT'
+  /** Same tenant, model version, system prompt and parameters, and a conversation that means the same (`CacheInput.minSimilarity`). */
+  | 'SEMANTIC';
 
 /** Whether an answer came from the response cache. */
 export type CacheResult = {
@@ -53,6 +64,8 @@ export type CacheResult = {
   hit: Scalars['Boolean']['output'];
   /** How the cached answer matched; null on a miss. */
   kind?: Maybe<CacheKind>;
+  /** A SEMANTIC hit's cosine similarity between this request's conversation and the cached one's; null otherwise. */
+  similarity?: Maybe<Scalars['Float']['output']>;
   /**
    * Seconds the cached answer stays served: what is left of the stored entry on a hit, the request's
    * `ttlSeconds` on a miss whose answer was stored, null on a miss that was not stored (the cache was
@@ -507,6 +520,7 @@ export type FederationReferenceTypes = ResolversObject<{
 export type ResolversTypes = ResolversObject<{
   AbstainFallback: ResolverTypeWrapper<Partial<AbstainFallback>>;
   CacheInput: ResolverTypeWrapper<Partial<CacheInput>>;
+  Float: ResolverTypeWrapper<Partial<Scalars['Float']['output']>>;
   Int: ResolverTypeWrapper<Partial<Scalars['Int']['output']>>;
   CacheKind: ResolverTypeWrapper<Partial<CacheKind>>;
   CacheResult: ResolverTypeWrapper<Partial<CacheResult>>;
@@ -517,7 +531,6 @@ export type ResolversTypes = ResolversObject<{
   Chunk: ResolverTypeWrapper<ChunkReference>;
   ID: ResolverTypeWrapper<Partial<Scalars['ID']['output']>>;
   Completion: ResolverTypeWrapper<CompletionRecord>;
-  Float: ResolverTypeWrapper<Partial<Scalars['Float']['output']>>;
   CompletionInput: ResolverTypeWrapper<Partial<CompletionInput>>;
   CompletionStreamEvent: ResolverTypeWrapper<CompletionStreamEventRecord>;
   DateTime: ResolverTypeWrapper<Partial<Scalars['DateTime']['output']>>;
@@ -544,6 +557,7 @@ export type ResolversTypes = ResolversObject<{
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
   CacheInput: Partial<CacheInput>;
+  Float: Partial<Scalars['Float']['output']>;
   Int: Partial<Scalars['Int']['output']>;
   CacheResult: Partial<CacheResult>;
   Boolean: Partial<Scalars['Boolean']['output']>;
@@ -552,7 +566,6 @@ export type ResolversParentTypes = ResolversObject<{
   Chunk: ChunkReference;
   ID: Partial<Scalars['ID']['output']>;
   Completion: CompletionRecord;
-  Float: Partial<Scalars['Float']['output']>;
   CompletionInput: Partial<CompletionInput>;
   CompletionStreamEvent: CompletionStreamEventRecord;
   DateTime: Partial<Scalars['DateTime']['output']>;
@@ -576,6 +589,7 @@ export type ResolversParentTypes = ResolversObject<{
 export type CacheResultResolvers<ContextType = InferenceContext, ParentType extends ResolversParentTypes['CacheResult'] = ResolversParentTypes['CacheResult']> = ResolversObject<{
   hit?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   kind?: Resolver<Maybe<ResolversTypes['CacheKind']>, ParentType, ContextType>;
+  similarity?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   ttlSeconds?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 }>;
 

@@ -20,6 +20,15 @@ export type AbstainFallback =
  */
 export type CacheInput = {
   /**
+   * Also serve the answer of an earlier request that means the same (a paraphrase): one of the same
+   * tenant, model version, system prompt and parameters whose conversation's embedding has at least
+   * this cosine similarity to this one's, 0.5 to 1. A hit on a question that only reads alike serves a
+   * wrong answer: with all-MiniLM-L6-v2, 0.95 served none on the project's labelled set while 0.9
+   * answered "when does the store close?" with the opening time (docs/BENCHMARKS.md). Needs
+   * SEMANTIC_CACHE_EMBEDDING_MODEL on the inference service; completions and completion streams.
+   */
+  minSimilarity?: number | null | undefined;
+  /**
    * How old a cached answer may be, and how long this answer is kept, in seconds: 1 to
    * RESPONSE_CACHE_MAX_TTL_SECONDS (default 86400).
    */

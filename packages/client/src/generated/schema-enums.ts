@@ -25,7 +25,9 @@ export const AuditAction = {
 export type AuditAction = typeof AuditAction[keyof typeof AuditAction];
 export const CacheKind = {
   /** Same tenant, model version and normalised request. */
-  Exact: 'EXACT'
+  Exact: 'EXACT',
+  /** Same tenant, model version, system prompt and parameters, and a conversation that means the same (`CacheInput.minSimilarity`). */
+  Semantic: 'SEMANTIC'
 } as const;
 
 export type CacheKind = typeof CacheKind[keyof typeof CacheKind];

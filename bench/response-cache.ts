@@ -9,7 +9,10 @@
  * scale, the same loop reads a completion by id (`completion(id)`: gateway, one inference fetch,
  * a store read; no model work) and counts a prompt's tokens (`tokenCounts`).
  *
- *   node --import tsx bench/response-cache.ts [--store embedded|redis] [--hits 300] [--misses 30] [--threads N]
+ * `--cost-inputs-max-age-millis N` sets the gateway's COST_INPUTS_MAX_AGE_MILLIS (default 0: the
+ * operation cost check reads prices and budget for every operation, three subgraph fetches).
+ *
+ *   node --import tsx bench/response-cache.ts [--store embedded|redis] [--hits 300] [--misses 30] [--threads N] [--cost-inputs-max-age-millis 0]
  *
  * Prints one JSON document.
  */
@@ -25,6 +28,7 @@ const { values } = parseArgs({
     misses: { type: "string", default: "30" },
     threads: { type: "string", default: String(defaultLlamaCppThreads()) },
     store: { type: "string", default: "embedded" },
+    "cost-inputs-max-age-millis": { type: "string", default: "0" },
   },
 });
 if (values.store !== "embedded" && values.store !== "redis") throw new Error(`--store is embedded or redis, got ${values.store}`);
@@ -45,7 +49,7 @@ interface EmbeddingsAnswer {
 
 const redis = values.store === "redis" ? await startTestRedis() : undefined;
 const storage = redis === undefined ? {} : { STORE_BACKEND: "redis", REDIS_URL: redis.url, REDIS_KEY_PREFIX: redis.uniquePrefix(), INTERNAL_SIGNING_SECRET: "response-cache-benchmark-secret-of-32-chars-or-more" };
-const real = await startRealModelStack({ environment: { LLAMA_CPP_THREADS: values.threads, ...storage }, embedding: true });
+const real = await startRealModelStack({ environment: { LLAMA_CPP_THREADS: values.threads, COST_INPUTS_MAX_AGE_MILLIS: values["cost-inputs-max-age-millis"], ...storage }, embedding: true });
 const { stack } = real;
 const cache = { ttlSeconds: 3_600 };
 const completionInput = (prompt: string) => ({ model: "smollm2", messages: [{ role: "USER", content: prompt }], maxTokens: 16, temperature: 0, cache });

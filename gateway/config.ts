@@ -49,6 +49,14 @@ export interface GatewayConfig extends CommonConfig {
    * Default 600000 (10 minutes, twice the default `subgraphTimeoutMillis`).
    */
   operationDeadlineMillis: number;
+  /**
+   * How long one read of the live prices and the tenant's budget (the operation cost check's inputs)
+   * serves the tenant's later operations, in milliseconds. COST_INPUTS_MAX_AGE_MILLIS. Default 0:
+   * every operation reads them, so an operation over the remaining budget is refused whole, before
+   * any subgraph runs. Above 0 an operation may be checked against a budget that old; its calls are
+   * still refused one by one by the inference service, exactly, once the quota is used up.
+   */
+  costInputsMaxAgeMillis: number;
   /** Bounds on the shape of one document (MAX_DEPTH, MAX_ALIASES...); see `OperationLimits` for each default. */
   operationLimits: OperationLimits;
   /**
@@ -87,6 +95,7 @@ export function loadGatewayConfig(environment: NodeJS.ProcessEnv = process.env):
       SUPERGRAPH_WATCH: booleanVariable(true),
       SUBGRAPH_TIMEOUT_MILLIS: integerVariable(300_000, 100, 3_600_000),
       OPERATION_DEADLINE_MILLIS: integerVariable(600_000, 0, 86_400_000),
+      COST_INPUTS_MAX_AGE_MILLIS: integerVariable(0, 0, 60_000),
       UPSTREAM_DNS_REFRESH_MILLIS: integerVariable(5_000, 0, 3_600_000),
       UPSTREAM_HEALTH_CHECK_MILLIS: integerVariable(2_000, 0, 3_600_000),
       UPSTREAM_CONNECTION_MAX_AGE_MILLIS: integerVariable(10_000, 0, 86_400_000),
@@ -154,6 +163,7 @@ export function loadGatewayConfig(environment: NodeJS.ProcessEnv = process.env):
     },
     subgraphTimeoutMillis: values.SUBGRAPH_TIMEOUT_MILLIS,
     operationDeadlineMillis: values.OPERATION_DEADLINE_MILLIS,
+    costInputsMaxAgeMillis: values.COST_INPUTS_MAX_AGE_MILLIS,
     operationLimits: {
       maximumDocumentTokens: values.MAX_DOCUMENT_TOKENS,
       maximumDepth: values.MAX_DEPTH,

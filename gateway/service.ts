@@ -111,6 +111,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
   const costAnalyzer = new CostAnalyzer({
     limits: config.costLimits,
     logger,
+    costInputsMaxAgeMillis: config.costInputsMaxAgeMillis,
     runQuery: async (query, variables, caller) => {
       if (apollo === undefined) throw new Error("Apollo Server is not created yet");
       const response = await apollo.executeOperation({ query, variables }, { contextValue: { request: caller, internal: true } });

@@ -4,7 +4,8 @@ import { ErrorCode } from "../../platform/errors/error-code.ts";
 import { ServiceError } from "../../platform/errors/service-error.ts";
 import type { Logger } from "../../platform/logging/logger.ts";
 import { findBudgetShortfall } from "./budget-check.ts";
-import { readCostInputs, type InternalQueryRunner } from "./cost-inputs.ts";
+import { costInputsKey, readCostInputs, type InternalQueryRunner } from "./cost-inputs.ts";
+import { CostInputsCache } from "./cost-inputs-cache.ts";
 import type { CostDirectives } from "./cost-directives.ts";
 import type { CostLimits } from "./cost-limits.ts";
 import { estimateFieldCost } from "./estimate-field-cost.ts";
@@ -16,6 +17,8 @@ export interface CostAnalyzerOptions {
   limits: CostLimits;
   runQuery: InternalQueryRunner;
   logger: Logger;
+  /** How long one read of prices and budget serves a tenant's later operations, in milliseconds (cost-inputs-cache.ts). Default 0: every operation reads. */
+  costInputsMaxAgeMillis?: number;
 }
 
 /** The schema the analyzer costs operations against, replaced when the supergraph changes. */
@@ -32,10 +35,12 @@ export interface CostSchema {
  */
 export class CostAnalyzer {
   readonly #options: CostAnalyzerOptions;
+  readonly #inputs: CostInputsCache;
   #schema: CostSchema | undefined;
 
   constructor(options: CostAnalyzerOptions) {
     this.#options = options;
+    this.#inputs = new CostInputsCache({ maxAgeMillis: options.costInputsMaxAgeMillis ?? 0 });
   }
 
   useSchema(schema: CostSchema): void {
@@ -66,7 +71,7 @@ export class CostAnalyzer {
     if (demands.length === 0) return { ...fields, modelTokens: 0, meteredTokens: 0, costMicros: 0, currency: null, mixedCurrencies: false };
     let inputs;
     try {
-      inputs = await readCostInputs(demands, caller, this.#options.runQuery);
+      inputs = await this.#inputs.get(costInputsKey(demands, caller), () => readCostInputs(demands, caller, this.#options.runQuery));
     } catch (error) {
       // The calls themselves will meet the same outage; the inference service still checks each.
       this.#options.logger.warn("operation cost inputs unavailable; pricing without them", { error });

@@ -1,6 +1,13 @@
 import type { RequestContext } from "../../platform/context/request-context.ts";
 import type { ModelTokenDemand } from "./model-token-demands.ts";
 
+/** What a read of cost inputs depends on: the caller's tenant (and key: visibility), and the models and collections named. */
+export function costInputsKey(demands: readonly ModelTokenDemand[], caller: RequestContext): string {
+  const models = [...new Set(demands.flatMap((demand) => (demand.modelId === undefined ? [] : [demand.modelId])))].sort();
+  const collections = [...new Set(demands.flatMap((demand) => (demand.collectionId === undefined ? [] : [demand.collectionId])))].sort();
+  return JSON.stringify([caller.tenantId, caller.apiKeyId, [...caller.roles].sort(), models, collections]);
+}
+
 /** What the estimate needs of a model: its live price and limits. */
 export interface ModelCostFacts {
   contextLength: number;

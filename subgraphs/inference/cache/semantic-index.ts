@@ -46,7 +46,8 @@ export function semanticText(prompt: GenerationPrompt): string {
     .join("\n");
 }
 
-export function cosineSimilarity(left: Float32Array, right: Float32Array): number {
+/** Cosine similarity of two vectors of the same length (-1 to 1; 0 when either is all zeros, -1 when the lengths differ). */
+export function cosineSimilarity(left: ArrayLike<number>, right: ArrayLike<number>): number {
   if (left.length !== right.length) return -1;
   let dot = 0;
   let leftNorm = 0;

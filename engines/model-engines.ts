@@ -1,5 +1,6 @@
 import { modelChangedChannel, type ModelChangedEvent } from "../platform/events/model-changed.ts";
 import type { Logger } from "../platform/logging/logger.ts";
+import { defineDeploymentMetrics } from "../platform/metrics/deployment-metrics.ts";
 import { observeScheduler, reportSchedulers } from "../platform/metrics/scheduler-metrics.ts";
 import type { ServiceMetrics } from "../platform/metrics/service-metrics.ts";
 import type { PubSub } from "../platform/pubsub/pubsub.ts";
@@ -64,7 +65,11 @@ export class ModelEngines {
         return options.metrics === undefined || modelId === undefined ? undefined : observeScheduler(options.metrics, modelId);
       },
     });
-    if (options.metrics !== undefined) reportSchedulers(options.metrics, () => this.metrics());
+    if (options.metrics !== undefined) {
+      reportSchedulers(options.metrics, () => this.metrics());
+      // Declared from the start (empty until a model with several deployments opens), so dashboards and alerts find the series.
+      options.metrics.concern(defineDeploymentMetrics);
+    }
   }
 
   static async create(options: ModelEnginesOptions): Promise<ModelEngines> {

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { GenerationParameters } from "../../../engines/engine.ts";
 import { badUserInput } from "../../../platform/errors/service-error.ts";
 import type { Logger } from "../../../platform/logging/logger.ts";
-import { recordCacheEvent, type CacheKindLabel, type CacheOperationLabel } from "../../../platform/metrics/cache-metrics.ts";
+import { defineCacheMetrics, recordCacheEvent, type CacheKindLabel, type CacheOperationLabel } from "../../../platform/metrics/cache-metrics.ts";
 import type { ServiceMetrics } from "../../../platform/metrics/service-metrics.ts";
 import { countStoreError } from "../../../platform/metrics/store-metrics.ts";
 import type { ResponseCacheStore } from "./response-cache-store.ts";
@@ -76,6 +76,8 @@ export class ResponseCache {
     this.#logger = dependencies.logger;
     this.#metrics = dependencies.metrics;
     this.#now = dependencies.now ?? Date.now;
+    // Declared from the start, so dashboards find the series before the first cached request.
+    dependencies.metrics?.concern(defineCacheMetrics);
   }
 
   /**

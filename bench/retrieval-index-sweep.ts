@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import * as lancedb from "@lancedb/lancedb";
-import { SeededRandom } from "../engines/gguf/seeded-random.ts";
+import { SyntheticCorpus } from "./synthetic-corpus.ts";
 import { describeMachine, percentile } from "./measure.ts";
 
 const { values } = parseArgs({
@@ -33,19 +33,9 @@ const { values } = parseArgs({
 const chunkCount = Number(values.chunks);
 const queries = Number(values.queries);
 const dimensions = 384;
-const words = ["river", "stone", "falcon", "copper", "lantern", "meadow", "harbor", "ember", "glacier", "orchid", "signal", "violet", "thunder", "saddle", "pixel", "quartz"];
-const seeded = new SeededRandom(42);
-const random = () => seeded.nextUint32() / 2 ** 32;
-function unitVector(): Float32Array {
-  const vector = new Float32Array(dimensions);
-  let norm = 0;
-  for (let index = 0; index < dimensions; index += 1) {
-    vector[index] = random() * 2 - 1;
-    norm += (vector[index] ?? 0) ** 2;
-  }
-  for (let index = 0; index < dimensions; index += 1) vector[index] = (vector[index] ?? 0) / Math.sqrt(norm);
-  return vector;
-}
+const corpus = new SyntheticCorpus(dimensions);
+const { words } = SyntheticCorpus;
+const unitVector = () => corpus.unitVector();
 const vectors = Array.from({ length: chunkCount }, unitVector);
 const queryVectors = Array.from({ length: queries }, unitVector);
 const exact = queryVectors.map((query) => {
@@ -66,7 +56,7 @@ let table: lancedb.Table | undefined;
 for (let start = 0; start < chunkCount; start += 10_000) {
   const rows = [];
   for (let row = start; row < Math.min(start + 10_000, chunkCount); row += 1) {
-    rows.push({ id: `c${row}`, document_id: `doc_${Math.floor(row / 1_000)}`, generation: "g0", text: Array.from({ length: 24 }, () => words[Math.floor(random() * words.length)]).join(" "), vector: Array.from(vectors[row] as Float32Array) });
+    rows.push({ id: `c${row}`, document_id: `doc_${Math.floor(row / 1_000)}`, generation: "g0", text: corpus.text(), vector: Array.from(vectors[row] as Float32Array) });
   }
   if (table === undefined) table = await connection.createTable("chunks", rows);
   else await table.add(rows);

@@ -19,9 +19,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import * as lancedb from "@lancedb/lancedb";
-import { SeededRandom } from "../engines/gguf/seeded-random.ts";
 import type { ChunkInput, CollectionScope } from "../subgraphs/retrieval/chunk-store/chunk-store.ts";
 import { LanceDbChunkStore, tableName } from "../subgraphs/retrieval/chunk-store/lancedb-chunk-store.ts";
+import { SyntheticCorpus } from "./synthetic-corpus.ts";
 import { describeMachine, percentile } from "./measure.ts";
 
 const { values } = parseArgs({ options: { chunks: { type: "string", default: "100000" }, queries: { type: "string", default: "40" } } });
@@ -29,19 +29,8 @@ const chunkCount = Number(values.chunks);
 const queries = Number(values.queries);
 const dimensions = 384;
 const scope: CollectionScope = { tenantId: "bench", collectionId: "col_profile" };
-const words = ["river", "stone", "falcon", "copper", "lantern", "meadow", "harbor", "ember", "glacier", "orchid", "signal", "violet", "thunder", "saddle", "pixel", "quartz"];
-const seeded = new SeededRandom(42);
-const random = () => seeded.nextUint32() / 2 ** 32;
-function unitVector(): Float32Array {
-  const vector = new Float32Array(dimensions);
-  let norm = 0;
-  for (let index = 0; index < dimensions; index += 1) {
-    vector[index] = random() * 2 - 1;
-    norm += (vector[index] ?? 0) ** 2;
-  }
-  for (let index = 0; index < dimensions; index += 1) vector[index] = (vector[index] ?? 0) / Math.sqrt(norm);
-  return vector;
-}
+const corpus = new SyntheticCorpus(dimensions);
+const unitVector = () => corpus.unitVector();
 
 const directory = join(await mkdtemp(join(tmpdir(), "search-profile-")), "lancedb");
 const store = new LanceDbChunkStore({ directory });
@@ -51,7 +40,7 @@ for (let start = 0; start < chunkCount; start += 1_000) {
   const documentId = `doc_${start / 1_000}`;
   const rows: ChunkInput[] = [];
   for (let row = start; row < Math.min(start + 1_000, chunkCount); row += 1) {
-    const text = Array.from({ length: 24 }, () => words[Math.floor(random() * words.length)]).join(" ");
+    const text = corpus.text();
     rows.push({ id: `${documentId}:g0:${row - start}`, documentId, generation: "g0", index: row - start, text, headingPath: "", tokenCount: 24, vector: unitVector() });
   }
   await store.insertChunks(scope, rows);

@@ -17,7 +17,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { generateModel, modelPresets } from "../engines/gguf/generate-model.ts";
-import { SeededRandom } from "../engines/gguf/seeded-random.ts";
 import { EmbeddedRetrievalCatalog } from "../subgraphs/retrieval/catalog/embedded-retrieval-catalog.ts";
 import type { ChunkInput, ChunkStore, CollectionScope } from "../subgraphs/retrieval/chunk-store/chunk-store.ts";
 import { LanceDbChunkStore } from "../subgraphs/retrieval/chunk-store/lancedb-chunk-store.ts";
@@ -26,6 +25,7 @@ import { chunkIdOf } from "../subgraphs/retrieval/chunk-id.ts";
 import { defaultVectorWeight, fuseByWeightedScores } from "../subgraphs/retrieval/score-fusion.ts";
 import { startTestMilvus, type TestMilvusServer } from "../test/harness/milvus-server.ts";
 import { startBenchStack } from "./bench-stack.ts";
+import { SyntheticCorpus } from "./synthetic-corpus.ts";
 import { describeMachine, runLoad } from "./measure.ts";
 
 const { values } = parseArgs({
@@ -48,25 +48,10 @@ const chunksPerDocument = 1_000;
 const tenantId = "bench";
 const collectionId = "col_bench";
 const scope: CollectionScope = { tenantId, collectionId };
-const words = ["river", "stone", "falcon", "copper", "lantern", "meadow", "harbor", "ember", "glacier", "orchid", "signal", "violet", "thunder", "saddle", "pixel", "quartz"];
-
-const seeded = new SeededRandom(42);
-const random = () => seeded.nextUint32() / 2 ** 32;
-function unitVector(): Float32Array {
-  const vector = new Float32Array(dimensions);
-  let norm = 0;
-  for (let index = 0; index < dimensions; index += 1) {
-    const value = random() * 2 - 1;
-    vector[index] = value;
-    norm += value * value;
-  }
-  const scale = 1 / Math.sqrt(norm);
-  for (let index = 0; index < dimensions; index += 1) vector[index] = (vector[index] ?? 0) * scale;
-  return vector;
-}
-function randomText(): string {
-  return Array.from({ length: 24 }, () => words[Math.floor(random() * words.length)]).join(" ");
-}
+const corpus = new SyntheticCorpus(dimensions);
+const { words } = SyntheticCorpus;
+const unitVector = () => corpus.unitVector();
+const randomText = () => corpus.text();
 
 const vectors = Array.from({ length: chunkCount }, unitVector);
 const texts = Array.from({ length: chunkCount }, randomText);

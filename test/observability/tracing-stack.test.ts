@@ -160,7 +160,12 @@ describe("OpenTelemetry traces through the multi-process stack", () => {
     });
     assert.equal(response.status, 200);
     const spans = (
-      await receiver.waitFor((received) => received.some((span) => span.traceId === traceId && span.serviceName === "model-registry" && span.name.startsWith("query Catalogue")))
+      // Each process exports its own batch: wait for the subgraph's span and the gateway's root, which ends last.
+      await receiver.waitFor(
+        (received) =>
+          received.some((span) => span.traceId === traceId && span.serviceName === "model-registry" && span.name.startsWith("query Catalogue")) &&
+          received.some((span) => span.traceId === traceId && span.parentSpanId === clientSpanId),
+      )
     ).filter((span) => span.traceId === traceId);
     const byId = new Map(spans.map((span) => [span.spanId, span]));
     const root = spans.find((span) => span.parentSpanId === clientSpanId);

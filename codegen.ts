@@ -57,6 +57,8 @@ const config: CodegenConfig = {
       Document: "../catalog/retrieval-catalog.ts#DocumentRecord",
       IngestionProgress: "../catalog/retrieval-catalog.ts#IngestionState",
       IngestionError: "../catalog/retrieval-catalog.ts#IngestionFailure",
+      CollectionMigration: "../catalog/retrieval-catalog.ts#CollectionMigration as CollectionMigrationRecord",
+      CollectionMigrationError: "../catalog/retrieval-catalog.ts#IngestionFailure",
       Chunk: "../retrieval-records.ts#ChunkRecord",
       SearchHit: "../retrieval-records.ts#SearchHitRecord",
       SearchResult: "../retrieval-records.ts#SearchResultRecord",

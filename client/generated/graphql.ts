@@ -58,6 +58,20 @@ export type ChatRole =
   | 'SYSTEM'
   | 'USER';
 
+export type CollectionMigrationStatus =
+  /** The collection uses the target model; the previous storage is gone. */
+  | 'COMPLETED'
+  /**
+   * Stopped before switching (see `error`): the collection keeps its model and every chunk. Also a
+   * migration whose service stopped before it ended (SERVICE_UNAVAILABLE).
+   */
+  | 'FAILED'
+  /**
+   * Embedding. Searches use the current model; the collection takes no ingestions or deletions
+   * (MIGRATION_IN_PROGRESS) until the migration ends.
+   */
+  | 'RUNNING';
+
 /** What to generate. Give either `prompt` (completion) or `messages` (chat), not both. */
 export type CompletionInput = {
   /**
@@ -177,6 +191,11 @@ export type ErrorCode =
   /** The caller is known but lacks the role the operation needs. */
   | 'FORBIDDEN'
   /**
+   * A migration cannot begin while documents of the collection are being ingested;
+   * `extensions.documentIds` names some. Retryable.
+   */
+  | 'INGESTION_IN_PROGRESS'
+  /**
    * A document's ingestion did not complete within INGESTION_TIMEOUT_MILLIS (or the service running it
    * stopped); nothing of it was kept. `extensions.timeoutMillis` gives the limit. Ingest it again.
    */
@@ -204,6 +223,17 @@ export type ErrorCode =
   | 'MAX_FAN_OUT_EXCEEDED'
   | 'MAX_FRAGMENT_DEPTH_EXCEEDED'
   | 'MAX_ROOT_FIELDS_EXCEEDED'
+  /**
+   * The collection is moving to another embedding model (`migrateCollection`): it takes no
+   * ingestions or deletions, and no other migration, until that ends; searches keep working.
+   * `extensions.migrationId`, `chunksEmbedded`, `chunksTotal`. Retryable.
+   */
+  | 'MIGRATION_IN_PROGRESS'
+  /**
+   * A migration's new index found fewer of the exact nearest neighbours than its `minimumRecall`
+   * (recall@10 on a sample of chunks): it was not switched to; the collection keeps its model.
+   */
+  | 'MIGRATION_RECALL_TOO_LOW'
   /** A model with this id already exists. */
   | 'MODEL_ALREADY_EXISTS'
   /** The model exists but is disabled in the registry. */
@@ -357,6 +387,14 @@ export type MetadataFilterInput = {
   key: string;
   /** One to 100 values. */
   values: Array<string>;
+};
+
+export type MigrateCollectionInput = {
+  collectionId: string | number;
+  /** Id or alias of an enabled embedding model other than the collection's. */
+  embeddingModel: string;
+  /** The least recall@10, 0 to 1, the new index must reach before the collection switches to it. */
+  minimumRecall?: number | null | undefined;
 };
 
 export type ModelCapability =
@@ -1018,6 +1056,20 @@ export type GroundedRealMutationVariables = Exact<{
 
 export type GroundedRealMutation = { createCompletion: { text: string, citations: Array<{ document: { source: string } } | null> } | null };
 
+export type MigrateRealMutationVariables = Exact<{
+  input: MigrateCollectionInput;
+}>;
+
+
+export type MigrateRealMutation = { migrateCollection: { id: string, migration: { id: string, status: CollectionMigrationStatus, chunksTotal: number, targetDimensions: number } | null } | null };
+
+export type MigrationRealQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type MigrationRealQuery = { collection: { dimensions: number, embeddingModel: { id: string } | null, migration: { status: CollectionMigrationStatus, chunksTotal: number, chunksEmbedded: number, recallAtTen: number | null, error: { code: ErrorCode, message: string } | null, sourceEmbeddingModel: { id: string } | null, targetEmbeddingModel: { id: string } | null } | null } | null };
+
 
 export const BenchRegisterDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"BenchRegister"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"RegisterModelInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"registerModel"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]} as unknown as DocumentNode<BenchRegisterMutation, BenchRegisterMutationVariables>;
 export const RegisterFetchedModelDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RegisterFetchedModel"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"RegisterModelInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"registerModel"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"contextLength"}},{"kind":"Field","name":{"kind":"Name","value":"embeddingDimensions"}},{"kind":"Field","name":{"kind":"Name","value":"engine"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"modelPath"}}]}}]}}]}}]} as unknown as DocumentNode<RegisterFetchedModelMutation, RegisterFetchedModelMutationVariables>;
@@ -1081,3 +1133,5 @@ export const IngestRealDocumentDocument = {"kind":"Document","definitions":[{"ki
 export const SearchRealDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"SearchReal"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"SearchInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"search"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hits"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"score"}},{"kind":"Field","name":{"kind":"Name","value":"chunk"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"document"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"source"}}]}}]}}]}}]}}]}}]} as unknown as DocumentNode<SearchRealQuery, SearchRealQueryVariables>;
 export const EmbedRealDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"EmbedReal"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"model"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"texts"}},"type":{"kind":"NonNullType","type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"embeddings"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"model"},"value":{"kind":"Variable","name":{"kind":"Name","value":"model"}}},{"kind":"Argument","name":{"kind":"Name","value":"texts"},"value":{"kind":"Variable","name":{"kind":"Name","value":"texts"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"dimensions"}},{"kind":"Field","name":{"kind":"Name","value":"embeddings"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"vector"}}]}},{"kind":"Field","name":{"kind":"Name","value":"usage"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"promptTokens"}}]}}]}}]}}]} as unknown as DocumentNode<EmbedRealQuery, EmbedRealQueryVariables>;
 export const GroundedRealDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"GroundedReal"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CompletionInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createCompletion"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"text"}},{"kind":"Field","name":{"kind":"Name","value":"citations"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"document"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"source"}}]}}]}}]}}]}}]} as unknown as DocumentNode<GroundedRealMutation, GroundedRealMutationVariables>;
+export const MigrateRealDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"MigrateReal"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"MigrateCollectionInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"migrateCollection"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"migration"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"chunksTotal"}},{"kind":"Field","name":{"kind":"Name","value":"targetDimensions"}}]}}]}}]}}]} as unknown as DocumentNode<MigrateRealMutation, MigrateRealMutationVariables>;
+export const MigrationRealDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"MigrationReal"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"collection"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"dimensions"}},{"kind":"Field","name":{"kind":"Name","value":"embeddingModel"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"migration"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"chunksTotal"}},{"kind":"Field","name":{"kind":"Name","value":"chunksEmbedded"}},{"kind":"Field","name":{"kind":"Name","value":"recallAtTen"}},{"kind":"Field","name":{"kind":"Name","value":"error"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}},{"kind":"Field","name":{"kind":"Name","value":"sourceEmbeddingModel"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"targetEmbeddingModel"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]}}]}}]} as unknown as DocumentNode<MigrationRealQuery, MigrationRealQueryVariables>;

@@ -72,6 +72,19 @@ export enum ErrorCode {
    */
   IngestionTimedOut = "INGESTION_TIMED_OUT",
   /**
+   * The collection is moving to another embedding model (`migrateCollection`): it takes no
+   * ingestions or deletions, and no other migration, until that ends; searches keep working.
+   * `extensions.migrationId`, `chunksEmbedded`, `chunksTotal`.
+   */
+  MigrationInProgress = "MIGRATION_IN_PROGRESS",
+  /** A migration cannot begin while documents of the collection are being ingested; `extensions.documentIds` names some. */
+  IngestionInProgress = "INGESTION_IN_PROGRESS",
+  /**
+   * A migration's new index found fewer of the exact nearest neighbours than its `minimumRecall`
+   * (recall@10 on a sample of chunks): it was not switched to; the collection keeps its model.
+   */
+  MigrationRecallTooLow = "MIGRATION_RECALL_TOO_LOW",
+  /**
    * A tenant quota would be exceeded. `extensions.limit` names it (TOKENS_PER_MINUTE,
    * TOKENS_PER_DAY, COST_PER_MONTH, CONCURRENT_STREAMS), with `limitValue`, `used`, `requested`,
    * and `resetsAt` / `retryAfterMillis` when the window resets (null for streams: when one ends).
@@ -112,7 +125,7 @@ export enum ErrorCode {
 }
 
 /** Codes whose operations may succeed if repeated unchanged later. */
-const retryableCodes: ReadonlySet<ErrorCode> = new Set([ErrorCode.Overloaded, ErrorCode.ServiceUnavailable, ErrorCode.QuotaExceeded, ErrorCode.IngestionTimedOut, ErrorCode.RateLimited]);
+const retryableCodes: ReadonlySet<ErrorCode> = new Set([ErrorCode.Overloaded, ErrorCode.ServiceUnavailable, ErrorCode.QuotaExceeded, ErrorCode.IngestionTimedOut, ErrorCode.RateLimited, ErrorCode.MigrationInProgress, ErrorCode.IngestionInProgress]);
 
 export function isRetryable(code: ErrorCode): boolean {
   return retryableCodes.has(code);

@@ -8,6 +8,9 @@ import { badUserInput, ServiceError } from "../../platform/errors/service-error.
 import type { Logger } from "../../platform/logging/logger.ts";
 import type { ChunkInput, ChunkStore, CollectionScope } from "./chunk-store/chunk-store.ts";
 import { chunkIdOf } from "./chunk-id.ts";
+import { migrationHolds } from "./catalog/migration-transitions.ts";
+import { migrationInProgress } from "./collection-migration-errors.ts";
+import { storageScope } from "./collection-storage.ts";
 import { chunkDocument, type TextChunk } from "./chunking/chunk-document.ts";
 import { CatalogConflictError, type CollectionRecord, type DocumentRecord, type MetadataFilter, type RetrievalCatalog } from "./catalog/retrieval-catalog.ts";
 import type { CollectionService } from "./collection-service.ts";
@@ -93,13 +96,13 @@ export class IngestionService {
    * with the ingestion running, which then outlives the request.
    */
   async ingest(document: ValidatedDocument, context: RequestContext, signal: AbortSignal): Promise<DocumentRecord> {
-    const collection = await this.#collections.require(context.tenantId, document.collectionId, "input.collectionId");
+    const requested = await this.#collections.require(context.tenantId, document.collectionId, "input.collectionId");
     const generation = randomBytes(6).toString("hex");
     let record: DocumentRecord;
     try {
       record = await this.#catalog.beginIngestion({
         tenantId: context.tenantId,
-        collectionId: collection.id,
+        collectionId: requested.id,
         newDocumentId: newId("doc"),
         source: document.source,
         title: document.title,
@@ -110,10 +113,14 @@ export class IngestionService {
       });
     } catch (error) {
       if (error instanceof CatalogConflictError && error.reason === "collection-not-found") {
-        throw new ServiceError(ErrorCode.CollectionNotFound, `No collection has the id "${collection.id}".`, { field: "input.collectionId" });
+        throw new ServiceError(ErrorCode.CollectionNotFound, `No collection has the id "${requested.id}".`, { field: "input.collectionId" });
       }
+      if (error instanceof CatalogConflictError && error.reason === "migration-running") throw migrationInProgress(requested, "input.collectionId");
       throw error;
     }
+    // Read again now that the ingestion is recorded: from here no migration can begin until it
+    // ends, so this is the model and storage it must use (one may have completed since `requested`).
+    const collection = await this.#collections.require(context.tenantId, requested.id, "input.collectionId");
     const cancel = new AbortController();
     // A timer of our own rather than AbortSignal.timeout, whose timer does not keep the process
     // alive and would linger for the whole timeout after the ingestion ended.
@@ -165,8 +172,9 @@ export class IngestionService {
           const settled = await this.#catalog.getDocument(document.tenantId, document.id);
           // The record read above may be stale: if that ingestion completed meanwhile (another
           // replica, a paused process), failIngestion changed nothing and its chunks now serve.
-          if (settled?.activeGeneration !== generation) {
-            await this.#chunks.deleteDocumentChunks({ tenantId: document.tenantId, collectionId: document.collectionId }, document.id, { generation }).catch((error: unknown) => {
+          const collection = await this.#collections.find(document.tenantId, document.collectionId);
+          if (settled?.activeGeneration !== generation && collection !== undefined) {
+            await this.#chunks.deleteDocumentChunks(storageScope(collection), document.id, { generation }).catch((error: unknown) => {
               this.#logger.warn("chunks of an abandoned ingestion not deleted; searches ignore them", { documentId: document.id, error });
             });
           }
@@ -200,11 +208,16 @@ export class IngestionService {
    * cleaned up), then deletes all its chunks. False when the tenant has no such document.
    */
   async deleteDocument(tenantId: string, documentId: string): Promise<boolean> {
+    const existing = await this.#catalog.getDocument(tenantId, documentId);
+    if (existing === undefined) return false;
+    // A collection being migrated is read-only: the migration copies what its documents hold.
+    const collection = await this.#collections.find(tenantId, existing.collectionId);
+    if (collection !== undefined && migrationHolds(collection.migration, new Date().toISOString())) throw migrationInProgress(collection, "id");
     const removed = await this.#catalog.deleteDocument(tenantId, documentId);
     if (removed === undefined) return false;
     // After the record: cancelled first, a first ingestion would remove the record itself on failing.
     await this.#stopRunning((run) => run.tenantId === tenantId && run.documentId === documentId, "The document was deleted while it was being ingested.");
-    await this.#chunks.deleteDocumentChunks({ tenantId, collectionId: removed.collectionId }, documentId);
+    if (collection !== undefined) await this.#chunks.deleteDocumentChunks(storageScope(collection), documentId);
     return true;
   }
 
@@ -236,7 +249,7 @@ export class IngestionService {
     context: RequestContext,
     { signal, deadline }: { signal: AbortSignal; deadline: AbortSignal },
   ): Promise<DocumentRecord> {
-    const scope: CollectionScope = { tenantId: context.tenantId, collectionId: collection.id };
+    const scope = storageScope(collection);
     const startedAt = performance.now();
     try {
       const totals = await this.#writeChunks(collection, scope, documentId, generation, document, context, signal);

@@ -2,7 +2,8 @@ import { dateTimeScalar } from "../../platform/graphql/date-time-scalar.ts";
 import { ErrorCode as ErrorCodes } from "../../platform/errors/error-code.ts";
 import { boundedHeadingPath } from "./bounded-text.ts";
 import { documentPage, documentPageRequest } from "./catalog/document-page.ts";
-import type { DocumentRecord } from "./catalog/retrieval-catalog.ts";
+import { migrationHolds } from "./catalog/migration-transitions.ts";
+import type { CollectionMigration, DocumentRecord } from "./catalog/retrieval-catalog.ts";
 import { validateDocumentInput, validateFilters } from "./document-input.ts";
 import type { DocumentMediaType, DocumentStatus, ErrorCode, Resolvers } from "./generated/resolvers-types.ts";
 
@@ -13,6 +14,20 @@ const errorCodes: ReadonlySet<string> = new Set(Object.values(ErrorCodes));
 /** The code of a failed ingestion as the schema's enum; a code no longer known (kept by an older version) reads INTERNAL_SERVER_ERROR. */
 export function ingestionErrorCode(code: string): ErrorCode {
   return errorCodes.has(code) ? (code as ErrorCode) : "INTERNAL_SERVER_ERROR";
+}
+
+/**
+ * The migration as clients see it: one still RUNNING past its lease was abandoned by a service that
+ * stopped (it holds nothing and will not end by itself), so it reads FAILED.
+ */
+export function asReported(migration: CollectionMigration, now: string): CollectionMigration {
+  if (migration.status !== "RUNNING" || migrationHolds(migration, now)) return migration;
+  return {
+    ...migration,
+    status: "FAILED",
+    finishedAt: migration.leaseExpiresAt,
+    error: { code: ErrorCodes.ServiceUnavailable, message: "The service running the migration stopped before it ended; the collection keeps its model. Start the migration again." },
+  };
 }
 
 /** READY once a version is searchable; FAILED when the newest ingestion failed; INGESTING before the first completes. */
@@ -35,6 +50,7 @@ export const resolvers: Resolvers = {
     ingestDocument: (_parent, { input }, context) =>
       context.retrieval.ingestion.ingest(validateDocumentInput(input, context.retrieval.limits), context.request, context.signal),
     deleteDocument: (_parent, { id }, context) => context.retrieval.ingestion.deleteDocument(context.request.tenantId, id),
+    migrateCollection: (_parent, { input }, context) => context.retrieval.migrations.migrate(input, context.request),
   },
   Collection: {
     __resolveReference: async (reference, context) => (await context.loaders.collections.load(reference.id)) ?? null,
@@ -49,6 +65,14 @@ export const resolvers: Resolvers = {
     documentCount: async (collection, _arguments, context) => (await context.retrieval.ingestion.listDocuments(context.request.tenantId, collection.id)).length,
     metadataKeys: (collection, _arguments, context) => context.retrieval.catalog.metadataKeys(context.request.tenantId, collection.id),
     groundingMinSimilarity: (collection) => collection.groundingMinSimilarity ?? null,
+    migration: (collection) => (collection.migration === undefined || collection.migration === null ? null : asReported(collection.migration, new Date().toISOString())),
+  },
+  CollectionMigration: {
+    sourceEmbeddingModel: (migration) => ({ id: migration.sourceEmbeddingModelId }),
+    targetEmbeddingModel: (migration) => ({ id: migration.targetEmbeddingModelId }),
+  },
+  CollectionMigrationError: {
+    code: (error) => ingestionErrorCode(error.code),
   },
   Document: {
     __resolveReference: async (reference, context) => (await context.loaders.documents.load(reference.id)) ?? null,

@@ -5,6 +5,7 @@ import type { ServiceMetrics } from "../../platform/metrics/service-metrics.ts";
 import type { ModelStore } from "../model-registry/store/model-store.ts";
 import type { ChunkStore } from "./chunk-store/chunk-store.ts";
 import type { RetrievalCatalog } from "./catalog/retrieval-catalog.ts";
+import { CollectionMigrationService, type CollectionMigrationOptions } from "./collection-migration-service.ts";
 import { CollectionService } from "./collection-service.ts";
 import type { RetrievalLoaders } from "./context.ts";
 import type { Embedder } from "./embedder.ts";
@@ -21,6 +22,8 @@ export interface RetrievalDependencies {
   logger: Logger;
   /** Where ingestion and search series go; none when absent. */
   metrics?: ServiceMetrics;
+  /** Tuning of embedding-model migrations; the batch size defaults to `limits.embeddingBatchSize`. */
+  migrations?: CollectionMigrationOptions;
 }
 
 /** The retrieval subgraph's work, one service per concern, over one catalogue and one chunk store. */
@@ -28,16 +31,29 @@ export class RetrievalService {
   readonly collections: CollectionService;
   readonly ingestion: IngestionService;
   readonly search: SearchService;
+  readonly migrations: CollectionMigrationService;
   readonly catalog: RetrievalCatalog;
   readonly limits: RetrievalLimits;
 
   constructor(dependencies: RetrievalDependencies) {
     this.catalog = dependencies.catalog;
     this.limits = dependencies.limits;
-    // Late-bound: the ingestion service needs the collection service, and deleting a collection stops its ingestions.
-    this.collections = new CollectionService({ ...dependencies, stopIngestions: (tenantId, collectionId) => this.ingestion.stopCollection(tenantId, collectionId) });
+    // Late-bound: the ingestion and migration services need the collection service, and deleting a collection stops them.
+    this.collections = new CollectionService({
+      ...dependencies,
+      stopWriters: async (tenantId, collectionId) => {
+        await this.ingestion.stopCollection(tenantId, collectionId);
+        await this.migrations.stopCollection(tenantId, collectionId);
+      },
+    });
     this.ingestion = new IngestionService({ ...dependencies, collections: this.collections });
     this.search = new SearchService({ ...dependencies, collections: this.collections });
+    this.migrations = new CollectionMigrationService({
+      ...dependencies,
+      collections: this.collections,
+      ingestion: this.ingestion,
+      options: { batchSize: dependencies.limits.embeddingBatchSize, ...dependencies.migrations },
+    });
   }
 
   /** Loaders scoped to one operation's tenant (never shared across requests: no cross-tenant cache). */
@@ -52,5 +68,6 @@ export class RetrievalService {
 
   async close(): Promise<void> {
     await this.ingestion.close();
+    await this.migrations.close();
   }
 }

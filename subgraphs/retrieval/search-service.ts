@@ -3,9 +3,10 @@ import type { RequestContext } from "../../platform/context/request-context.ts";
 import { defineRetrievalMetrics, timeStoreQuery } from "../../platform/metrics/retrieval-metrics.ts";
 import type { ServiceMetrics } from "../../platform/metrics/service-metrics.ts";
 import { badUserInput } from "../../platform/errors/service-error.ts";
-import type { ChunkHit, ChunkStore, CollectionScope } from "./chunk-store/chunk-store.ts";
+import type { ChunkHit, ChunkStore, CollectionScope, StoredChunk } from "./chunk-store/chunk-store.ts";
 import { parseChunkId } from "./chunk-id.ts";
-import type { RetrievalCatalog } from "./catalog/retrieval-catalog.ts";
+import type { CollectionRecord, RetrievalCatalog } from "./catalog/retrieval-catalog.ts";
+import { storageScope } from "./collection-storage.ts";
 import type { CollectionService } from "./collection-service.ts";
 import { validateFilters } from "./document-input.ts";
 import type { Embedder } from "./embedder.ts";
@@ -65,7 +66,7 @@ export class SearchService {
     if (input.query.length > 10_000) throw badUserInput("input.query", "The query has more than 10,000 characters.");
     if (input.minScore !== undefined && input.minScore !== null && !Number.isFinite(input.minScore)) throw badUserInput("input.minScore", "minScore must be a finite number.");
     const collection = await this.#collections.require(context.tenantId, input.collectionId, "input.collectionId");
-    const scope: CollectionScope = { tenantId: context.tenantId, collectionId: collection.id };
+    const scope = storageScope(collection);
     const filters = validateFilters(input.filters, input.filters?.length ? await this.#catalog.metadataKeys(context.tenantId, collection.id) : [], "input.filters");
     const maxTextBytes = input.maxTextBytes ?? hitTextBytes.default;
     if (!Number.isInteger(maxTextBytes) || maxTextBytes < hitTextBytes.minimum || maxTextBytes > hitTextBytes.maximum) {
@@ -112,16 +113,16 @@ export class SearchService {
     if (mode === "VECTOR") {
       const vectorHits = await runVector();
       bestSimilarity = vectorHits[0]?.score ?? null;
-      hits = vectorHits.map((hit, position) => ({ chunk: toRecord(scope, hit), score: hit.score, similarity: hit.score, vectorRank: position + 1, keywordRank: null }));
+      hits = vectorHits.map((hit, position) => ({ chunk: toRecord(collection, hit.chunk), score: hit.score, similarity: hit.score, vectorRank: position + 1, keywordRank: null }));
     } else if (mode === "KEYWORD") {
-      hits = (await runKeyword()).map((hit, position) => ({ chunk: toRecord(scope, hit), score: hit.score, similarity: null, vectorRank: null, keywordRank: position + 1 }));
+      hits = (await runKeyword()).map((hit, position) => ({ chunk: toRecord(collection, hit.chunk), score: hit.score, similarity: null, vectorRank: null, keywordRank: position + 1 }));
     } else {
       const [vectorHits, keywordHits] = await Promise.all([runVector(), runKeyword()]);
       bestSimilarity = vectorHits[0]?.score ?? null;
       hits = fuseByWeightedScores([
         { items: vectorHits, key: (hit) => hit.chunk.id, score: (hit) => hit.score, weight: defaultVectorWeight },
         { items: keywordHits, key: (hit) => hit.chunk.id, score: (hit) => hit.score, weight: 1 - defaultVectorWeight },
-      ]).map((fused) => ({ chunk: toRecord(scope, fused.item), score: fused.score, similarity: fused.scores[0] ?? null, vectorRank: fused.ranks[0] ?? null, keywordRank: fused.ranks[1] ?? null }));
+      ]).map((fused) => ({ chunk: toRecord(collection, fused.item.chunk), score: fused.score, similarity: fused.scores[0] ?? null, vectorRank: fused.ranks[0] ?? null, keywordRank: fused.ranks[1] ?? null }));
     }
     const minScore = input.minScore;
     const ranked = hits.filter((hit) => minScore === undefined || minScore === null || hit.score >= minScore).slice(0, topK);
@@ -155,7 +156,9 @@ export class SearchService {
     const found = new Map<string, ChunkRecord>();
     await Promise.all(
       [...byCollection].map(async ([collectionId, chunkIds]) => {
-        for (const chunk of await this.#chunks.getChunks({ tenantId, collectionId }, chunkIds)) found.set(chunk.id, { ...chunk, tenantId, collectionId });
+        const collection = await this.#collections.find(tenantId, collectionId);
+        if (collection === undefined) return;
+        for (const chunk of await this.#chunks.getChunks(storageScope(collection), chunkIds)) found.set(chunk.id, toRecord(collection, chunk));
       }),
     );
     return ids.map((id) => found.get(id) ?? null);
@@ -191,6 +194,6 @@ export class SearchService {
 /** A hit before paging; its text is bounded once it is in a page. */
 type RankedHit = Omit<SearchHitRecord, "text" | "textTruncated">;
 
-function toRecord(scope: CollectionScope, hit: ChunkHit): ChunkRecord {
-  return { ...hit.chunk, tenantId: scope.tenantId, collectionId: scope.collectionId };
+function toRecord(collection: CollectionRecord, chunk: StoredChunk): ChunkRecord {
+  return { ...chunk, tenantId: collection.tenantId, collectionId: collection.id };
 }

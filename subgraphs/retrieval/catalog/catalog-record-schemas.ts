@@ -1,10 +1,29 @@
 import { z } from "zod";
-import type { CollectionRecord, DocumentRecord, IngestionState, PendingDocumentFields } from "./retrieval-catalog.ts";
+import type { CollectionMigration, CollectionRecord, DocumentRecord, IngestionState, PendingDocumentFields } from "./retrieval-catalog.ts";
 
 /**
  * The stored shape of catalogue records: what the embedded file and Redis hold, checked again on
  * every read so a hand-edited or corrupted store fails loudly instead of serving bad data.
  */
+const failureSchema = z.object({ code: z.string(), message: z.string() });
+
+export const collectionMigrationSchema: z.ZodType<CollectionMigration> = z.object({
+  id: z.string(),
+  status: z.enum(["RUNNING", "COMPLETED", "FAILED"]),
+  sourceEmbeddingModelId: z.string(),
+  targetEmbeddingModelId: z.string(),
+  targetDimensions: z.number().int().positive(),
+  targetStorageId: z.string(),
+  chunksTotal: z.number().int().nonnegative(),
+  chunksEmbedded: z.number().int().nonnegative(),
+  recallAtTen: z.number().min(0).max(1).nullable(),
+  minimumRecall: z.number().min(0).max(1),
+  error: failureSchema.nullable(),
+  startedAt: z.string(),
+  finishedAt: z.string().nullable(),
+  leaseExpiresAt: z.string(),
+});
+
 export const collectionRecordSchema: z.ZodType<CollectionRecord> = z.object({
   id: z.string(),
   tenantId: z.string(),
@@ -15,6 +34,8 @@ export const collectionRecordSchema: z.ZodType<CollectionRecord> = z.object({
   chunkMaxTokens: z.number().int().positive(),
   chunkOverlapTokens: z.number().int().nonnegative(),
   groundingMinSimilarity: z.number().min(-1).max(1).nullable().optional(),
+  storageId: z.string().optional(),
+  migration: collectionMigrationSchema.nullable().optional(),
   createdAt: z.string(),
 });
 
@@ -30,7 +51,7 @@ export const ingestionStateSchema: z.ZodType<IngestionState> = z.object({
   chunksEmbedded: z.number().int().nonnegative(),
   chunksTotal: z.number().int().nonnegative().nullable(),
   startedAt: z.string(),
-  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  error: failureSchema.nullable(),
   // Records stored before pending values existed lack the field: they applied theirs at begin.
   pending: pendingDocumentFieldsSchema.nullable().default(null),
 });

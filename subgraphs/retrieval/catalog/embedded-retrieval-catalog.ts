@@ -4,12 +4,15 @@ import { JsonFileDocument } from "../../../platform/storage/json-file-document.t
 import { collectionRecordSchema, documentRecordSchema } from "./catalog-record-schemas.ts";
 import { matchesFilters, metadataKeysOf, sortCollections, sortDocuments } from "./catalog-queries.ts";
 import { completedDocument, failedIngestion, isRunning, newDocument, restartedDocument } from "./document-transitions.ts";
+import { completedMigration, failedMigration, hasRunningIngestion, isRunningMigration, migrationHolds } from "./migration-transitions.ts";
 import {
   CatalogConflictError,
   type BeginIngestion,
+  type CollectionMigration,
   type CollectionRecord,
   type CompleteIngestion,
   type DocumentRecord,
+  type IngestionFailure,
   type MetadataFilter,
   type RetrievalCatalog,
 } from "./retrieval-catalog.ts";
@@ -67,7 +70,9 @@ export class EmbeddedRetrievalCatalog implements RetrievalCatalog {
 
   beginIngestion(request: BeginIngestion): Promise<DocumentRecord> {
     return this.#document.update((catalogue) => {
-      if (findCollection(catalogue, request.tenantId, request.collectionId) === undefined) throw new CatalogConflictError("collection-not-found");
+      const collection = findCollection(catalogue, request.tenantId, request.collectionId);
+      if (collection === undefined) throw new CatalogConflictError("collection-not-found");
+      if (migrationHolds(collection.migration, request.now)) throw new CatalogConflictError("migration-running");
       const existing = catalogue.documents.find((document) => document.collectionId === request.collectionId && document.source === request.source);
       if (existing !== undefined) {
         const restarted = restartedDocument(existing, request);
@@ -152,6 +157,54 @@ export class EmbeddedRetrievalCatalog implements RetrievalCatalog {
     });
   }
 
+  beginMigration(
+    tenantId: string,
+    collectionId: string,
+    migration: CollectionMigration,
+    now: string,
+  ): Promise<{ collection: CollectionRecord; replaced: CollectionMigration | null }> {
+    return this.#document.update((catalogue) => {
+      const collection = findCollection(catalogue, tenantId, collectionId);
+      if (collection === undefined) throw new CatalogConflictError("collection-not-found");
+      if (migrationHolds(collection.migration, now)) throw new CatalogConflictError("migration-running");
+      if (hasRunningIngestion(catalogue.documents.filter((document) => document.collectionId === collectionId))) throw new CatalogConflictError("ingestion-running");
+      const updated: CollectionRecord = { ...collection, migration };
+      return { next: replaceCollection(catalogue, collection, updated), result: { collection: updated, replaced: collection.migration ?? null } };
+    });
+  }
+
+  async recordMigrationProgress(tenantId: string, collectionId: string, migrationId: string, progress: { chunksEmbedded: number; leaseExpiresAt: string }): Promise<void> {
+    await this.#document.update((catalogue) => {
+      const collection = findCollection(catalogue, tenantId, collectionId);
+      if (collection?.migration === undefined || collection.migration === null || !isRunningMigration(collection, migrationId)) return { next: catalogue, result: undefined };
+      const updated: CollectionRecord = { ...collection, migration: { ...collection.migration, ...progress } };
+      return { next: replaceCollection(catalogue, collection, updated), result: undefined };
+    });
+  }
+
+  completeMigration(
+    tenantId: string,
+    collectionId: string,
+    migrationId: string,
+    result: { recallAtTen: number; now: string },
+  ): Promise<{ previous: CollectionRecord; collection: CollectionRecord }> {
+    return this.#document.update((catalogue) => {
+      const collection = findCollection(catalogue, tenantId, collectionId);
+      if (collection === undefined) throw new CatalogConflictError("collection-not-found");
+      if (collection.migration === undefined || collection.migration === null || !isRunningMigration(collection, migrationId)) throw new CatalogConflictError("migration-superseded");
+      const updated = completedMigration(collection, collection.migration, result);
+      return { next: replaceCollection(catalogue, collection, updated), result: { previous: collection, collection: updated } };
+    });
+  }
+
+  async failMigration(tenantId: string, collectionId: string, migrationId: string, outcome: { error: IngestionFailure; recallAtTen: number | null; now: string }): Promise<void> {
+    await this.#document.update((catalogue) => {
+      const collection = findCollection(catalogue, tenantId, collectionId);
+      if (collection?.migration === undefined || collection.migration === null || !isRunningMigration(collection, migrationId)) return { next: catalogue, result: undefined };
+      return { next: replaceCollection(catalogue, collection, failedMigration(collection, collection.migration, outcome)), result: undefined };
+    });
+  }
+
   async checkHealth(): Promise<void> {
     await this.#document.read();
   }
@@ -172,4 +225,8 @@ function findDocument(catalogue: Catalogue, tenantId: string, documentId: string
 /** The catalogue with `current` swapped for `next`, as a new object (the read one may be shared). */
 function replaceDocument(catalogue: Catalogue, current: DocumentRecord, next: DocumentRecord): Catalogue {
   return { ...catalogue, documents: catalogue.documents.map((document) => (document === current ? next : document)) };
+}
+
+function replaceCollection(catalogue: Catalogue, current: CollectionRecord, next: CollectionRecord): Catalogue {
+  return { ...catalogue, collections: catalogue.collections.map((collection) => (collection === current ? next : collection)) };
 }

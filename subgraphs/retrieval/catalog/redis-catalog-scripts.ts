@@ -29,6 +29,23 @@ local function isRunning(document, generation)
   local ingestion = document.ingestion
   return type(ingestion) == 'table' and ingestion.generation == generation and ingestion.status == 'INGESTING'
 end
+local function collectionOfTenant(key, tenantId)
+  local json = redis.call('GET', key)
+  if not json then return nil end
+  local collection = cjson.decode(json)
+  if collection.tenantId ~= tenantId then return nil end
+  return collection, json
+end
+-- Mirrors migrationHolds in migration-transitions.ts: ISO 8601 times from toISOString compare as strings.
+local function migrationHolds(collection, now)
+  local migration = collection.migration
+  return type(migration) == 'table' and migration.status == 'RUNNING' and migration.leaseExpiresAt > now
+end
+local function runningMigration(collection, migrationId)
+  local migration = collection.migration
+  if type(migration) == 'table' and migration.id == migrationId and migration.status == 'RUNNING' then return migration end
+  return nil
+end
 local function assign(record, fieldsJson)
   for field, value in pairs(cjson.decode(fieldsJson)) do record[field] = value end
 end
@@ -70,11 +87,12 @@ return reply
  * KEYS: collection, collection-documents, new document. ARGV: tenant id, source, new document id,
  * new document JSON, restart fields JSON (document with an active generation: title, media type
  * and metadata stay, the new ones wait in ingestion.pending), restart fields JSON for a document
- * without one (they are set at once), catalogue prefix. Returns {'ok', document JSON}.
+ * without one (they are set at once), catalogue prefix, now. Returns {'ok', document JSON}.
  */
 export const beginIngestionScript = `${helpers}
-local collection = redis.call('GET', KEYS[1])
-if not collection or cjson.decode(collection).tenantId ~= ARGV[1] then return {'collection-not-found'} end
+local collection = collectionOfTenant(KEYS[1], ARGV[1])
+if not collection then return {'collection-not-found'} end
+if migrationHolds(collection, ARGV[8]) then return {'migration-running'} end
 local existingId = redis.call('HGET', KEYS[2], ARGV[2])
 if existingId then
   local key = ARGV[7] .. 'document:' .. existingId
@@ -155,4 +173,73 @@ redis.call('DEL', KEYS[1])
 local index = ARGV[2] .. 'collection-documents:' .. document.collectionId
 if redis.call('HGET', index, document.source) == document.id then redis.call('HDEL', index, document.source) end
 return {'ok', json}
+`;
+
+/**
+ * KEYS: collection, collection-documents. ARGV: tenant id, migration JSON, now, catalogue prefix.
+ * Returns {'ok', collection JSON} plus the replaced migration's JSON when there was one.
+ */
+export const beginMigrationScript = `${helpers}
+local collection = collectionOfTenant(KEYS[1], ARGV[1])
+if not collection then return {'collection-not-found'} end
+if migrationHolds(collection, ARGV[3]) then return {'migration-running'} end
+for _, id in ipairs(redis.call('HVALS', KEYS[2])) do
+  local document = redis.call('GET', ARGV[4] .. 'document:' .. id)
+  if document then
+    local ingestion = cjson.decode(document).ingestion
+    if type(ingestion) == 'table' and ingestion.status == 'INGESTING' then return {'ingestion-running'} end
+  end
+end
+local replaced = collection.migration
+collection.migration = cjson.decode(ARGV[2])
+local updated = cjson.encode(collection)
+redis.call('SET', KEYS[1], updated)
+if type(replaced) ~= 'table' then return {'ok', updated} end
+return {'ok', updated, cjson.encode(replaced)}
+`;
+
+/** KEYS: collection. ARGV: tenant id, migration id, chunks embedded, lease expiry. */
+export const recordMigrationProgressScript = `${helpers}
+local collection = collectionOfTenant(KEYS[1], ARGV[1])
+if not collection then return {'ignored'} end
+local migration = runningMigration(collection, ARGV[2])
+if not migration then return {'ignored'} end
+migration.chunksEmbedded = tonumber(ARGV[3])
+migration.leaseExpiresAt = ARGV[4]
+redis.call('SET', KEYS[1], cjson.encode(collection))
+return {'ok'}
+`;
+
+/**
+ * KEYS: collection. ARGV: tenant id, migration id, recall@10, now. Mirrors completedMigration in
+ * migration-transitions.ts. Returns {'ok', previous collection JSON, collection JSON}.
+ */
+export const completeMigrationScript = `${helpers}
+local collection, previous = collectionOfTenant(KEYS[1], ARGV[1])
+if not collection then return {'collection-not-found'} end
+local migration = runningMigration(collection, ARGV[2])
+if not migration then return {'migration-superseded'} end
+collection.embeddingModelId = migration.targetEmbeddingModelId
+collection.dimensions = migration.targetDimensions
+collection.storageId = migration.targetStorageId
+migration.status = 'COMPLETED'
+migration.recallAtTen = tonumber(ARGV[3])
+migration.finishedAt = ARGV[4]
+local updated = cjson.encode(collection)
+redis.call('SET', KEYS[1], updated)
+return {'ok', previous, updated}
+`;
+
+/** KEYS: collection. ARGV: tenant id, migration id, error JSON, recall@10 or '', now. Mirrors failedMigration. */
+export const failMigrationScript = `${helpers}
+local collection = collectionOfTenant(KEYS[1], ARGV[1])
+if not collection then return {'ignored'} end
+local migration = runningMigration(collection, ARGV[2])
+if not migration then return {'ignored'} end
+migration.status = 'FAILED'
+migration.error = cjson.decode(ARGV[3])
+if ARGV[4] == '' then migration.recallAtTen = cjson.null else migration.recallAtTen = tonumber(ARGV[4]) end
+migration.finishedAt = ARGV[5]
+redis.call('SET', KEYS[1], cjson.encode(collection))
+return {'ok'}
 `;

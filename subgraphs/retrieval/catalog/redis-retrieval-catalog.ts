@@ -1,23 +1,29 @@
 import type { Redis } from "ioredis";
 import { withRedis } from "../../../platform/storage/redis-connection.ts";
-import { collectionRecordSchema, documentRecordSchema, parseStoredJson } from "./catalog-record-schemas.ts";
+import { collectionMigrationSchema, collectionRecordSchema, documentRecordSchema, parseStoredJson } from "./catalog-record-schemas.ts";
 import { matchesFilters, metadataKeysOf, sortCollections, sortDocuments } from "./catalog-queries.ts";
 import { completionFields, newDocument, restartFields, restartUnservedFields } from "./document-transitions.ts";
 import {
   beginIngestionScript,
+  beginMigrationScript,
   completeIngestionScript,
+  completeMigrationScript,
   createCollectionScript,
   deleteCollectionScript,
   deleteDocumentScript,
   failIngestionScript,
+  failMigrationScript,
+  recordMigrationProgressScript,
   recordProgressScript,
 } from "./redis-catalog-scripts.ts";
 import {
   CatalogConflictError,
   type BeginIngestion,
+  type CollectionMigration,
   type CollectionRecord,
   type CompleteIngestion,
   type DocumentRecord,
+  type IngestionFailure,
   type MetadataFilter,
   type RetrievalCatalog,
 } from "./retrieval-catalog.ts";
@@ -93,6 +99,7 @@ export class RedisRetrievalCatalog implements RetrievalCatalog {
         JSON.stringify(restartFields(request)),
         JSON.stringify(restartUnservedFields(request)),
         this.#prefix,
+        request.now,
       ),
     );
     const [status, json] = replyOf(reply);
@@ -175,6 +182,61 @@ export class RedisRetrievalCatalog implements RetrievalCatalog {
     return parseStoredJson(documentRecordSchema, requireJson(json), "document");
   }
 
+  async beginMigration(
+    tenantId: string,
+    collectionId: string,
+    migration: CollectionMigration,
+    now: string,
+  ): Promise<{ collection: CollectionRecord; replaced: CollectionMigration | null }> {
+    const reply = await withRedis(() =>
+      this.#redis.eval(beginMigrationScript, 2, this.#collectionKey(collectionId), this.#collectionDocumentsKey(collectionId), tenantId, JSON.stringify(migration), now, this.#prefix),
+    );
+    const [status, json, replaced] = replyOf(reply);
+    throwOnConflict(status);
+    return {
+      collection: parseStoredJson(collectionRecordSchema, requireJson(json), "collection"),
+      replaced: replaced === undefined ? null : parseStoredJson(collectionMigrationSchema, replaced, "migration"),
+    };
+  }
+
+  async recordMigrationProgress(tenantId: string, collectionId: string, migrationId: string, progress: { chunksEmbedded: number; leaseExpiresAt: string }): Promise<void> {
+    await withRedis(() =>
+      this.#redis.eval(recordMigrationProgressScript, 1, this.#collectionKey(collectionId), tenantId, migrationId, String(progress.chunksEmbedded), progress.leaseExpiresAt),
+    );
+  }
+
+  async completeMigration(
+    tenantId: string,
+    collectionId: string,
+    migrationId: string,
+    result: { recallAtTen: number; now: string },
+  ): Promise<{ previous: CollectionRecord; collection: CollectionRecord }> {
+    const reply = await withRedis(() =>
+      this.#redis.eval(completeMigrationScript, 1, this.#collectionKey(collectionId), tenantId, migrationId, String(result.recallAtTen), result.now),
+    );
+    const [status, previous, json] = replyOf(reply);
+    throwOnConflict(status);
+    return {
+      previous: parseStoredJson(collectionRecordSchema, requireJson(previous), "collection"),
+      collection: parseStoredJson(collectionRecordSchema, requireJson(json), "collection"),
+    };
+  }
+
+  async failMigration(tenantId: string, collectionId: string, migrationId: string, outcome: { error: IngestionFailure; recallAtTen: number | null; now: string }): Promise<void> {
+    await withRedis(() =>
+      this.#redis.eval(
+        failMigrationScript,
+        1,
+        this.#collectionKey(collectionId),
+        tenantId,
+        migrationId,
+        JSON.stringify(outcome.error),
+        outcome.recallAtTen === null ? "" : String(outcome.recallAtTen),
+        outcome.now,
+      ),
+    );
+  }
+
   checkHealth(): Promise<void> {
     return withRedis(async () => {
       await this.#redis.ping();
@@ -234,6 +296,9 @@ function throwOnConflict(status: string | undefined): void {
     case "collection-not-found":
     case "document-not-found":
     case "ingestion-superseded":
+    case "migration-running":
+    case "ingestion-running":
+    case "migration-superseded":
       throw new CatalogConflictError(status);
     default:
       throw new Error(`unexpected status from a retrieval catalogue script: ${String(status)}`);

@@ -26,8 +26,55 @@ export interface CollectionRecord {
    * collection; null or absent (records kept before it existed): none.
    */
   groundingMinSimilarity?: number | null;
+  /**
+   * Key of the collection's chunks in the chunk store (`CollectionScope.collectionId`): the
+   * collection id until a migration moves the chunks to new storage. Absent on records kept
+   * before migrations existed: the collection id.
+   */
+  storageId?: string;
+  /** The newest embedding-model migration, running or finished; absent or null when none ever ran. */
+  migration?: CollectionMigration | null;
   /** ISO 8601. */
   createdAt: string;
+}
+
+export type CollectionMigrationStatus = "RUNNING" | "COMPLETED" | "FAILED";
+
+/**
+ * A change of a collection's embedding model: every chunk of the active generations is embedded
+ * again with the target model into new storage (`targetStorageId`) while searches keep using the
+ * current model and storage; `completeMigration` then switches both in one atomic step.
+ */
+export interface CollectionMigration {
+  id: string;
+  status: CollectionMigrationStatus;
+  /** Registry id of the model the collection had when the migration began. */
+  sourceEmbeddingModelId: string;
+  /** Registry id of the model the collection moves to. */
+  targetEmbeddingModelId: string;
+  /** Length of the target model's vectors. */
+  targetDimensions: number;
+  /** Chunk-store key the re-embedded chunks go to; the collection's `storageId` once completed. */
+  targetStorageId: string;
+  /** Chunks of the active generations when the migration began. */
+  chunksTotal: number;
+  chunksEmbedded: number;
+  /** Recall@10 of the new storage's index against exact search on a sample of chunks; null until checked. */
+  recallAtTen: number | null;
+  /** The least recall@10 the migration accepts before switching. */
+  minimumRecall: number;
+  /** Set when `status` is FAILED: the `extensions.code` and message of the error that ended it. */
+  error: IngestionFailure | null;
+  /** ISO 8601. */
+  startedAt: string;
+  /** ISO 8601; null while running. */
+  finishedAt: string | null;
+  /**
+   * ISO 8601. While RUNNING, the migration holds the collection (ingestions and another migration
+   * are refused) until then; its service extends it with each progress report. Past it, the
+   * migration is abandoned (its service stopped): it holds nothing, and a new one may begin.
+   */
+  leaseExpiresAt: string;
 }
 
 export type DocumentStatus = "INGESTING" | "READY" | "FAILED";
@@ -118,7 +165,17 @@ export interface MetadataFilter {
 }
 
 export class CatalogConflictError extends Error {
-  readonly reason: "collection-name-taken" | "collection-not-found" | "document-not-found" | "ingestion-superseded";
+  readonly reason:
+    | "collection-name-taken"
+    | "collection-not-found"
+    | "document-not-found"
+    | "ingestion-superseded"
+    /** A migration holds the collection: no ingestion or other migration may begin. */
+    | "migration-running"
+    /** A document of the collection is being ingested: no migration may begin. */
+    | "ingestion-running"
+    /** The migration is no longer the collection's running one. */
+    | "migration-superseded";
 
   constructor(reason: CatalogConflictError["reason"]) {
     super(`retrieval catalog conflict: ${reason}`);
@@ -155,7 +212,8 @@ export interface RetrievalCatalog {
    * pending ones (searches never filter on new metadata while the old text serves); on a document
    * with none yet (new, nothing searchable) they are also set at once, so `getDocument` shows them.
    * On an existing source `newDocumentId` is unused. Concurrent calls for the same new source make
-   * one document. Returns the document as stored.
+   * one document. Returns the document as stored. `migration-running` when a migration holds the
+   * collection at `now` (see `CollectionMigration.leaseExpiresAt`).
    */
   beginIngestion(request: BeginIngestion): Promise<DocumentRecord>;
   /**
@@ -191,6 +249,40 @@ export interface RetrievalCatalog {
   metadataKeys(tenantId: string, collectionId: string): Promise<string[]>;
   /** Removes the document record and returns it (undefined when absent). */
   deleteDocument(tenantId: string, documentId: string): Promise<DocumentRecord | undefined>;
+
+  /**
+   * Records `migration` (status RUNNING) on the collection in one atomic step and returns the
+   * collection as stored, with the migration it replaced (an abandoned or finished one; null when
+   * none), whose target storage the caller drops when that one never completed.
+   * `collection-not-found`; `migration-running` when another migration holds the collection at
+   * `now`; `ingestion-running` when a document of the collection has an ingestion INGESTING
+   * (settle abandoned ones first).
+   */
+  beginMigration(
+    tenantId: string,
+    collectionId: string,
+    migration: CollectionMigration,
+    now: string,
+  ): Promise<{ collection: CollectionRecord; replaced: CollectionMigration | null }>;
+  /** Records progress of the running migration and extends its lease; ignored when `migrationId` is no longer the running one. */
+  recordMigrationProgress(tenantId: string, collectionId: string, migrationId: string, progress: { chunksEmbedded: number; leaseExpiresAt: string }): Promise<void>;
+  /**
+   * Switches the collection to the migration's model, dimensions and storage, and marks the
+   * migration COMPLETED with its recall, in one atomic step; returns the collection as it was
+   * before (whose storage the caller drops) and as it is now. `collection-not-found`;
+   * `migration-superseded` when `migrationId` is not the collection's running migration.
+   */
+  completeMigration(
+    tenantId: string,
+    collectionId: string,
+    migrationId: string,
+    result: { recallAtTen: number; now: string },
+  ): Promise<{ previous: CollectionRecord; collection: CollectionRecord }>;
+  /**
+   * Marks the running migration FAILED with `error` (and the recall measured, when it was); the
+   * collection keeps its model and storage. No-op when it is no longer the running one.
+   */
+  failMigration(tenantId: string, collectionId: string, migrationId: string, outcome: { error: IngestionFailure; recallAtTen: number | null; now: string }): Promise<void>;
 
   /** Resolves when the store can serve requests. */
   checkHealth(): Promise<void>;

@@ -3,6 +3,7 @@ import { beforeEach, it } from "node:test";
 import {
   CatalogConflictError,
   type BeginIngestion,
+  type CollectionMigration,
   type CollectionRecord,
   type CompleteIngestion,
   type RetrievalCatalog,
@@ -46,6 +47,29 @@ function completion(overrides: Partial<CompleteIngestion> = {}): CompleteIngesti
 }
 
 const failure = { code: "EMBEDDING_FAILED", message: "the embedder is down" };
+
+/** A running migration of `c1` to a 16-dimensional model, its lease held until 2026-01-05. */
+function migrationRecord(overrides: Partial<CollectionMigration> = {}): CollectionMigration {
+  return {
+    id: "m1",
+    status: "RUNNING",
+    sourceEmbeddingModelId: "tiny-embed",
+    targetEmbeddingModelId: "wide-embed",
+    targetDimensions: 16,
+    targetStorageId: "s1",
+    chunksTotal: 3,
+    chunksEmbedded: 0,
+    recallAtTen: null,
+    minimumRecall: 0.9,
+    error: null,
+    startedAt: "2026-01-04T00:00:00.000Z",
+    finishedAt: null,
+    leaseExpiresAt: "2026-01-05T00:00:00.000Z",
+    ...overrides,
+  };
+}
+const whileHeld = "2026-01-04T12:00:00.000Z";
+const afterLease = "2026-01-06T00:00:00.000Z";
 
 async function assertConflict(promise: Promise<unknown>, reason: CatalogConflictError["reason"]): Promise<void> {
   await assert.rejects(promise, (error: unknown) => {
@@ -418,6 +442,72 @@ export function retrievalCatalogContract(createCatalog: () => Promise<RetrievalC
     const listed = await catalog.listDocuments(tenant, "c1");
     assert.equal(listed.length, 1);
     assert.ok(documents.some((document) => document.ingestion?.generation === listed[0]?.ingestion?.generation), "the last writer's generation is pending");
+  });
+
+  it("begins a migration that holds the collection against ingestions and other migrations until its lease expires", async () => {
+    await readyDocument();
+    const begun = await catalog.beginMigration(tenant, "c1", migrationRecord(), whileHeld);
+    assert.equal(begun.replaced, null);
+    assert.deepEqual(begun.collection.migration, migrationRecord());
+    assert.deepEqual((await catalog.getCollection(tenant, "c1"))?.migration, migrationRecord());
+    await assertConflict(catalog.beginMigration(tenant, "c1", migrationRecord({ id: "m2" }), whileHeld), "migration-running");
+    await assertConflict(catalog.beginIngestion(beginRequest({ generation: "g2", now: whileHeld })), "migration-running");
+    await assertConflict(catalog.beginIngestion(beginRequest({ newDocumentId: "d2", source: "new.md", generation: "g2", now: whileHeld })), "migration-running");
+    // Abandoned (its lease expired): it holds nothing any more.
+    const ingesting = await catalog.beginIngestion(beginRequest({ generation: "g3", now: afterLease }));
+    assert.equal(ingesting.ingestion?.generation, "g3");
+    await catalog.completeIngestion(tenant, "d1", "g3", completion());
+    const next = await catalog.beginMigration(tenant, "c1", migrationRecord({ id: "m2", targetStorageId: "s2", leaseExpiresAt: "2026-01-07T00:00:00.000Z" }), afterLease);
+    assert.equal(next.replaced?.id, "m1", "the abandoned migration is returned, so its storage can be dropped");
+    assert.equal(next.collection.migration?.id, "m2");
+  });
+
+  it("refuses to begin a migration while a document of the collection is being ingested, or in another tenant's collection", async () => {
+    await readyDocument();
+    await catalog.beginIngestion(beginRequest({ generation: "g2" }));
+    await assertConflict(catalog.beginMigration(tenant, "c1", migrationRecord(), whileHeld), "ingestion-running");
+    await catalog.failIngestion(tenant, "d1", "g2", failure, whileHeld);
+    await assertConflict(catalog.beginMigration(otherTenant, "c1", migrationRecord(), whileHeld), "collection-not-found");
+    await catalog.beginMigration(tenant, "c1", migrationRecord(), whileHeld);
+  });
+
+  it("records a migration's progress and extends its lease; ignores another migration's", async () => {
+    await readyDocument();
+    await catalog.beginMigration(tenant, "c1", migrationRecord(), whileHeld);
+    await catalog.recordMigrationProgress(tenant, "c1", "m1", { chunksEmbedded: 2, leaseExpiresAt: "2026-01-08T00:00:00.000Z" });
+    await catalog.recordMigrationProgress(tenant, "c1", "m0", { chunksEmbedded: 3, leaseExpiresAt: "2026-01-09T00:00:00.000Z" });
+    await catalog.recordMigrationProgress(otherTenant, "c1", "m1", { chunksEmbedded: 3, leaseExpiresAt: "2026-01-09T00:00:00.000Z" });
+    const migration = (await catalog.getCollection(tenant, "c1"))?.migration;
+    assert.deepEqual([migration?.chunksEmbedded, migration?.leaseExpiresAt], [2, "2026-01-08T00:00:00.000Z"]);
+    await assertConflict(catalog.beginIngestion(beginRequest({ generation: "g2", now: afterLease })), "migration-running");
+  });
+
+  it("completes a migration by switching model, dimensions and storage in one step", async () => {
+    await readyDocument();
+    await catalog.beginMigration(tenant, "c1", migrationRecord(), whileHeld);
+    await assertConflict(catalog.completeMigration(tenant, "c1", "m0", { recallAtTen: 1, now: whileHeld }), "migration-superseded");
+    await assertConflict(catalog.completeMigration(otherTenant, "c1", "m1", { recallAtTen: 1, now: whileHeld }), "collection-not-found");
+    const { previous, collection } = await catalog.completeMigration(tenant, "c1", "m1", { recallAtTen: 0.97, now: whileHeld });
+    assert.deepEqual([previous.embeddingModelId, previous.dimensions, previous.storageId ?? previous.id], ["tiny-embed", 8, "c1"]);
+    assert.deepEqual([collection.embeddingModelId, collection.dimensions, collection.storageId], ["wide-embed", 16, "s1"]);
+    assert.deepEqual(collection.migration, migrationRecord({ status: "COMPLETED", recallAtTen: 0.97, finishedAt: whileHeld }));
+    assert.deepEqual(await catalog.getCollection(tenant, "c1"), collection);
+    await assertConflict(catalog.completeMigration(tenant, "c1", "m1", { recallAtTen: 1, now: whileHeld }), "migration-superseded");
+    // A finished migration holds nothing.
+    await catalog.beginIngestion(beginRequest({ generation: "g2", now: whileHeld }));
+  });
+
+  it("fails a migration, keeping the collection's model and storage; ignores another migration's failure", async () => {
+    await readyDocument();
+    await catalog.beginMigration(tenant, "c1", migrationRecord(), whileHeld);
+    await catalog.failMigration(tenant, "c1", "m0", { error: failure, recallAtTen: null, now: whileHeld });
+    assert.equal((await catalog.getCollection(tenant, "c1"))?.migration?.status, "RUNNING");
+    await catalog.failMigration(tenant, "c1", "m1", { error: failure, recallAtTen: 0.5, now: whileHeld });
+    const collection = await catalog.getCollection(tenant, "c1");
+    assert.deepEqual([collection?.embeddingModelId, collection?.dimensions, collection?.storageId], ["tiny-embed", 8, undefined]);
+    assert.deepEqual(collection?.migration, migrationRecord({ status: "FAILED", error: failure, recallAtTen: 0.5, finishedAt: whileHeld }));
+    await assertConflict(catalog.completeMigration(tenant, "c1", "m1", { recallAtTen: 1, now: whileHeld }), "migration-superseded");
+    await catalog.beginIngestion(beginRequest({ generation: "g2", now: whileHeld }));
   });
 
   it("reports healthy", async () => {

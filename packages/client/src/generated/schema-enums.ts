@@ -38,6 +38,22 @@ export const ChatRole = {
 } as const;
 
 export type ChatRole = typeof ChatRole[keyof typeof ChatRole];
+export const CollectionMigrationStatus = {
+  /** The collection uses the target model; the previous storage is gone. */
+  Completed: 'COMPLETED',
+  /**
+   * Stopped before switching (see `error`): the collection keeps its model and every chunk. Also a
+   * migration whose service stopped before it ended (SERVICE_UNAVAILABLE).
+   */
+  Failed: 'FAILED',
+  /**
+   * Embedding. Searches use the current model; the collection takes no ingestions or deletions
+   * (MIGRATION_IN_PROGRESS) until the migration ends.
+   */
+  Running: 'RUNNING'
+} as const;
+
+export type CollectionMigrationStatus = typeof CollectionMigrationStatus[keyof typeof CollectionMigrationStatus];
 export const DocumentMediaType = {
   /** Markdown: headings start new sections; each chunk records the headings above it. */
   TextMarkdown: 'TEXT_MARKDOWN',
@@ -111,6 +127,11 @@ export const ErrorCode = {
   /** The caller is known but lacks the role the operation needs. */
   Forbidden: 'FORBIDDEN',
   /**
+   * A migration cannot begin while documents of the collection are being ingested;
+   * `extensions.documentIds` names some. Retryable.
+   */
+  IngestionInProgress: 'INGESTION_IN_PROGRESS',
+  /**
    * A document's ingestion did not complete within INGESTION_TIMEOUT_MILLIS (or the service running it
    * stopped); nothing of it was kept. `extensions.timeoutMillis` gives the limit. Ingest it again.
    */
@@ -138,6 +159,17 @@ export const ErrorCode = {
   MaxFanOutExceeded: 'MAX_FAN_OUT_EXCEEDED',
   MaxFragmentDepthExceeded: 'MAX_FRAGMENT_DEPTH_EXCEEDED',
   MaxRootFieldsExceeded: 'MAX_ROOT_FIELDS_EXCEEDED',
+  /**
+   * The collection is moving to another embedding model (`migrateCollection`): it takes no
+   * ingestions or deletions, and no other migration, until that ends; searches keep working.
+   * `extensions.migrationId`, `chunksEmbedded`, `chunksTotal`. Retryable.
+   */
+  MigrationInProgress: 'MIGRATION_IN_PROGRESS',
+  /**
+   * A migration's new index found fewer of the exact nearest neighbours than its `minimumRecall`
+   * (recall@10 on a sample of chunks): it was not switched to; the collection keeps its model.
+   */
+  MigrationRecallTooLow: 'MIGRATION_RECALL_TOO_LOW',
   /** A model with this id already exists. */
   ModelAlreadyExists: 'MODEL_ALREADY_EXISTS',
   /** The model exists but is disabled in the registry. */

@@ -76,6 +76,8 @@ type Documents = {
     "\n  query SearchReal($input: SearchInput!) {\n    search(input: $input) { hits { score chunk { document { source } } } }\n  }\n": typeof types.SearchRealDocument,
     "\n  query EmbedReal($model: ID!, $texts: [String!]!) {\n    embeddings(model: $model, texts: $texts) { dimensions embeddings { vector } usage { promptTokens } }\n  }\n": typeof types.EmbedRealDocument,
     "\n  mutation GroundedReal($input: CompletionInput!) {\n    createCompletion(input: $input) { text citations { document { source } } }\n  }\n": typeof types.GroundedRealDocument,
+    "\n  mutation MigrateReal($input: MigrateCollectionInput!) {\n    migrateCollection(input: $input) { id migration { id status chunksTotal targetDimensions } }\n  }\n": typeof types.MigrateRealDocument,
+    "\n  query MigrationReal($id: ID!) {\n    collection(id: $id) {\n      dimensions\n      embeddingModel { id }\n      migration { status chunksTotal chunksEmbedded recallAtTen error { code message } sourceEmbeddingModel { id } targetEmbeddingModel { id } }\n    }\n  }\n": typeof types.MigrationRealDocument,
 };
 const documents: Documents = {
     "\n  mutation BenchRegister($input: RegisterModelInput!) { registerModel(input: $input) { id } }\n": types.BenchRegisterDocument,
@@ -140,6 +142,8 @@ const documents: Documents = {
     "\n  query SearchReal($input: SearchInput!) {\n    search(input: $input) { hits { score chunk { document { source } } } }\n  }\n": types.SearchRealDocument,
     "\n  query EmbedReal($model: ID!, $texts: [String!]!) {\n    embeddings(model: $model, texts: $texts) { dimensions embeddings { vector } usage { promptTokens } }\n  }\n": types.EmbedRealDocument,
     "\n  mutation GroundedReal($input: CompletionInput!) {\n    createCompletion(input: $input) { text citations { document { source } } }\n  }\n": types.GroundedRealDocument,
+    "\n  mutation MigrateReal($input: MigrateCollectionInput!) {\n    migrateCollection(input: $input) { id migration { id status chunksTotal targetDimensions } }\n  }\n": types.MigrateRealDocument,
+    "\n  query MigrationReal($id: ID!) {\n    collection(id: $id) {\n      dimensions\n      embeddingModel { id }\n      migration { status chunksTotal chunksEmbedded recallAtTen error { code message } sourceEmbeddingModel { id } targetEmbeddingModel { id } }\n    }\n  }\n": types.MigrationRealDocument,
 };
 
 /**
@@ -404,6 +408,14 @@ export function graphql(source: "\n  query EmbedReal($model: ID!, $texts: [Strin
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation GroundedReal($input: CompletionInput!) {\n    createCompletion(input: $input) { text citations { document { source } } }\n  }\n"): (typeof documents)["\n  mutation GroundedReal($input: CompletionInput!) {\n    createCompletion(input: $input) { text citations { document { source } } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation MigrateReal($input: MigrateCollectionInput!) {\n    migrateCollection(input: $input) { id migration { id status chunksTotal targetDimensions } }\n  }\n"): (typeof documents)["\n  mutation MigrateReal($input: MigrateCollectionInput!) {\n    migrateCollection(input: $input) { id migration { id status chunksTotal targetDimensions } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query MigrationReal($id: ID!) {\n    collection(id: $id) {\n      dimensions\n      embeddingModel { id }\n      migration { status chunksTotal chunksEmbedded recallAtTen error { code message } sourceEmbeddingModel { id } targetEmbeddingModel { id } }\n    }\n  }\n"): (typeof documents)["\n  query MigrationReal($id: ID!) {\n    collection(id: $id) {\n      dimensions\n      embeddingModel { id }\n      migration { status chunksTotal chunksEmbedded recallAtTen error { code message } sourceEmbeddingModel { id } targetEmbeddingModel { id } }\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

@@ -93,6 +93,15 @@ export interface InferenceEngine {
   /** Embeds several texts in one call where the engine can; vectors in input order. */
   embedBatch(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]>;
 
+  /**
+   * Scores each document's relevance to `query` with a reranker (cross-encoder): one score per
+   * document, in input order, higher = more relevant. Scores are probabilities in [0, 1] (the
+   * sigmoid of the model's relevance logit), comparable across queries of the same model only.
+   * Present on engines that can rerank; an engine whose model is not a reranker throws
+   * EngineError `invalid-request`.
+   */
+  rank?(query: string, documents: readonly string[], signal?: AbortSignal): Promise<number[]>;
+
   /** Tokens `prompt` takes once formatted (chat template applied). */
   countPromptTokens(prompt: GenerationPrompt): Promise<TokenCount>;
 

@@ -66,6 +66,8 @@ export function traceEngineCalls(engine: InferenceEngine, model: GenAiModel): In
         return results;
       });
     },
+    // Reranking has no GenAI span convention yet: forwarded untraced.
+    ...(engine.rank === undefined ? {} : { rank: engine.rank.bind(engine) }),
     embedBatch(texts, signal) {
       return inSpan(genAiSpanName("embeddings", model), { kind, attributes: { ...genAiRequestAttributes("embeddings", model, {}), "gen_ai.request.batch_size": texts.length } }, () => engine.embedBatch(texts, signal));
     },

@@ -1,6 +1,7 @@
 /**
  * The in-process llama.cpp engine (node-llama-cpp): one shared model, one generation context whose
- * sequences are decoded together, and a pool of embedding contexts for embedding models.
+ * sequences are decoded together, a pool of embedding contexts for embedding models, and a
+ * ranking context for rerankers (rank pooling).
  */
 import type {
   ChatMessage,
@@ -23,7 +24,8 @@ import {
   type LlamaCppEngineOptions,
   type ResolvedLlamaCppEngineOptions,
 } from "./llama-cpp-options.ts";
-import { supportsEmbeddings } from "./model-capabilities.ts";
+import { supportsEmbeddings, supportsRanking } from "./model-capabilities.ts";
+import { RankingContext } from "./ranking-context.ts";
 import { PromptFormatter } from "./prompt-formatter.ts";
 import { cpuBudget } from "./cpu-budget.ts";
 import { llamaRuntime } from "./llama-instances.ts";
@@ -52,11 +54,13 @@ export class LlamaCppEngine implements InferenceEngine {
   readonly #formatter: PromptFormatter;
   readonly #contextLength: number;
   readonly #embeds: boolean;
+  readonly #ranks: boolean;
   /** Aborted by `close`: every running call listens to it besides its caller's signal. */
   readonly #closing = sharedAbortController();
   #generationContext: Promise<GenerationContext> | undefined;
   #createdGenerationContext: GenerationContext | undefined;
   #embeddingPool: Promise<EmbeddingPool> | undefined;
+  #rankingContext: Promise<RankingContext> | undefined;
   #closed: Promise<void> | undefined;
 
   private constructor(options: ResolvedLlamaCppEngineOptions, modelLease: SharedModelLease, contextLength: number) {
@@ -65,6 +69,7 @@ export class LlamaCppEngine implements InferenceEngine {
     this.#contextLength = contextLength;
     this.#formatter = new PromptFormatter(modelLease.model, options.chatTemplate === undefined ? {} : { chatTemplate: options.chatTemplate });
     this.#embeds = supportsEmbeddings(modelLease.model);
+    this.#ranks = supportsRanking(modelLease.model);
   }
 
   /**
@@ -89,8 +94,8 @@ export class LlamaCppEngine implements InferenceEngine {
         // Where the thread budget came from: the cores, capped by the container's CPU quota.
         ...cpuBudgetFields(),
       });
-      // Embedding models rarely generate: their generation context is made on first use.
-      if (!engine.#embeds) await engine.#generation();
+      // Embedding models and rerankers rarely generate: their generation context is made on first use.
+      if (!engine.#embeds && !engine.#ranks) await engine.#generation();
       return engine;
     } catch (error) {
       await modelLease.release();
@@ -103,7 +108,7 @@ export class LlamaCppEngine implements InferenceEngine {
       kind: "llama-cpp",
       contextLength: this.#contextLength,
       embeddingDimensions: this.#embeds ? this.#modelLease.model.embeddingVectorSize : undefined,
-      ...(this.#embeds ? {} : { chatTemplate: this.#formatter.describeChatTemplate() }),
+      ...(this.#embeds || this.#ranks ? {} : { chatTemplate: this.#formatter.describeChatTemplate() }),
     };
   }
 
@@ -160,6 +165,27 @@ export class LlamaCppEngine implements InferenceEngine {
     const linked = linkSignals([signal, this.#closing.signal]);
     try {
       return await pool.embed(texts, linked.signal);
+    } finally {
+      linked.dispose();
+    }
+  }
+
+  /** Probabilities in [0, 1] from node-llama-cpp's ranking context (sigmoid of the model's logit); see InferenceEngine.rank. */
+  async rank(query: string, documents: readonly string[], signal?: AbortSignal): Promise<number[]> {
+    this.#ensureOpen();
+    if (!this.#ranks) {
+      throw new EngineError("invalid-request", "This model is not a reranker (its GGUF file's pooling type is not rank)");
+    }
+    if (typeof query !== "string" || query.length === 0) throw new EngineError("invalid-request", "The query is empty");
+    documents.forEach((document, index) => {
+      if (typeof document !== "string" || document.length === 0) throw new EngineError("invalid-request", `Document ${index} is empty`);
+    });
+    if (documents.length === 0) return [];
+    this.#rankingContext ??= RankingContext.create(this.#modelLease.model, { contextLength: this.#contextLength, threads: this.#options.threads });
+    const context = await this.#rankingContext;
+    const linked = linkSignals([signal, this.#closing.signal]);
+    try {
+      return await context.rank(query, documents, linked.signal);
     } finally {
       linked.dispose();
     }
@@ -228,13 +254,15 @@ export class LlamaCppEngine implements InferenceEngine {
 
   async #close(): Promise<void> {
     this.#closing.abort();
-    const [generation, embeddings] = await Promise.allSettled([
+    const [generation, embeddings, ranking] = await Promise.allSettled([
       this.#generationContext ?? Promise.resolve(undefined),
       this.#embeddingPool ?? Promise.resolve(undefined),
+      this.#rankingContext ?? Promise.resolve(undefined),
     ]);
     // Disposing waits for a decode in flight to finish its batch; generations then see their aborted signal.
     if (generation.status === "fulfilled") await generation.value?.dispose();
     if (embeddings.status === "fulfilled") await embeddings.value?.dispose();
+    if (ranking.status === "fulfilled") await ranking.value?.dispose();
     await this.#modelLease.release();
   }
 }

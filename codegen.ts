@@ -44,6 +44,7 @@ const config: CodegenConfig = {
     ...subgraphResolverTypes("inference", "../context.ts#InferenceContext", {
       Completion: "../completion-record.ts#CompletionRecord",
       EmbeddingResult: "../completion-record.ts#EmbeddingResultRecord",
+      RerankResult: "../completion-record.ts#RerankResultRecord",
       CompletionStreamEvent: "../completion-record.ts#CompletionStreamEventRecord",
       TextStartEvent: "../completion-record.ts#CompletionStreamEventRecord",
       TextDeltaEvent: "../completion-record.ts#CompletionStreamEventRecord",

@@ -7,33 +7,47 @@
  * production fusion at every weight 0, 0.05, …, 1; the weights with the best hit@1 then MRR@10 on
  * the tuning half tie, and the middle of them is chosen. Its figures on the held-out half say whether
  * the choice generalises. Reciprocal rank fusion (k = 60, the previous fusion) is shown for reference.
+ * Reranked variants: VECTOR and HYBRID with their best 10 or 20 hits reordered by the real
+ * cross-encoder ms-marco-MiniLM-L-12-v2 (llama.cpp, this process), with seconds per question.
  *
  *   node --import tsx bench/retrieval-quality.ts
  *
  * Prints a Markdown table, then one JSON document (machine, date, figures).
  */
 import { defaultVectorWeight, fuseByWeightedScores } from "../subgraphs/retrieval/score-fusion.ts";
-import { provisionRealModels } from "../test/harness/real-models.ts";
+import { provisionRealModels, provisionRealReranker, realRerankerModelPath } from "../test/harness/real-models.ts";
 import { openQualityFixture } from "../test/real-models/retrieval-quality-fixture.ts";
 import { qualityFigures, type QualityFigures } from "../test/real-models/retrieval-quality-metrics.ts";
 import { labelledQueries, type LabelledQuery } from "../test/real-models/retrieval-quality-set.ts";
 import { describeMachine } from "./measure.ts";
 
 const modes = ["VECTOR", "KEYWORD", "HYBRID"] as const;
-const fixture = await openQualityFixture(await provisionRealModels());
+/** Each mode alone, then VECTOR and HYBRID with their best `candidates` reranked by the real cross-encoder. */
+const variants: { name: string; mode: (typeof modes)[number]; rerankCandidates?: number }[] = [
+  ...modes.map((mode) => ({ name: mode, mode })),
+  { name: "VECTOR + rerank 10", mode: "VECTOR", rerankCandidates: 10 },
+  { name: "HYBRID + rerank 10", mode: "HYBRID", rerankCandidates: 10 },
+  { name: "HYBRID + rerank 20", mode: "HYBRID", rerankCandidates: 20 },
+];
+const fixture = await openQualityFixture(await provisionRealModels(), { rerankerModelPath: await realRerankerModelPath(await provisionRealReranker()) });
 try {
-  const rows: { mode: string; split: string; figures: QualityFigures }[] = [];
-  for (const mode of modes) {
+  const rows: { mode: string; split: string; figures: QualityFigures; secondsPerQuery: number }[] = [];
+  for (const variant of variants) {
     const results = [];
-    for (const query of labelledQueries) results.push({ ...query, ranking: await fixture.ranking({ query: query.query, mode, topK: 10 }) });
+    const startedAt = performance.now();
+    for (const query of labelledQueries) {
+      const rerank = variant.rerankCandidates === undefined ? {} : { rerank: { model: "ms-marco-minilm-l12", candidates: variant.rerankCandidates } };
+      results.push({ ...query, ranking: await fixture.ranking({ query: query.query, mode: variant.mode, topK: 10, ...rerank }) });
+    }
+    const secondsPerQuery = (performance.now() - startedAt) / 1_000 / labelledQueries.length;
     for (const split of ["all", "tune", "holdout"] as const) {
-      rows.push({ mode, split, figures: qualityFigures(results.filter((result) => split === "all" || result.split === split)) });
+      rows.push({ mode: variant.name, split, figures: qualityFigures(results.filter((result) => split === "all" || result.split === split)), secondsPerQuery });
     }
   }
   const format = (value: number) => value.toFixed(3);
-  console.log("| mode | questions | hit@1 | MRR@10 | nDCG@10 |\n|---|---|---|---|---|");
-  for (const { mode, split, figures } of rows) {
-    console.log(`| ${mode} (${split}) | ${figures.queries} | ${format(figures.hitAt1)} (${Math.round(figures.hitAt1 * figures.queries)}) | ${format(figures.mrrAt10)} | ${format(figures.ndcgAt10)} |`);
+  console.log("| mode | questions | hit@1 | MRR@10 | nDCG@10 | s/query |\n|---|---|---|---|---|---|");
+  for (const { mode, split, figures, secondsPerQuery } of rows) {
+    console.log(`| ${mode} (${split}) | ${figures.queries} | ${format(figures.hitAt1)} (${Math.round(figures.hitAt1 * figures.queries)}) | ${format(figures.mrrAt10)} | ${format(figures.ndcgAt10)} | ${secondsPerQuery.toFixed(3)} |`);
   }
 
   // The weight grid, on candidate lists from the production VECTOR and KEYWORD modes.

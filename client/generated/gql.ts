@@ -78,6 +78,8 @@ type Documents = {
     "\n  mutation GroundedReal($input: CompletionInput!) {\n    createCompletion(input: $input) { text citations { document { source } } }\n  }\n": typeof types.GroundedRealDocument,
     "\n  mutation MigrateReal($input: MigrateCollectionInput!) {\n    migrateCollection(input: $input) { id migration { id status chunksTotal targetDimensions } }\n  }\n": typeof types.MigrateRealDocument,
     "\n  query MigrationReal($id: ID!) {\n    collection(id: $id) {\n      dimensions\n      embeddingModel { id }\n      migration { status chunksTotal chunksEmbedded recallAtTen error { code message } sourceEmbeddingModel { id } targetEmbeddingModel { id } }\n    }\n  }\n": typeof types.MigrationRealDocument,
+    "\n  query RerankReal($model: ID!, $query: String!, $documents: [String!]!) {\n    rerank(model: $model, query: $query, documents: $documents) { scores model { id } usage { promptTokens } }\n  }\n": typeof types.RerankRealDocument,
+    "\n  query SearchRerankedReal($input: SearchInput!) {\n    search(input: $input) { hits { score rerankScore similarity chunk { document { source } } } }\n  }\n": typeof types.SearchRerankedRealDocument,
 };
 const documents: Documents = {
     "\n  mutation BenchRegister($input: RegisterModelInput!) { registerModel(input: $input) { id } }\n": types.BenchRegisterDocument,
@@ -144,6 +146,8 @@ const documents: Documents = {
     "\n  mutation GroundedReal($input: CompletionInput!) {\n    createCompletion(input: $input) { text citations { document { source } } }\n  }\n": types.GroundedRealDocument,
     "\n  mutation MigrateReal($input: MigrateCollectionInput!) {\n    migrateCollection(input: $input) { id migration { id status chunksTotal targetDimensions } }\n  }\n": types.MigrateRealDocument,
     "\n  query MigrationReal($id: ID!) {\n    collection(id: $id) {\n      dimensions\n      embeddingModel { id }\n      migration { status chunksTotal chunksEmbedded recallAtTen error { code message } sourceEmbeddingModel { id } targetEmbeddingModel { id } }\n    }\n  }\n": types.MigrationRealDocument,
+    "\n  query RerankReal($model: ID!, $query: String!, $documents: [String!]!) {\n    rerank(model: $model, query: $query, documents: $documents) { scores model { id } usage { promptTokens } }\n  }\n": types.RerankRealDocument,
+    "\n  query SearchRerankedReal($input: SearchInput!) {\n    search(input: $input) { hits { score rerankScore similarity chunk { document { source } } } }\n  }\n": types.SearchRerankedRealDocument,
 };
 
 /**
@@ -416,6 +420,14 @@ export function graphql(source: "\n  mutation MigrateReal($input: MigrateCollect
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query MigrationReal($id: ID!) {\n    collection(id: $id) {\n      dimensions\n      embeddingModel { id }\n      migration { status chunksTotal chunksEmbedded recallAtTen error { code message } sourceEmbeddingModel { id } targetEmbeddingModel { id } }\n    }\n  }\n"): (typeof documents)["\n  query MigrationReal($id: ID!) {\n    collection(id: $id) {\n      dimensions\n      embeddingModel { id }\n      migration { status chunksTotal chunksEmbedded recallAtTen error { code message } sourceEmbeddingModel { id } targetEmbeddingModel { id } }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query RerankReal($model: ID!, $query: String!, $documents: [String!]!) {\n    rerank(model: $model, query: $query, documents: $documents) { scores model { id } usage { promptTokens } }\n  }\n"): (typeof documents)["\n  query RerankReal($model: ID!, $query: String!, $documents: [String!]!) {\n    rerank(model: $model, query: $query, documents: $documents) { scores model { id } usage { promptTokens } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query SearchRerankedReal($input: SearchInput!) {\n    search(input: $input) { hits { score rerankScore similarity chunk { document { source } } } }\n  }\n"): (typeof documents)["\n  query SearchRerankedReal($input: SearchInput!) {\n    search(input: $input) { hits { score rerankScore similarity chunk { document { source } } } }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

@@ -9,6 +9,7 @@ import type {
   TokenCount,
 } from "../engine.ts";
 import { inSpan } from "../../platform/tracing/tracer.ts";
+import { EngineError } from "../engine-error.ts";
 import { AdmissionQueue } from "./admission-queue.ts";
 import { BatchQueue } from "./batch-queue.ts";
 import { BatchSizeMetrics } from "./batch-size-metrics.ts";
@@ -119,6 +120,18 @@ export class ModelScheduler {
   countPromptTokens(prompt: GenerationPrompt): Promise<TokenCount> {
     if (this.closing !== undefined) return Promise.reject(schedulerClosedError());
     return this.engine.countPromptTokens(prompt);
+  }
+
+  /**
+   * Scores `documents` against `query` with a reranker: passed through to the engine, which ranks
+   * one (query, document) pair per evaluation (nothing to coalesce across callers); refused once
+   * closing, and when the engine cannot rerank (`invalid-request`).
+   */
+  rank(query: string, documents: readonly string[], scope: CallScope = {}): Promise<number[]> {
+    if (this.closing !== undefined) return Promise.reject(schedulerClosedError());
+    const rank = this.engine.rank?.bind(this.engine);
+    if (rank === undefined) return Promise.reject(new EngineError("invalid-request", "This model's engine does not rerank"));
+    return inSpan("engine rank", { attributes: { "rerank.document.count": documents.length } }, () => rank(query, documents, scope.signal));
   }
 
   /** Passed through: formatting is cheap and needs no batching. */

@@ -7,11 +7,12 @@ export interface MeteredCallRecord {
   modelId: string;
   /**
    * The call in the GenAI conventions' words, as its engine-call span has them (engines/traced-engine.ts):
-   * `gen_ai.operation.name` (`chat`, `text_completion`, `embeddings`), `gen_ai.provider.name`
+   * `gen_ai.operation.name` (`chat`, `text_completion`, `embeddings`; `rerank`, which the
+   * conventions do not name yet), `gen_ai.provider.name`
    * (`llama.cpp`, `openai`, `openai_compatible`) and `gen_ai.request.model`.
    */
   genAi: { operation: string; provider: string; model: string };
-  operation: "COMPLETION" | "STREAM" | "EMBEDDING";
+  operation: "COMPLETION" | "STREAM" | "EMBEDDING" | "RERANKING";
   status: "SUCCEEDED" | "FAILED" | "CANCELLED";
   tenantId: string;
   promptTokens: number;
@@ -100,7 +101,7 @@ export function recordMeteredCall(metrics: ServiceMetrics, call: MeteredCallReco
   if (call.promptTokens === 0 && call.completionTokens === 0) return;
   const genAi = { gen_ai_operation_name: call.genAi.operation, gen_ai_provider_name: call.genAi.provider, gen_ai_request_model: call.genAi.model };
   series.tokenUsage.observe({ ...genAi, gen_ai_token_type: "input" }, call.promptTokens);
-  if (operation !== "EMBEDDING") series.tokenUsage.observe({ ...genAi, gen_ai_token_type: "output" }, call.completionTokens);
+  if (operation !== "EMBEDDING" && operation !== "RERANKING") series.tokenUsage.observe({ ...genAi, gen_ai_token_type: "output" }, call.completionTokens);
   if (call.timeToFirstTokenMillis === null) return;
   series.timeToFirstTokenSeconds.observe(genAi, call.timeToFirstTokenMillis / 1000);
   if (call.completionTokens > 1) {

@@ -51,6 +51,16 @@ export interface EmbeddingResultRecord {
   cache: CacheResultRecord | null;
 }
 
+/** What a rerank query returns before GraphQL shapes it. */
+export interface RerankResultRecord {
+  modelId: string;
+  /** One per document, in order, 0 to 1. */
+  scores: number[];
+  promptTokens: number;
+  /** True when some count is an estimate. */
+  promptTokensEstimated: boolean;
+}
+
 /** Stream events as the subscription resolver yields them, tagged for the union's type resolution. */
 export type CompletionStreamEventRecord =
   | { __typename: "TextStartEvent"; completionId: string; modelId: string }

@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
-import type { GenerationEvent, GenerationResult } from "../../engines/engine.ts";
+import type { GenerationEvent, GenerationResult, TokenCount } from "../../engines/engine.ts";
 import type { ModelEngines } from "../../engines/model-engines.ts";
 import type { RequestContext } from "../../platform/context/request-context.ts";
 import { badUserInput, ServiceError } from "../../platform/errors/service-error.ts";
 import { ErrorCode } from "../../platform/errors/error-code.ts";
-import type { CompletionRecord, CompletionStreamEventRecord, EmbeddingResultRecord, FinishReason } from "./completion-record.ts";
+import type { CompletionRecord, CompletionStreamEventRecord, EmbeddingResultRecord, FinishReason, RerankResultRecord } from "./completion-record.ts";
 import { checkText, resolveServingModel, type GroundingCall, type PreparedCompletion } from "./completion-request.ts";
 import type { GroundingRetriever } from "./grounding/grounding-source.ts";
 import { toServiceError } from "./engine-error-mapping.ts";
@@ -289,6 +289,68 @@ export class CompletionService {
     }
   }
 
+  /**
+   * Scores `documents` against `query` with a RERANKING model. Metered like embeddings (operation
+   * RERANKING, prompt tokens only: each pair's query, document and separators), within the same
+   * per-call limits on texts, characters and tokens.
+   */
+  async rerank(modelName: string, query: string, documents: readonly string[], call: CallContext, options: { truncate?: boolean } = {}): Promise<RerankResultRecord> {
+    checkText("query", query, this.#limits);
+    if (documents.length === 0) throw badUserInput("documents", "documents must not be empty.");
+    if (documents.length > this.#limits.maximumEmbeddingTexts) {
+      throw badUserInput("documents", `At most ${this.#limits.maximumEmbeddingTexts} documents per request, got ${documents.length}.`);
+    }
+    documents.forEach((document, index) => checkText(`documents[${index}]`, document, this.#limits));
+    this.#checkRequestCharacters([...documents.map(() => query), ...documents]);
+    const { model, scheduler } = await resolveServingModel(this.#engines, call.request, modelName, "RERANKING", "model");
+    try {
+      const count = (text: string) => scheduler.countPromptTokens({ kind: "text", text });
+      const [queryCount, ...counts] = await Promise.all([query, ...documents].map(count));
+      const queryTokens = queryCount?.tokens ?? 0;
+      // A pair is [CLS] query [SEP] document [SEP]: three special tokens besides the texts.
+      const documentBudget = model.contextLength - queryTokens - 3;
+      if (documentBudget < 1) {
+        throw new ServiceError(ErrorCode.ContextLengthExceeded, `The query takes ${queryTokens} tokens, leaving no room for a document in the context of ${model.id} (${model.contextLength}).`, {
+          field: "query",
+          details: { promptTokens: queryTokens, contextLength: model.contextLength },
+        });
+      }
+      let ranked = documents;
+      let documentCounts = counts;
+      if (options.truncate === true) {
+        const fitted = await Promise.all(documents.map((document, index) => fitToTokens(document, counts[index] as TokenCount, documentBudget, count)));
+        ranked = fitted.map((fit) => fit.text);
+        documentCounts = fitted.map((fit) => fit.count);
+      }
+      const pairTokens = documentCounts.map((documentCount) => queryTokens + documentCount.tokens + 3);
+      const tooLong = pairTokens.findIndex((tokens) => tokens > model.contextLength);
+      if (tooLong >= 0) {
+        throw new ServiceError(
+          ErrorCode.ContextLengthExceeded,
+          `Document ${tooLong} with the query takes ${pairTokens[tooLong]} tokens, over the context length of ${model.id} (${model.contextLength}).`,
+          { field: `documents[${tooLong}]`, details: { promptTokens: pairTokens[tooLong], contextLength: model.contextLength } },
+        );
+      }
+      const promptTokens = pairTokens.reduce((sum, tokens) => sum + tokens, 0);
+      this.#checkEmbeddingWork(model.id, promptTokens);
+      const metered = await this.#meter.open({ call, model, operation: "RERANKING", eventId: randomUUID(), estimatedPromptTokens: promptTokens, estimatedCompletionTokens: 0 });
+      let scores: number[];
+      const startedAt = performance.now();
+      try {
+        scores = await scheduler.rank(query, ranked, { tenantId: call.request.tenantId, signal: call.signal });
+      } catch (error) {
+        const serviceError = toServiceError(error, model.id);
+        await metered.finish(failureOutcome(serviceError));
+        throw serviceError;
+      }
+      this.#engineTime.record(model.id, promptTokens, performance.now() - startedAt);
+      await metered.finish({ status: "SUCCEEDED", errorCode: null, promptTokens, completionTokens: 0, timeToFirstTokenMillis: null, completionId: null });
+      return { modelId: model.id, scores, promptTokens, promptTokensEstimated: [queryCount, ...documentCounts].some((tokenCount) => tokenCount?.exact === false) };
+    } catch (error) {
+      throw toServiceError(error, model.id);
+    }
+  }
+
   /** Tokens of each text in the model's tokenizer (any capability: collections count chunk sizes with their embedding model). */
   async countTokens(modelName: string, texts: readonly string[], caller: RequestContext): Promise<number[]> {
     if (texts.length === 0) throw badUserInput("texts", "texts must not be empty.");
@@ -501,4 +563,19 @@ function outcomeOf(result: GenerationResult, completionId: string, timeToFirstTo
 /** REQUEST_TOO_LARGE: nothing ran on the engine; the caller splits its texts over calls. */
 function requestTooLarge(limit: "CHARACTERS" | "TOKENS" | "ENGINE_MILLIS", maximum: number, requested: number, message: string): ServiceError {
   return new ServiceError(ErrorCode.RequestTooLarge, `${message} Split the texts over several calls.`, { field: "texts", details: { limit, maximum, requested } });
+}
+
+/**
+ * `text` cut (keeping its start, at a character) to at most `maximumTokens`, with its count: the
+ * length is scaled by the share of tokens that fit, with a margin, and counted again, a few times
+ * at most (tokens per character vary little within one text). Unchanged when it fits.
+ */
+async function fitToTokens(text: string, counted: TokenCount, maximumTokens: number, count: (text: string) => Promise<TokenCount>): Promise<{ text: string; count: TokenCount }> {
+  let fitted = { text, count: counted };
+  for (let attempt = 0; attempt < 8 && fitted.count.tokens > maximumTokens; attempt += 1) {
+    const characters = Math.max(1, Math.floor(fitted.text.length * (maximumTokens / fitted.count.tokens) * 0.9));
+    const shorter = Array.from(fitted.text).slice(0, characters).join("");
+    fitted = { text: shorter, count: await count(shorter) };
+  }
+  return fitted;
 }

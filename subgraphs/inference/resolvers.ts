@@ -20,6 +20,7 @@ export const resolvers: Resolvers = {
   DateTime: dateTimeScalar,
   Query: {
     embeddings: (_parent, { model, texts, cache }, context) => context.completions.embed(model, texts, context, cache),
+    rerank: (_parent, { model, query, documents, truncate }, context) => context.completions.rerank(model, query, documents, context, { truncate: truncate === true }),
     tokenCounts: (_parent, { model, texts }, context) => context.completions.countTokens(model, texts, context.request),
     completion: async (_parent, { id }, context) => (await context.completions.find(id, context.request.tenantId)) ?? null,
   },
@@ -87,6 +88,10 @@ export const resolvers: Resolvers = {
       const use = await context.quotas.currentUse(quota.tenantId, Date.now());
       return { tokensThisMinute: use.tokensThisMinute, tokensToday: use.tokensToday, costThisMonth: use.costMicrosThisMonth / 1_000_000, activeStreams: use.activeStreams };
     },
+  },
+  RerankResult: {
+    model: (result) => ({ id: result.modelId }),
+    usage: (result) => ({ promptTokens: result.promptTokens, completionTokens: 0, totalTokens: result.promptTokens, estimated: result.promptTokensEstimated }),
   },
   EmbeddingResult: {
     model: (result) => ({ id: result.modelId }),

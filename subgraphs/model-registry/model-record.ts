@@ -7,7 +7,7 @@ import { z } from "zod";
  */
 export const modelNamePattern = /^(?:@[a-z0-9][a-z0-9-]{0,62}\/)?[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,127}$/;
 
-export const modelCapabilities = ["CHAT", "COMPLETION", "EMBEDDING"] as const;
+export const modelCapabilities = ["CHAT", "COMPLETION", "EMBEDDING", "RERANKING"] as const;
 export const modelStatuses = ["ACTIVE", "DEPRECATED", "DISABLED"] as const;
 export const engineKinds = ["LLAMA_CPP", "OPENAI_COMPATIBLE"] as const;
 

@@ -13,7 +13,10 @@ export interface SearchHitRecord {
   /** The chunk's text cut to the search's byte limit. */
   text: string;
   textTruncated: boolean;
+  /** What the hits are ordered by: the reranker's score when reranked, else the mode's. */
   score: number;
+  /** The reranker's score, 0 to 1; null when the search did not rerank. */
+  rerankScore: number | null;
   /** Cosine similarity to the query; null where no vector search scored the chunk. */
   similarity: number | null;
   vectorRank: number | null;

@@ -9,6 +9,7 @@ import { CollectionMigrationService, type CollectionMigrationOptions } from "./c
 import { CollectionService } from "./collection-service.ts";
 import type { RetrievalLoaders } from "./context.ts";
 import type { Embedder } from "./embedder.ts";
+import type { Reranker } from "./reranker.ts";
 import { IngestionService } from "./ingestion-service.ts";
 import type { RetrievalLimits } from "./retrieval-limits.ts";
 import { SearchService } from "./search-service.ts";
@@ -18,6 +19,8 @@ export interface RetrievalDependencies {
   chunks: ChunkStore;
   models: ModelStore;
   embedder: Embedder;
+  /** Reorders search hits when a search asks for it (`SearchInput.rerank`). */
+  reranker: Reranker;
   limits: RetrievalLimits;
   logger: Logger;
   /** Where ingestion and search series go; none when absent. */

@@ -10,13 +10,17 @@ import { storageScope } from "./collection-storage.ts";
 import type { CollectionService } from "./collection-service.ts";
 import { validateFilters } from "./document-input.ts";
 import type { Embedder } from "./embedder.ts";
-import type { SearchInput } from "./generated/resolvers-types.ts";
+import type { RerankInput, SearchInput } from "./generated/resolvers-types.ts";
+import type { Reranker } from "./reranker.ts";
 import { hitTextBytes, truncateUtf8 } from "./bounded-text.ts";
 import { meaningfulKeywords } from "./keyword-query.ts";
 import { searchPage, searchPageRequest } from "./search-page.ts";
 import { defaultVectorWeight, fuseByWeightedScores } from "./score-fusion.ts";
 import type { ChunkRecord, SearchHitRecord, SearchModeName, SearchResultRecord } from "./retrieval-records.ts";
 import type { RetrievalLimits } from "./retrieval-limits.ts";
+
+/** Most hits one search hands the reranker: each costs one model evaluation (about 90 ms for 200 tokens on 2 CPU threads). */
+const maximumRerankCandidates = 100;
 
 /** Largest `limit` asked of a store while making up for hits of inactive generations. */
 const maximumStoreLimit = 1_000;
@@ -30,14 +34,24 @@ export class SearchService {
   readonly #chunks: ChunkStore;
   readonly #collections: CollectionService;
   readonly #embedder: Embedder;
+  readonly #reranker: Reranker;
   readonly #limits: RetrievalLimits;
   readonly #metrics: ServiceMetrics | undefined;
 
-  constructor(dependencies: { catalog: RetrievalCatalog; chunks: ChunkStore; collections: CollectionService; embedder: Embedder; limits: RetrievalLimits; metrics?: ServiceMetrics }) {
+  constructor(dependencies: {
+    catalog: RetrievalCatalog;
+    chunks: ChunkStore;
+    collections: CollectionService;
+    embedder: Embedder;
+    reranker: Reranker;
+    limits: RetrievalLimits;
+    metrics?: ServiceMetrics;
+  }) {
     this.#catalog = dependencies.catalog;
     this.#chunks = dependencies.chunks;
     this.#collections = dependencies.collections;
     this.#embedder = dependencies.embedder;
+    this.#reranker = dependencies.reranker;
     this.#limits = dependencies.limits;
     this.#metrics = dependencies.metrics;
   }
@@ -72,8 +86,9 @@ export class SearchService {
     if (!Number.isInteger(maxTextBytes) || maxTextBytes < hitTextBytes.minimum || maxTextBytes > hitTextBytes.maximum) {
       throw badUserInput("input.maxTextBytes", `maxTextBytes must be between ${hitTextBytes.minimum} and ${hitTextBytes.maximum}, got ${maxTextBytes}.`);
     }
+    const rerank = rerankRequest(input.rerank, topK);
     // A cursor is valid for the search it came from: everything that decides the ranking.
-    const searchKey = [collection.id, input.query, mode, topK, input.minScore ?? null, input.filters ?? null];
+    const searchKey = [collection.id, input.query, mode, topK, input.minScore ?? null, input.filters ?? null, ...(rerank === undefined ? [] : [rerank.model, rerank.candidates])];
     const pageRequest = searchPageRequest(input.first, input.after, searchKey);
 
     // With filters, the matching documents (and their active generations) are known up front;
@@ -85,7 +100,9 @@ export class SearchService {
       if (knownGenerations.size === 0) return { mode, hits: [], totalCount: 0, pageInfo: { hasNextPage: false, endCursor: null }, bestSimilarity: null };
     }
     const documentIds = knownGenerations === undefined ? undefined : [...knownGenerations.keys()];
-    const candidates = mode === "HYBRID" ? Math.max(2 * topK, 20) : topK;
+    // What the reranker reads is what the mode would have returned had it been asked for that many.
+    const wanted = rerank?.candidates ?? topK;
+    const candidates = mode === "HYBRID" ? Math.max(2 * wanted, 20) : wanted;
 
     const runVector = async () => {
       const [vector] = await this.#embedder.embed(collection.embeddingModelId, [input.query], context, signal);
@@ -113,17 +130,18 @@ export class SearchService {
     if (mode === "VECTOR") {
       const vectorHits = await runVector();
       bestSimilarity = vectorHits[0]?.score ?? null;
-      hits = vectorHits.map((hit, position) => ({ chunk: toRecord(collection, hit.chunk), score: hit.score, similarity: hit.score, vectorRank: position + 1, keywordRank: null }));
+      hits = vectorHits.map((hit, position) => ({ chunk: toRecord(collection, hit.chunk), score: hit.score, rerankScore: null, similarity: hit.score, vectorRank: position + 1, keywordRank: null }));
     } else if (mode === "KEYWORD") {
-      hits = (await runKeyword()).map((hit, position) => ({ chunk: toRecord(collection, hit.chunk), score: hit.score, similarity: null, vectorRank: null, keywordRank: position + 1 }));
+      hits = (await runKeyword()).map((hit, position) => ({ chunk: toRecord(collection, hit.chunk), score: hit.score, rerankScore: null, similarity: null, vectorRank: null, keywordRank: position + 1 }));
     } else {
       const [vectorHits, keywordHits] = await Promise.all([runVector(), runKeyword()]);
       bestSimilarity = vectorHits[0]?.score ?? null;
       hits = fuseByWeightedScores([
         { items: vectorHits, key: (hit) => hit.chunk.id, score: (hit) => hit.score, weight: defaultVectorWeight },
         { items: keywordHits, key: (hit) => hit.chunk.id, score: (hit) => hit.score, weight: 1 - defaultVectorWeight },
-      ]).map((fused) => ({ chunk: toRecord(collection, fused.item.chunk), score: fused.score, similarity: fused.scores[0] ?? null, vectorRank: fused.ranks[0] ?? null, keywordRank: fused.ranks[1] ?? null }));
+      ]).map((fused) => ({ chunk: toRecord(collection, fused.item.chunk), score: fused.score, rerankScore: null, similarity: fused.scores[0] ?? null, vectorRank: fused.ranks[0] ?? null, keywordRank: fused.ranks[1] ?? null }));
     }
+    if (rerank !== undefined) hits = await this.#rerank(rerank.model, input.query, hits.slice(0, rerank.candidates), context, signal);
     const minScore = input.minScore;
     const ranked = hits.filter((hit) => minScore === undefined || minScore === null || hit.score >= minScore).slice(0, topK);
     const page = searchPage(ranked, pageRequest, searchKey);
@@ -137,6 +155,17 @@ export class SearchService {
       pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
       bestSimilarity,
     };
+  }
+
+  /** `hits` ordered by the reranker's score (ties keep their order), which becomes their score. */
+  async #rerank(model: string, query: string, hits: readonly RankedHit[], context: RequestContext, signal: AbortSignal | undefined): Promise<RankedHit[]> {
+    const scores = await inSpan("retrieval rerank", { attributes: { "retrieval.rerank.candidates": hits.length } }, () =>
+      this.#reranker.rerank(model, query, hits.map((hit) => hit.chunk.text), context, signal),
+    );
+    return hits
+      .map((hit, index) => ({ ...hit, score: scores[index] ?? 0, rerankScore: scores[index] ?? 0, position: index }))
+      .sort((left, right) => right.score - left.score || left.position - right.position)
+      .map(({ position: _position, ...hit }) => hit);
   }
 
   /**
@@ -196,4 +225,15 @@ type RankedHit = Omit<SearchHitRecord, "text" | "textTruncated">;
 
 function toRecord(collection: CollectionRecord, chunk: StoredChunk): ChunkRecord {
   return { ...chunk, tenantId: collection.tenantId, collectionId: collection.id };
+}
+
+/** The validated `rerank` input: its model, and how many candidates (topK to 100; default topK, at least 20). */
+function rerankRequest(input: RerankInput | null | undefined, topK: number): { model: string; candidates: number } | undefined {
+  if (input === undefined || input === null) return undefined;
+  if (input.model.trim().length === 0) throw badUserInput("input.rerank.model", "Name a model with the RERANKING capability.");
+  const candidates = input.candidates ?? Math.min(Math.max(topK, 20), maximumRerankCandidates);
+  if (!Number.isInteger(candidates) || candidates < topK || candidates > maximumRerankCandidates) {
+    throw badUserInput("input.rerank.candidates", `candidates must be between topK (${topK}) and ${maximumRerankCandidates}, got ${candidates}.`);
+  }
+  return { model: input.model, candidates };
 }

@@ -23,6 +23,7 @@ import type { RetrievalCatalog } from "./catalog/retrieval-catalog.ts";
 import type { RetrievalConfig, VectorStoreConfig } from "./config.ts";
 import type { RetrievalContext } from "./context.ts";
 import { InferenceEmbedder } from "./inference-embedder.ts";
+import { InferenceReranker } from "./inference-reranker.ts";
 import { resolvers } from "./resolvers.ts";
 import { defaultRetrievalLimits } from "./retrieval-limits.ts";
 import { RetrievalService } from "./retrieval-service.ts";
@@ -57,12 +58,15 @@ export async function startRetrieval(config: RetrievalConfig, logger: Logger): P
   const catalog = createRetrievalCatalog(config, infrastructure);
   const chunks = createChunkStore(config.vectorStore);
   const signer = new InternalContextSigner(await resolveSigningSecret(config));
-  const embedder = new InferenceEmbedder(new InternalGraphqlClient({ serviceName: "inference", url: config.inferenceUrl, signer, timeoutMillis: 120_000 }));
+  const inference = new InternalGraphqlClient({ serviceName: "inference", url: config.inferenceUrl, signer, timeoutMillis: 120_000 });
+  const embedder = new InferenceEmbedder(inference);
+  const reranker = new InferenceReranker(inference);
   const retrieval = new RetrievalService({
     catalog,
     chunks,
     models,
     embedder,
+    reranker,
     limits: { ...defaultRetrievalLimits, maximumDocumentBytes: config.maximumDocumentBytes, embeddingBatchSize: config.embeddingBatchSize, ingestionTimeoutMillis: config.ingestionTimeoutMillis },
     logger,
     ...(metrics === undefined ? {} : { metrics }),

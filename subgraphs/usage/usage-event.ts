@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-export const usageOperations = ["COMPLETION", "STREAM", "EMBEDDING"] as const;
+export const usageOperations = ["COMPLETION", "STREAM", "EMBEDDING", "RERANKING"] as const;
 export const usageStatuses = ["SUCCEEDED", "FAILED", "CANCELLED"] as const;
 export type UsageOperation = (typeof usageOperations)[number];
 export type UsageStatus = (typeof usageStatuses)[number];

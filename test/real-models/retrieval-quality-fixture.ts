@@ -12,6 +12,7 @@ import { EmbeddedRetrievalCatalog } from "../../subgraphs/retrieval/catalog/embe
 import type { CollectionRecord } from "../../subgraphs/retrieval/catalog/retrieval-catalog.ts";
 import { LanceDbChunkStore } from "../../subgraphs/retrieval/chunk-store/lancedb-chunk-store.ts";
 import type { Embedder } from "../../subgraphs/retrieval/embedder.ts";
+import type { Reranker } from "../../subgraphs/retrieval/reranker.ts";
 import type { SearchInput } from "../../subgraphs/retrieval/generated/resolvers-types.ts";
 import { defaultRetrievalLimits } from "../../subgraphs/retrieval/retrieval-limits.ts";
 import type { SearchResultRecord } from "../../subgraphs/retrieval/retrieval-records.ts";
@@ -19,6 +20,7 @@ import { RetrievalService } from "../../subgraphs/retrieval/retrieval-service.ts
 import type { RealModels } from "../harness/real-models.ts";
 import { realEmbeddingModelPath } from "../harness/real-models.ts";
 import { temporaryDirectory } from "../harness/temporary-directory.ts";
+import { unusedReranker } from "../harness/unused-reranker.ts";
 import { labelledDocuments } from "./retrieval-quality-set.ts";
 
 export const qualityCaller: RequestContext = { requestId: "quality", tenantId: "tenant-quality", apiKeyId: "quality-key", roles: ["member"] };
@@ -40,6 +42,20 @@ class LlamaCppEmbedder implements Embedder {
   }
 }
 
+/** The llama.cpp engine of a RERANKING model as the retrieval service's reranker, without the inference subgraph between them. */
+class LlamaCppReranker implements Reranker {
+  readonly #engine: LlamaCppEngine;
+
+  constructor(engine: LlamaCppEngine) {
+    this.#engine = engine;
+  }
+
+  async rerank(_model: string, query: string, texts: readonly string[], _context: RequestContext, signal?: AbortSignal): Promise<number[]> {
+    if (this.#engine.rank === undefined) throw new Error("the reranker engine cannot rank");
+    return this.#engine.rank(query, texts, signal);
+  }
+}
+
 export interface QualityFixture {
   retrieval: RetrievalService;
   collection: CollectionRecord;
@@ -52,9 +68,17 @@ export interface QualityFixture {
 }
 
 /** Ingests the labelled set (about 40 s on 2 cores, mostly loading and embedding). */
-export async function openQualityFixture(models: RealModels, options: { groundingMinSimilarity?: number | null } = {}): Promise<QualityFixture> {
+export async function openQualityFixture(
+  models: RealModels,
+  options: {
+    groundingMinSimilarity?: number | null;
+    /** A reranker GGUF (rank pooling): searches may then ask for `rerank` (any model name). */
+    rerankerModelPath?: string;
+  } = {},
+): Promise<QualityFixture> {
   const directory = await temporaryDirectory("retrieval-quality");
   const engine = await LlamaCppEngine.open({ modelPath: await realEmbeddingModelPath(models), contextLength: 512, embeddingContexts: 1 });
+  const rerankerEngine = options.rerankerModelPath === undefined ? undefined : await LlamaCppEngine.open({ modelPath: options.rerankerModelPath, contextLength: 512 });
   const catalog = new EmbeddedRetrievalCatalog(directory);
   const chunks = new LanceDbChunkStore({ directory: `${directory}/lancedb` });
   const retrieval = new RetrievalService({
@@ -62,6 +86,7 @@ export async function openQualityFixture(models: RealModels, options: { groundin
     chunks,
     models: new EmbeddedModelStore(directory),
     embedder: new LlamaCppEmbedder(engine),
+    reranker: rerankerEngine === undefined ? unusedReranker : new LlamaCppReranker(rerankerEngine),
     limits: defaultRetrievalLimits,
     logger: createLogger("retrieval-quality", "error"),
   });
@@ -102,6 +127,7 @@ export async function openQualityFixture(models: RealModels, options: { groundin
       await chunks.close();
       await catalog.close();
       await engine.close();
+      await rerankerEngine?.close();
     },
   };
 }

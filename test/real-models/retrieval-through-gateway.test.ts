@@ -1,7 +1,8 @@
 /**
  * Retrieval through the gateway with real models: all-MiniLM-L6-v2 (converted by this project)
- * finds documents by meaning, SmolLM2-135M-Instruct answers grounded in them with citations, and a
- * collection built on a random-weight model is migrated to MiniLM without being ingested again.
+ * finds documents by meaning, SmolLM2-135M-Instruct answers grounded in them with citations, the
+ * ms-marco-MiniLM-L-12-v2 cross-encoder reranks, and a collection built on a random-weight model is
+ * migrated to MiniLM without being ingested again.
  */
 import assert from "node:assert/strict";
 import { copyFile } from "node:fs/promises";
@@ -11,7 +12,7 @@ import { createGraphClient, type GraphClient } from "../../packages/client/src/i
 import { graphql } from "../../client/generated/index.ts";
 import { generateModel, modelPresets } from "../../engines/gguf/generate-model.ts";
 import { present } from "../harness/present.ts";
-import { provisionRealModelsOrSkip, realEmbeddingModelPath } from "../harness/real-models.ts";
+import { provisionRealModelsOrSkip, provisionRealReranker, realEmbeddingModelPath, realRerankerModelPath } from "../harness/real-models.ts";
 import { temporaryDirectory } from "../harness/temporary-directory.ts";
 import { startTestStack, type TestStack } from "../harness/test-stack.ts";
 import { retrievalDocuments, retrievalQueries } from "./retrieval-set.ts";
@@ -69,6 +70,18 @@ const MigrationReal = graphql(`
   }
 `);
 
+const RerankReal = graphql(`
+  query RerankReal($model: ID!, $query: String!, $documents: [String!]!) {
+    rerank(model: $model, query: $query, documents: $documents) { scores model { id } usage { promptTokens } }
+  }
+`);
+
+const SearchRerankedReal = graphql(`
+  query SearchRerankedReal($input: SearchInput!) {
+    search(input: $input) { hits { score rerankScore similarity chunk { document { source } } } }
+  }
+`);
+
 const provisioned = await provisionRealModelsOrSkip();
 
 
@@ -83,6 +96,7 @@ describe("retrieval through the gateway with real models", { skip: provisioned.s
     const modelsDirectory = await temporaryDirectory("real-retrieval-models");
     await copyFile(await realEmbeddingModelPath(models), join(modelsDirectory, "all-MiniLM-L6-v2.gguf"));
     await generateModel({ ...modelPresets.tiny, pooling: "mean", outputPath: join(modelsDirectory, "random-embed.gguf"), seed: 1 });
+    await copyFile(await realRerankerModelPath(await provisionRealReranker()), join(modelsDirectory, "ms-marco-MiniLM-L-12-v2.gguf"));
     stack = await startTestStack({ DATA_DIR: await temporaryDirectory("real-retrieval-stack"), MODELS_DIR: modelsDirectory });
     const admin = createGraphClient({ url: stack.gateway.graphqlUrl, apiKey: stack.adminKey.key });
     member = createGraphClient({ url: stack.gateway.graphqlUrl, apiKey: stack.memberKey.key });
@@ -92,6 +106,9 @@ describe("retrieval through the gateway with real models", { skip: provisioned.s
     });
     await admin.request(RegisterRealModel, {
       input: { id: "minilm", displayName: "all-MiniLM-L6-v2", family: "bert", capabilities: ["EMBEDDING"], contextLength: 512, embeddingDimensions: 384, engine: { kind: "LLAMA_CPP", modelPath: "all-MiniLM-L6-v2.gguf" }, pricing },
+    });
+    await admin.request(RegisterRealModel, {
+      input: { id: "reranker", displayName: "ms-marco-MiniLM-L-12-v2", family: "bert", capabilities: ["RERANKING"], contextLength: 512, engine: { kind: "LLAMA_CPP", modelPath: "ms-marco-MiniLM-L-12-v2.gguf" }, pricing },
     });
     await admin.request(RegisterRealModel, {
       input: { id: "random-embed", displayName: "random weights (generated)", family: "llama", capabilities: ["EMBEDDING"], contextLength: 512, embeddingDimensions: modelPresets.tiny.embeddingLength, engine: { kind: "LLAMA_CPP", modelPath: "random-embed.gguf" }, pricing },
@@ -162,6 +179,33 @@ describe("retrieval through the gateway with real models", { skip: provisioned.s
     const afterMigration = await vectorHitAtOne(created.id);
     console.log(`VECTOR hit@1 on the migrated collection: ${before.toFixed(2)} with random weights, ${afterMigration.toFixed(2)} after migrating to MiniLM`);
     assert.ok(afterMigration >= 0.9 && before < 0.5, `hit@1 ${before} before, ${afterMigration} after`);
+  });
+
+  it("reranks documents by relevance to a question with the real cross-encoder, metered in tokens", async () => {
+    const documents = ["A marathon is a long-distance running race of 42.195 kilometres.", "Knead the dough and bake it in a hot oven.", "Each chess player has sixteen pieces."];
+    const rerank = present((await member.request(RerankReal, { model: "reranker", query: "How far do marathon runners go?", documents })).rerank, "rerank");
+    assert.equal(rerank.model?.id, "reranker");
+    assert.equal(rerank.scores.length, 3);
+    const [marathon = 0, bread = 1, chess = 1] = rerank.scores;
+    assert.ok(marathon > 0.5 && bread < 0.1 && chess < 0.1, `scores ${rerank.scores.join(", ")}`);
+    assert.ok(rerank.usage.promptTokens > 3 * 8, "each pair reads the query again");
+    const refused = await member.execute(RerankReal, { model: "minilm", query: "How far?", documents: ["a"] });
+    assert.equal(refused.errors?.[0]?.extensions?.code, "CAPABILITY_NOT_SUPPORTED");
+  });
+
+  it("a search reorders its best hits with the reranker when asked", async () => {
+    let hits = 0;
+    for (const { query, expected } of retrievalQueries) {
+      const search = present((await member.request(SearchRerankedReal, { input: { collectionId, query, mode: "HYBRID", topK: 3, rerank: { model: "reranker", candidates: 5 } } })).search, "search");
+      const scores = search.hits.map((hit) => hit.rerankScore ?? Number.NaN);
+      assert.deepEqual(scores, [...scores].sort((left, right) => right - left), "ordered by the reranker's score");
+      assert.deepEqual(search.hits.map((hit) => hit.score), scores);
+      if (search.hits[0]?.chunk.document.source === retrievalDocuments[expected]?.source) hits += 1;
+    }
+    console.log(`HYBRID + rerank (5 candidates) hit@1 ${(hits / retrievalQueries.length).toFixed(2)} on ${retrievalQueries.length} queries`);
+    assert.ok(hits / retrievalQueries.length >= 0.9, `hit@1 ${hits}/${retrievalQueries.length}`);
+    const refused = await member.execute(SearchRerankedReal, { input: { collectionId, query: "marathon", topK: 10, rerank: { model: "reranker", candidates: 5 } } });
+    assert.deepEqual([refused.errors?.[0]?.extensions?.code, refused.errors?.[0]?.extensions?.field], ["BAD_USER_INPUT", "input.rerank.candidates"]);
   });
 
   it("answers grounded in the collection, citing the right document first", async () => {

@@ -162,7 +162,7 @@ export class CallMeter {
     if (this.#options.metrics !== undefined && outcome.cacheHit !== true) {
       recordMeteredCall(this.#options.metrics, {
         modelId: start.model.id,
-        genAi: { ...genAiModelOf(start.model), operation: start.operation === "EMBEDDING" ? "embeddings" : (start.genAiOperation ?? "chat") },
+        genAi: { ...genAiModelOf(start.model), operation: genAiOperationOf(start.operation, start.genAiOperation) },
         operation: start.operation,
         status: outcome.status,
         tenantId: start.call.request.tenantId,
@@ -251,4 +251,11 @@ export function failureOutcome(error: unknown, tokens: { promptTokens: number; c
     timeToFirstTokenMillis: null,
     completionId: null,
   };
+}
+
+/** `gen_ai.operation.name` of a metered call: `embeddings`, `rerank`, or the generation's own (`chat` unless told). */
+function genAiOperationOf(operation: UsageOperation, generation: string | undefined): string {
+  if (operation === "EMBEDDING") return "embeddings";
+  if (operation === "RERANKING") return "rerank";
+  return generation ?? "chat";
 }

@@ -118,7 +118,9 @@ export type Model = {
 export type ModelCapability =
   | 'CHAT'
   | 'COMPLETION'
-  | 'EMBEDDING';
+  | 'EMBEDDING'
+  /** Scores how relevant documents are to a query (a cross-encoder reranker): `rerank`, and `SearchInput.rerank`. */
+  | 'RERANKING';
 
 export type ModelConnection = {
   __typename?: 'ModelConnection';

@@ -554,11 +554,27 @@ export type QuerySearchArgs = {
   input: SearchInput;
 };
 
+export type RerankInput = {
+  /**
+   * How many of the search's best hits the reranker reads, `topK` to 100. Default: `topK`, at least 20.
+   * Each chunk is read up to the reranker's context length (longer chunks are cut for it).
+   */
+  candidates?: InputMaybe<Scalars['Int']['input']>;
+  /** Id or alias of a model with the RERANKING capability. */
+  model: Scalars['String']['input'];
+};
+
 export type SearchHit = {
   __typename?: 'SearchHit';
   chunk: Chunk;
   /** Rank among the keyword results, from 1; null when not among them (or in VECTOR mode). */
   keywordRank?: Maybe<Scalars['Int']['output']>;
+  /** The reranker's relevance of the chunk to the query, 0 to 1; null when the search did not rerank. */
+  rerankScore?: Maybe<Scalars['Float']['output']>;
+  /**
+   * What the hits are ordered by: the reranker's score when the search reranked, otherwise the
+   * mode's score (VECTOR: the cosine similarity; KEYWORD: BM25; HYBRID: the fused score).
+   */
   score: Scalars['Float']['output'];
   /**
    * Cosine similarity of the chunk to the query (-1 to 1); null where no vector search scored it
@@ -594,6 +610,11 @@ export type SearchInput = {
   /** Default HYBRID. */
   mode?: InputMaybe<SearchMode>;
   query: Scalars['String']['input'];
+  /**
+   * Reorders the search's best hits with a reranker (a cross-encoder reading query and chunk together):
+   * more precise, and slower (one model evaluation per candidate). Off when absent.
+   */
+  rerank?: InputMaybe<RerankInput>;
   /** Hits ranked, over all pages: 1 to 100. Default 10. */
   topK?: InputMaybe<Scalars['Int']['input']>;
 };
@@ -757,6 +778,7 @@ export type ResolversTypes = ResolversObject<{
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<Partial<PageInfo>>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  RerankInput: ResolverTypeWrapper<Partial<RerankInput>>;
   SearchHit: ResolverTypeWrapper<SearchHitRecord>;
   SearchInput: ResolverTypeWrapper<Partial<SearchInput>>;
   SearchMode: ResolverTypeWrapper<Partial<SearchMode>>;
@@ -789,6 +811,7 @@ export type ResolversParentTypes = ResolversObject<{
   Mutation: Record<PropertyKey, never>;
   PageInfo: Partial<PageInfo>;
   Query: Record<PropertyKey, never>;
+  RerankInput: Partial<RerankInput>;
   SearchHit: SearchHitRecord;
   SearchInput: Partial<SearchInput>;
   SearchResult: SearchResultRecord;
@@ -913,6 +936,7 @@ export type QueryResolvers<ContextType = RetrievalContext, ParentType extends Re
 export type SearchHitResolvers<ContextType = RetrievalContext, ParentType extends ResolversParentTypes['SearchHit'] = ResolversParentTypes['SearchHit']> = ResolversObject<{
   chunk?: Resolver<ResolversTypes['Chunk'], ParentType, ContextType>;
   keywordRank?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  rerankScore?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   score?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   similarity?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   text?: Resolver<ResolversTypes['String'], ParentType, ContextType>;

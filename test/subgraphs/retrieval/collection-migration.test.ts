@@ -21,6 +21,7 @@ import { defaultRetrievalLimits } from "../../../subgraphs/retrieval/retrieval-l
 import { RetrievalService } from "../../../subgraphs/retrieval/retrieval-service.ts";
 import { provisionMilvus, requireMilvus } from "../../harness/milvus-server.ts";
 import { temporaryDirectory } from "../../harness/temporary-directory.ts";
+import { unusedReranker } from "../../harness/unused-reranker.ts";
 import { modelRecord } from "../model-registry/model-fixtures.ts";
 
 const caller: RequestContext = { requestId: "r", tenantId: "tenant-a", apiKeyId: "k", roles: ["member"] };
@@ -145,6 +146,7 @@ function migrationScenarios(createStore: () => Promise<ChunkStore>): void {
     const embedder = new HashedWordsEmbedder();
     const retrieval = new RetrievalService({
       catalog,
+      reranker: unusedReranker,
       chunks: store,
       models,
       embedder,

@@ -12,6 +12,7 @@ import type { Embedder } from "../../../subgraphs/retrieval/embedder.ts";
 import { defaultRetrievalLimits } from "../../../subgraphs/retrieval/retrieval-limits.ts";
 import { RetrievalService } from "../../../subgraphs/retrieval/retrieval-service.ts";
 import { temporaryDirectory } from "../../harness/temporary-directory.ts";
+import { unusedReranker } from "../../harness/unused-reranker.ts";
 
 const dimensions = 4;
 const caller: RequestContext = { requestId: "r", tenantId: "tenant-a", apiKeyId: "k", roles: ["member"] };
@@ -110,6 +111,7 @@ describe("deleting a document or collection stops its ingestion", () => {
     embedder = new GatedEmbedder();
     retrieval = new RetrievalService({
       catalog,
+      reranker: unusedReranker,
       chunks,
       models: new EmbeddedModelStore(directory),
       embedder,

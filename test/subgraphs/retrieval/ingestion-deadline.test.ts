@@ -12,6 +12,7 @@ import type { Embedder } from "../../../subgraphs/retrieval/embedder.ts";
 import { defaultRetrievalLimits } from "../../../subgraphs/retrieval/retrieval-limits.ts";
 import { RetrievalService } from "../../../subgraphs/retrieval/retrieval-service.ts";
 import { temporaryDirectory } from "../../harness/temporary-directory.ts";
+import { unusedReranker } from "../../harness/unused-reranker.ts";
 
 const dimensions = 4;
 const caller: RequestContext = { requestId: "r", tenantId: "tenant-a", apiKeyId: "k", roles: ["member"] };
@@ -76,6 +77,7 @@ describe("ingestion deadline (INGESTION_TIMEOUT_MILLIS)", () => {
     chunks = new LanceDbChunkStore({ directory: `${directory}/lancedb` });
     retrieval = new RetrievalService({
       catalog,
+      reranker: unusedReranker,
       chunks,
       models: new EmbeddedModelStore(directory),
       embedder,

@@ -133,7 +133,9 @@ export type MetadataFilterInput = {
 export type ModelCapability =
   | 'CHAT'
   | 'COMPLETION'
-  | 'EMBEDDING';
+  | 'EMBEDDING'
+  /** Scores how relevant documents are to a query (a cross-encoder reranker): `rerank`, and `SearchInput.rerank`. */
+  | 'RERANKING';
 
 export type SearchMode =
   /**

@@ -266,7 +266,9 @@ export type GroundingStatus = typeof GroundingStatus[keyof typeof GroundingStatu
 export const ModelCapability = {
   Chat: 'CHAT',
   Completion: 'COMPLETION',
-  Embedding: 'EMBEDDING'
+  Embedding: 'EMBEDDING',
+  /** Scores how relevant documents are to a query (a cross-encoder reranker): `rerank`, and `SearchInput.rerank`. */
+  Reranking: 'RERANKING'
 } as const;
 
 export type ModelCapability = typeof ModelCapability[keyof typeof ModelCapability];

@@ -348,6 +348,11 @@ export type GroundingInput = {
   onAbstain?: AbstainFallback | null | undefined;
   /** What to search for. Default: the prompt, or the last user message. */
   query?: string | null | undefined;
+  /**
+   * Reorders the search's best chunks with a reranker before the best `topK` go into the prompt
+   * (`SearchInput.rerank`). Off when absent.
+   */
+  rerank?: RerankInput | null | undefined;
   /** Chunks to retrieve, 1 to 20. Default 4. */
   topK?: number | null | undefined;
 };

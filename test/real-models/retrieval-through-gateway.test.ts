@@ -208,6 +208,23 @@ describe("retrieval through the gateway with real models", { skip: provisioned.s
     assert.deepEqual([refused.errors?.[0]?.extensions?.code, refused.errors?.[0]?.extensions?.field], ["BAD_USER_INPUT", "input.rerank.candidates"]);
   });
 
+  it("grounds a completion in reranked chunks when the grounding asks for a reranker", async () => {
+    const createCompletion = present((await member.request(GroundedReal, {
+      input: {
+        model: "smollm2",
+        messages: [{ role: "USER", content: "Which insects make honey in a hive?" }],
+        maxTokens: 8,
+        temperature: 0,
+        grounding: { collectionId, mode: "HYBRID", topK: 1, rerank: { model: "reranker", candidates: 5 } },
+      },
+    })).createCompletion, "createCompletion");
+    assert.deepEqual(createCompletion.citations.map((citation) => citation?.document.source), ["bees.txt"]);
+    const refused = await member.execute(GroundedReal, {
+      input: { model: "smollm2", prompt: "bees?", maxTokens: 4, grounding: { collectionId, topK: 4, rerank: { model: "reranker", candidates: 2 } } },
+    });
+    assert.deepEqual([refused.errors?.[0]?.extensions?.code, refused.errors?.[0]?.extensions?.field], ["BAD_USER_INPUT", "input.grounding.rerank.candidates"]);
+  });
+
   it("answers grounded in the collection, citing the right document first", async () => {
     const createCompletion = present((await member.request(GroundedReal, {
       input: {

@@ -238,6 +238,11 @@ export type GroundingInput = {
   onAbstain?: InputMaybe<AbstainFallback>;
   /** What to search for. Default: the prompt, or the last user message. */
   query?: InputMaybe<Scalars['String']['input']>;
+  /**
+   * Reorders the search's best chunks with a reranker before the best `topK` go into the prompt
+   * (`SearchInput.rerank`). Off when absent.
+   */
+  rerank?: InputMaybe<RerankInput>;
   /** Chunks to retrieve, 1 to 20. Default 4. */
   topK?: InputMaybe<Scalars['Int']['input']>;
 };
@@ -361,6 +366,16 @@ export type QuotaUse = {
   tokensThisMinute: Scalars['Int']['output'];
   /** Tokens counted in the current UTC day. */
   tokensToday: Scalars['Float']['output'];
+};
+
+export type RerankInput = {
+  /**
+   * How many of the search's best hits the reranker reads, `topK` to 100. Default: `topK`, at least 20.
+   * Each chunk is read up to the reranker's context length (longer chunks are cut for it).
+   */
+  candidates?: InputMaybe<Scalars['Int']['input']>;
+  /** Id or alias of a model with the RERANKING capability. */
+  model: Scalars['String']['input'];
 };
 
 /** What a rerank query returns. */
@@ -578,6 +593,7 @@ export type ResolversTypes = ResolversObject<{
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   QuotaUse: ResolverTypeWrapper<Partial<QuotaUse>>;
+  RerankInput: ResolverTypeWrapper<Partial<RerankInput>>;
   RerankResult: ResolverTypeWrapper<RerankResultRecord>;
   SearchMode: ResolverTypeWrapper<Partial<SearchMode>>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -612,6 +628,7 @@ export type ResolversParentTypes = ResolversObject<{
   Mutation: Record<PropertyKey, never>;
   Query: Record<PropertyKey, never>;
   QuotaUse: Partial<QuotaUse>;
+  RerankInput: Partial<RerankInput>;
   RerankResult: RerankResultRecord;
   Subscription: Record<PropertyKey, never>;
   TenantQuota: TenantQuotaReference;

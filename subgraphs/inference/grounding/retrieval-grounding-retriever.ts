@@ -45,6 +45,7 @@ export class RetrievalGroundingRetriever implements GroundingRetriever {
       mode: grounding.mode ?? "HYBRID",
       ...(grounding.minScore === undefined || grounding.minScore === null ? {} : { minScore: grounding.minScore }),
       ...(grounding.filters === undefined || grounding.filters === null ? {} : { filters: grounding.filters }),
+      ...(grounding.rerank === undefined || grounding.rerank === null ? {} : { rerank: grounding.rerank }),
     };
     const data = await this.#request<SearchData>(searchQuery, { input, collectionId: grounding.collectionId }, context, signal);
     const collectionMinSimilarity = data.collection?.groundingMinSimilarity ?? null;
@@ -52,7 +53,7 @@ export class RetrievalGroundingRetriever implements GroundingRetriever {
     const threshold = grounding.minSimilarity ?? collectionMinSimilarity;
     if (input.mode === "KEYWORD" && threshold !== null && threshold !== undefined) {
       // A keyword search measures no similarity: one vector hit does, on the same chunks.
-      const measured = await this.#request<{ search: { bestSimilarity: number | null } }>(similarityQuery, { input: { ...input, mode: "VECTOR", topK: 1 } }, context, signal);
+      const measured = await this.#request<{ search: { bestSimilarity: number | null } }>(similarityQuery, { input: { ...withoutRerank(input), mode: "VECTOR", topK: 1 } }, context, signal);
       bestSimilarity = measured.search.bestSimilarity;
     }
     const sources = data.search.hits.map((hit) => ({
@@ -76,4 +77,10 @@ export class RetrievalGroundingRetriever implements GroundingRetriever {
       throw error;
     }
   }
+}
+
+/** The search input without its reranking: measuring the best similarity needs no reranker. */
+function withoutRerank<Input extends { rerank?: unknown }>(input: Input): Omit<Input, "rerank"> {
+  const { rerank: _rerank, ...rest } = input;
+  return rest;
 }

@@ -119,6 +119,11 @@ export type GroundingInput = {
   onAbstain?: AbstainFallback | null | undefined;
   /** What to search for. Default: the prompt, or the last user message. */
   query?: string | null | undefined;
+  /**
+   * Reorders the search's best chunks with a reranker before the best `topK` go into the prompt
+   * (`SearchInput.rerank`). Off when absent.
+   */
+  rerank?: RerankInput | null | undefined;
   /** Chunks to retrieve, 1 to 20. Default 4. */
   topK?: number | null | undefined;
 };
@@ -136,6 +141,16 @@ export type ModelCapability =
   | 'EMBEDDING'
   /** Scores how relevant documents are to a query (a cross-encoder reranker): `rerank`, and `SearchInput.rerank`. */
   | 'RERANKING';
+
+export type RerankInput = {
+  /**
+   * How many of the search's best hits the reranker reads, `topK` to 100. Default: `topK`, at least 20.
+   * Each chunk is read up to the reranker's context length (longer chunks are cut for it).
+   */
+  candidates?: number | null | undefined;
+  /** Id or alias of a model with the RERANKING capability. */
+  model: string;
+};
 
 export type SearchMode =
   /**

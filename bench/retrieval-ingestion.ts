@@ -1,12 +1,16 @@
 /**
  * Ingestion end to end through the gateway (split, count tokens, embed through the inference
- * subgraph's scheduler, store), in chunks per second, and how the time divides: the same chunks
+ * subgraph's scheduler, store) in the multi-process layout `npm start` runs (one llama.cpp
+ * thread), in chunks per second, and how the time divides: the same chunks
  * counted, embedded and stored step by step, each timed alone.
  *
  *   node --import tsx bench/retrieval-ingestion.ts [--documents 8] [--paragraphs 60] [--preset tiny|small]
- *     [--concurrency 1,4] [--store lancedb|milvus]
+ *     [--concurrency 1,4] [--store lancedb|milvus] [--model generated|minilm]
+ *
+ * `--model minilm` embeds with the real all-MiniLM-L6-v2 (converted by the project, 384 dimensions)
+ * instead of a generated model of `--preset`.
  */
-import { mkdtemp, rm } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -22,7 +26,8 @@ import { MilvusChunkStore } from "../subgraphs/retrieval/chunk-store/milvus-chun
 import { chunkDocument, type TextChunk } from "../subgraphs/retrieval/chunking/chunk-document.ts";
 import { InferenceEmbedder } from "../subgraphs/retrieval/inference-embedder.ts";
 import { startTestMilvus, type TestMilvusServer } from "../test/harness/milvus-server.ts";
-import { startBenchStack } from "./bench-stack.ts";
+import { provisionRealModels, realEmbeddingModelPath } from "../test/harness/real-models.ts";
+import { startMultiProcessStack } from "./multi-process-stack.ts";
 import { describeMachine } from "./measure.ts";
 
 const { values } = parseArgs({
@@ -32,6 +37,7 @@ const { values } = parseArgs({
     preset: { type: "string", default: "tiny" },
     concurrency: { type: "string", default: "1,4" },
     store: { type: "string", default: "lancedb" },
+    model: { type: "string", default: "generated" },
   },
 });
 const documentCount = Number(values.documents);
@@ -53,7 +59,15 @@ function markdownDocument(seed: number): string {
 
 const dataDirectory = await mkdtemp(join(tmpdir(), "bench-ingestion-"));
 const modelsDirectory = join(dataDirectory, "models");
-await generateModel({ ...preset, pooling: "mean", outputPath: join(modelsDirectory, "embed.gguf") });
+if (values.model === "minilm") {
+  await mkdir(modelsDirectory, { recursive: true });
+  await copyFile(await realEmbeddingModelPath(await provisionRealModels()), join(modelsDirectory, "embed.gguf"));
+} else if (values.model === "generated") {
+  await generateModel({ ...preset, pooling: "mean", outputPath: join(modelsDirectory, "embed.gguf") });
+} else {
+  throw new Error(`--model is generated or minilm, not ${values.model}`);
+}
+const embeddingDimensions = values.model === "minilm" ? 384 : preset.embeddingLength;
 let milvus: TestMilvusServer | undefined;
 const storeEnvironment: NodeJS.ProcessEnv = {};
 if (values.store === "milvus") {
@@ -61,18 +75,14 @@ if (values.store === "milvus") {
   Object.assign(storeEnvironment, { VECTOR_STORE: "milvus", MILVUS_ADDRESS: milvus.address });
 }
 const environment = { DATA_DIR: dataDirectory, MODELS_DIR: modelsDirectory, ...storeEnvironment };
-const stack = await startBenchStack(environment);
-async function post<Data>(query: string, variables: Record<string, unknown>): Promise<Data> {
-  const response = await fetch(stack.gateway.graphqlUrl, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${stack.key}` }, body: JSON.stringify({ query, variables }) });
-  const body = (await response.json()) as { data?: Data; errors?: unknown[] };
-  if (body.errors !== undefined || body.data === undefined) throw new Error(JSON.stringify(body.errors));
-  return body.data;
-}
+// The multi-process layout `npm start` runs: each service its own process.
+const stack = await startMultiProcessStack({ environment: { ...environment, LLAMA_CPP_THREADS: "1" } });
+const post = <Data>(query: string, variables: Record<string, unknown>): Promise<Data> => stack.request<Data>(query, variables);
 await post(`mutation($input: RegisterModelInput!) { registerModel(input: $input) { id } }`, {
-  input: { id: "bench-embed", displayName: "Bench embeddings", family: "llama", capabilities: ["EMBEDDING"], embeddingDimensions: preset.embeddingLength, contextLength: 512, engine: { kind: "LLAMA_CPP", modelPath: "embed.gguf" }, pricing: { inputPerMillionTokens: 0, outputPerMillionTokens: 0 } },
+  input: { id: "bench-embed", displayName: "Bench embeddings", family: "llama", capabilities: ["EMBEDDING"], embeddingDimensions, contextLength: 512, engine: { kind: "LLAMA_CPP", modelPath: "embed.gguf" }, pricing: { inputPerMillionTokens: 0, outputPerMillionTokens: 0 } },
 });
 
-const results: Record<string, unknown> = { machine: await describeMachine(), preset: values.preset, store: values.store, documents: documentCount, date: new Date().toISOString() };
+const results: Record<string, unknown> = { machine: await describeMachine(), model: values.model === "minilm" ? "all-MiniLM-L6-v2" : `generated ${values.preset}`, store: values.store, documents: documentCount, date: new Date().toISOString() };
 let totalChunks = 0;
 for (const concurrency of concurrencies) {
   const { createCollection } = await post<{ createCollection: { id: string } }>(`mutation($input: CreateCollectionInput!) { createCollection(input: $input) { id } }`, {
@@ -99,7 +109,7 @@ for (const concurrency of concurrencies) {
 
 // The same work step by step, one document at a time: token counting (chunking), embedding, storage.
 const signer = new InternalContextSigner(await resolveSigningSecret(loadCommonConfig(environment)));
-const embedder = new InferenceEmbedder(new InternalGraphqlClient({ serviceName: "inference", url: stack.inference.graphqlUrl, signer }));
+const embedder = new InferenceEmbedder(new InternalGraphqlClient({ serviceName: "inference", url: stack.subgraphUrls.inference ?? "", signer }));
 const context: RequestContext = { requestId: "bench", tenantId: "bench", apiKeyId: "bench", roles: ["platform-admin"] };
 const store: ChunkStore = milvus === undefined ? new LanceDbChunkStore({ directory: join(dataDirectory, "step-by-step") }) : new MilvusChunkStore({ address: milvus.address, collectionPrefix: "stepbystep_" });
 const scope = { tenantId: "bench", collectionId: "col_steps" };

@@ -30,8 +30,8 @@ import type { RetryPolicy } from "./retry-policy.ts";
 import { ServerTokenizer, serverRootUrl } from "./server-tokenizer.ts";
 import { LocalTokenizer } from "./local-tokenizer.ts";
 import { estimatePromptTokens, estimateTextTokens } from "./token-estimate.ts";
-import type { UpstreamCallSettings } from "./upstream-call.ts";
-import type { UpstreamConnection } from "./upstream-requests.ts";
+import { callWithRetries, type UpstreamCallSettings } from "./upstream-call.ts";
+import { createRerank, operations, type UpstreamConnection } from "./upstream-requests.ts";
 import { createUpstreamTransport, type UpstreamTransport } from "./upstream-transport.ts";
 
 export class OpenAICompatibleEngine implements InferenceEngine {
@@ -114,12 +114,17 @@ export class OpenAICompatibleEngine implements InferenceEngine {
   }
 
   /**
-   * Not supported yet: llama.cpp's server, vLLM and TGI serve rerankers at `/rerank` or `/v1/rerank`,
-   * but with different request and response shapes; until one is implemented this is `invalid-request`.
+   * `POST /rerank` under the API base (`/v1/rerank`) in the Jina / Cohere shape, which llama.cpp
+   * server (`--reranking`), vLLM and Infinity serve; TGI's `/rerank` (another shape) is not spoken.
+   * Servers report probabilities (vLLM, Cohere, Jina) or logits (llama.cpp server): a reply with a
+   * score outside [0, 1] is read as logits and passed through the sigmoid, so scores are always
+   * probabilities as the interface says. A server without the endpoint answers 404: `invalid-request`.
    */
-  async rank(_query: string, _documents: readonly string[], _signal?: AbortSignal): Promise<number[]> {
+  async rank(query: string, documents: readonly string[], signal?: AbortSignal): Promise<number[]> {
     this.#assertOpen();
-    throw new EngineError("invalid-request", "Reranking is not supported by the OpenAI-compatible engine");
+    if (documents.length === 0) return [];
+    const scores = await callWithRetries(this.#callSettings, operations.rerank, (attemptSignal) => createRerank(this.#connection, query, documents, attemptSignal), signal);
+    return scores.every((score) => score >= 0 && score <= 1) ? scores : scores.map((logit) => 1 / (1 + Math.exp(-logit)));
   }
 
   async embedBatch(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]> {

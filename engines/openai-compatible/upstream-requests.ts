@@ -11,6 +11,7 @@ import {
   chatCompletionChunkSchema,
   embeddingsSchema,
   parseWire,
+  rerankSchema,
   textCompletionBatchSchema,
   textCompletionChunkSchema,
   type WireUsage,
@@ -47,6 +48,7 @@ export const operations = {
   chatCompletions: "POST /chat/completions",
   completions: "POST /completions",
   embeddings: "POST /embeddings",
+  rerank: "POST /rerank",
 } as const;
 
 function usageFromWire(usage: WireUsage | null | undefined): TokenUsage | undefined {
@@ -173,4 +175,24 @@ export async function createEmbeddings(
     { signal },
   );
   return parseWire(embeddingsSchema, reply, operations.embeddings).data;
+}
+
+/**
+ * One `/rerank` call: the relevance of each document to `query`, in the documents' order (every
+ * index answered exactly once), as the server reports it (a probability or a logit).
+ */
+export async function createRerank(connection: UpstreamConnection, query: string, documents: readonly string[], signal: AbortSignal): Promise<number[]> {
+  const reply: unknown = await connection.client.post("/rerank", {
+    body: { model: connection.model, query, documents: [...documents], top_n: documents.length },
+    maxRetries: 0,
+    signal,
+  });
+  const { results } = parseWire(rerankSchema, reply, operations.rerank);
+  const scores: (number | undefined)[] = documents.map(() => undefined);
+  for (const result of results) {
+    if (result.index >= documents.length || scores[result.index] !== undefined) throw invalidResponse(operations.rerank, `unexpected or repeated index ${result.index}`);
+    scores[result.index] = result.relevance_score;
+  }
+  if (scores.some((score) => score === undefined)) throw invalidResponse(operations.rerank, `${results.length} results for ${documents.length} documents`);
+  return scores as number[];
 }

@@ -55,6 +55,14 @@ export const embeddingsSchema = z.object({
   data: z.array(z.object({ index: choiceIndexSchema, embedding: numberArraySchema })),
 });
 
+/**
+ * `POST /rerank` (under the API base, e.g. `/v1/rerank`) in the Jina / Cohere shape that llama.cpp
+ * server, vLLM and Infinity serve: one result per document, `index` into the request's documents.
+ */
+export const rerankSchema = z.object({
+  results: z.array(z.object({ index: choiceIndexSchema, relevance_score: z.number().finite() })),
+});
+
 /** `POST /tokenize`: vLLM answers `{count, max_model_len, tokens}`, llama.cpp `{tokens}` (ids, or `{id, piece}` with `with_pieces`). */
 export const tokenizeSchema = z.object({ tokens: z.array(z.unknown()), count: tokenCountSchema.optional() });
 

@@ -96,6 +96,10 @@ describe("tenant isolation: every root field for member / tenant-admin / platfor
       const input = bodyOf(request).input as string[];
       sendJson(response, 200, embeddingsReply(input.map((text, index) => ({ index, embedding: [text.length % 7, 1, index + 1] }))));
     });
+    server.replyAlways("/v1/rerank", (request, response) => {
+      const documents = bodyOf(request).documents as string[];
+      sendJson(response, 200, { results: documents.map((_document, index) => ({ index, relevance_score: 0.5 })) });
+    });
   }
 
   const privateModel = (id: string, baseUrl: string, capabilities: string[]) => ({
@@ -125,6 +129,8 @@ describe("tenant isolation: every root field for member / tenant-admin / platfor
     // acme's own upstream behind its private models; a shared model platform admins manage.
     await asAcmeAdmin(RegisterModel, { input: privateModel("@acme/chat", acmeUpstream.baseUrl, ["CHAT"]) });
     await asAcmeAdmin(RegisterModel, { input: privateModel("@acme/embed", acmeUpstream.baseUrl, ["EMBEDDING"]) });
+    await asAcmeAdmin(RegisterModel, { input: privateModel("@acme/embed-next", acmeUpstream.baseUrl, ["EMBEDDING"]) });
+    await asAcmeAdmin(RegisterModel, { input: privateModel("@acme/rerank", acmeUpstream.baseUrl, ["RERANKING"]) });
     await asPlatform(RegisterModel, { input: { ...privateModel("demo-chat", acmeUpstream.baseUrl, ["CHAT"]), engine: { kind: "OPENAI_COMPATIBLE", baseUrl: acmeUpstream.baseUrl, upstreamModel: "replay-model" } } });
     await asPlatform('mutation { setTenantQuota(input: { tenantId: "acme", tokensPerMinute: 1000000 }) { tenantId } }');
     const collection = await asAcmeAdmin('mutation { createCollection(input: { name: "handbook", embeddingModel: "@acme/embed" }) { id } }');
@@ -172,6 +178,7 @@ describe("tenant isolation: every root field for member / tenant-admin / platfor
   const cases: Case[] = [
     // Inference on acme's private models: only acme, whatever the role elsewhere.
     { field: "embeddings", run: (actor) => as(actor, 'query { embeddings(model: "@acme/embed", texts: ["x"]) { dimensions } }'), expected: acmeOnly },
+    { field: "rerank", run: (actor) => as(actor, 'query { rerank(model: "@acme/rerank", query: "holiday", documents: ["x", "y"]) { scores } }'), expected: acmeOnly },
     { field: "tokenCounts", run: (actor) => as(actor, 'query { tokenCounts(model: "@acme/chat", texts: ["hello there"]) }'), expected: acmeOnly },
     { field: "createCompletion", run: (actor) => as(actor, 'mutation { createCompletion(input: { model: "@acme/chat", messages: [{ role: USER, content: "hi" }] }) { id } }'), expected: acmeOnly },
     { field: "completion", run: (actor) => as(actor, "query($id: ID!) { completion(id: $id) { id } }", { id: completionId }), expected: acmeOnly },
@@ -194,6 +201,11 @@ describe("tenant isolation: every root field for member / tenant-admin / platfor
     { field: "createCollection", run: (actor) => as(actor, `mutation { createCollection(input: { name: "n${(serial += 1)}", embeddingModel: "@acme/embed" }) { id } }`), expected: acmeOnly },
     { field: "deleteCollection", run: async (actor) => as(actor, "mutation($id: ID!) { deleteCollection(id: $id) }", { id: await freshAcmeCollection() }), expected: acmeOnly },
     { field: "ingestDocument", run: (actor) => as(actor, "mutation($input: IngestDocumentInput!) { ingestDocument(input: $input) { id } }", { input: { collectionId, source: `i${(serial += 1)}.md`, content: "text" } }), expected: acmeOnly },
+    {
+      field: "migrateCollection",
+      run: async (actor) => as(actor, "mutation($input: MigrateCollectionInput!) { migrateCollection(input: $input) { id } }", { input: { collectionId: await freshAcmeCollection(), embeddingModel: "@acme/embed-next" } }),
+      expected: acmeOnly,
+    },
     { field: "deleteDocument", run: async (actor) => as(actor, "mutation($id: ID!) { deleteDocument(id: $id) }", { id: await freshAcmeDocument() }), expected: acmeOnly },
     // Usage, quotas, keys, audit.
     { field: "usage", run: (actor) => as(actor, "query($input: UsageQueryInput!) { usage(input: $input) { totals { requests } } }", { input: usageInput }), expected: acmeAndPlatformReaders },

@@ -49,11 +49,20 @@ describe("the usage stream's consumer group", { skip: redis.skip }, () => {
     live.start(handle);
     otherLive.start(handle);
     try {
+      // A liveness bound, not a timing claim: alone this takes about half a second; a loaded CI
+      // machine once needed more than 20 s. On timeout the message says what was seen.
+      let seen = "";
       await eventually(
         "the dead consumers' events are handled and the dead consumers removed",
-        async () => handled.length >= events.length && Object.keys(await consumers(connection, stream)).sort().join() === "live,other-live",
-        20_000,
-      );
+        async () => {
+          const now = await consumers(connection, stream);
+          seen = `${handled.length} of ${events.length} events handled, consumers ${JSON.stringify(now)}, log ${JSON.stringify(logger.lines.map((line) => line.message))}`;
+          return handled.length >= events.length && Object.keys(now).sort().join() === "live,other-live";
+        },
+        60_000,
+      ).catch((error: unknown) => {
+        throw new Error(`${(error as Error).message}: ${seen}`);
+      });
       assert.deepEqual(new Set(handled.map((event) => event.eventId)), new Set(events.map((event) => event.eventId)), "the dead consumer's pending events were claimed, not lost");
       assert.deepEqual(await consumers(connection, stream), { live: 0, "other-live": 0 });
       assert.ok(logger.lines.some((line) => line.message.startsWith("removed idle usage consumers") && JSON.stringify(line.fields?.removed).includes("died-")));

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, randomInt } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import * as lancedb from "@lancedb/lancedb";
 import { Field, FixedSizeList, Float32, Int32, Schema, Utf8 } from "apache-arrow";
@@ -10,10 +10,29 @@ export interface LanceDbChunkStoreOptions {
   /** Directory holding one LanceDB table per collection (rows, full-text and vector indexes); created when missing. */
   directory: string;
   /**
-   * Rows a collection's table must reach before its ANN index (IVF_PQ, cosine) is built, by the
-   * insert that crosses it; below it every vector search is exact. Default 10,000.
+   * Rows a collection's table must reach before its ANN index is built, by the insert that crosses
+   * it; below it every vector search is exact. Default 10,000.
    */
   indexMinRows?: number;
+  /**
+   * Which ANN index a table gets. `auto` (the default) builds an HNSW graph (IVF_HNSW_SQ, one
+   * partition), measures its recall@10 against exact search on a sample of the table's own rows,
+   * and keeps it when that reaches `minimumIndexRecall`; otherwise it builds IVF_PQ with every
+   * partition probed and exact re-ranking, which finds neighbours even where vectors have no
+   * neighbourhood structure (uniform random vectors), at a higher latency. `hnsw` and `ivf-pq` force
+   * one. See docs/BENCHMARKS.md, "Search on 100,000 real embeddings".
+   */
+  vectorIndex?: "auto" | "hnsw" | "ivf-pq";
+  /** The recall@10 an HNSW index must reach on the sample for `auto` to keep it. Default 0.95. */
+  minimumIndexRecall?: number;
+  /** Rows of the table used as queries for that check (fewer when the table has fewer). Default 32. */
+  indexRecallSampleSize?: number;
+  /** Graph neighbours per node of the HNSW index (`m`). Default 20. */
+  hnswNeighbours?: number;
+  /** Candidates kept while building the HNSW graph (`efConstruction`). Default 150. */
+  hnswConstructionCandidates?: number;
+  /** Candidates an HNSW search keeps (`ef`), at least the search's limit. Default 80. */
+  hnswSearchCandidates?: number;
   /**
    * IVF partitions of the ANN index. Default 1: on random 384-d vectors the true neighbours scatter
    * over partitions, so recall@10 ≥ 0.95 needed every partition probed (0.42 with 16 of 64, 0.70
@@ -73,10 +92,7 @@ interface OpenTable {
   table: lancedb.Table;
   dimensions: number;
   hasVectorIndex: boolean;
-  /**
-   * The vector index is an HNSW one (IVF_HNSW_SQ), as the store built before IVF_PQ: searched with
-   * `ef` 600 as then (recall@10 0.98 measured) until a 16-fold growth rebuilds it as IVF_PQ.
-   */
+  /** The vector index is an HNSW one (IVF_HNSW_SQ), searched with `ef`; otherwise IVF_PQ, searched with probes and re-ranking. */
   vectorIndexIsHnsw: boolean;
   /** Rows the vector index was last built on (for a table opened from disk: the rows it covered then). */
   vectorIndexBuiltRows: number;
@@ -86,12 +102,19 @@ interface OpenTable {
 /**
  * Chunks in LanceDB under a local directory: the default store, needing no server. One table per
  * collection, with a full-text (BM25) index on `text` and a B-tree on `document_id` from the start
- * and an ANN index (IVF_PQ) on `vector` once the table is large enough for exact search to be slow;
- * rows the indexes do not cover yet stay bounded (`maxUnindexedRows`).
+ * and an ANN index on `vector` once the table is large enough for exact search to be slow (HNSW
+ * where it meets the recall target on the table's vectors, else IVF_PQ: `vectorIndex`); rows the
+ * indexes do not cover yet stay bounded (`maxUnindexedRows`).
  */
 export class LanceDbChunkStore implements ChunkStore {
   readonly #directory: string;
   readonly #indexMinRows: number;
+  readonly #vectorIndex: "auto" | "hnsw" | "ivf-pq";
+  readonly #minimumIndexRecall: number;
+  readonly #indexRecallSampleSize: number;
+  readonly #hnswNeighbours: number;
+  readonly #hnswConstructionCandidates: number;
+  readonly #hnswSearchCandidates: number;
   readonly #indexPartitions: number;
   readonly #searchProbes: number;
   readonly #indexSubVectorDimensions: number;
@@ -109,6 +132,14 @@ export class LanceDbChunkStore implements ChunkStore {
   constructor(options: LanceDbChunkStoreOptions) {
     this.#directory = options.directory;
     this.#indexMinRows = positiveInteger("indexMinRows", options.indexMinRows ?? 10_000);
+    this.#vectorIndex = options.vectorIndex ?? "auto";
+    const minimumRecall = options.minimumIndexRecall ?? 0.95;
+    if (!(minimumRecall >= 0 && minimumRecall <= 1)) throw new Error(`minimumIndexRecall is between 0 and 1, not ${minimumRecall}.`);
+    this.#minimumIndexRecall = minimumRecall;
+    this.#indexRecallSampleSize = positiveInteger("indexRecallSampleSize", options.indexRecallSampleSize ?? 32);
+    this.#hnswNeighbours = positiveInteger("hnswNeighbours", options.hnswNeighbours ?? 20);
+    this.#hnswConstructionCandidates = positiveInteger("hnswConstructionCandidates", options.hnswConstructionCandidates ?? 150);
+    this.#hnswSearchCandidates = positiveInteger("hnswSearchCandidates", options.hnswSearchCandidates ?? 80);
     this.#indexPartitions = positiveInteger("indexPartitions", options.indexPartitions ?? 1);
     this.#searchProbes = positiveInteger("searchProbes", options.searchProbes ?? 64);
     this.#indexSubVectorDimensions = positiveInteger("indexSubVectorDimensions", options.indexSubVectorDimensions ?? 4);
@@ -194,10 +225,7 @@ export class LanceDbChunkStore implements ChunkStore {
       .distanceType("cosine")
       .select([...chunkColumns, "_distance"])
       .limit(limit);
-    if (open.hasVectorIndex) {
-      query = query.refineFactor(this.#refineFactor).nprobes(this.#searchProbes);
-      if (open.vectorIndexIsHnsw) query = query.ef(Math.max(legacyHnswSearchEf, limit * this.#refineFactor));
-    }
+    if (open.hasVectorIndex) query = this.#withIndexSettings(query, open, limit);
     if (documentFilter !== undefined) query = query.where(documentFilter);
     const rows: unknown[] = await query.toArray();
     // Cosine distance is 1 - cosine similarity.
@@ -356,8 +384,30 @@ export class LanceDbChunkStore implements ChunkStore {
     }
   }
 
+  /** The search settings of the table's ANN index: `ef` for HNSW; probes and exact re-ranking for IVF_PQ. */
+  #withIndexSettings(query: lancedb.VectorQuery, open: OpenTable, limit: number): lancedb.VectorQuery {
+    if (open.vectorIndexIsHnsw) return query.ef(Math.max(this.#hnswSearchCandidates, limit));
+    return query.refineFactor(this.#refineFactor).nprobes(this.#searchProbes);
+  }
+
+  /** Builds the table's ANN index as `vectorIndex` says: for `auto`, HNSW when its measured recall is enough, else IVF_PQ. */
   async #buildVectorIndex(name: string, open: OpenTable, rows: number): Promise<void> {
     const started = Date.now();
+    if (this.#vectorIndex !== "ivf-pq") {
+      await open.table.createIndex("vector", {
+        config: lancedb.Index.hnswSq({ distanceType: "cosine", numPartitions: 1, m: this.#hnswNeighbours, efConstruction: this.#hnswConstructionCandidates }),
+        replace: true,
+      });
+      open.hasVectorIndex = true;
+      open.vectorIndexIsHnsw = true;
+      open.vectorIndexBuiltRows = rows;
+      const recall = this.#vectorIndex === "auto" ? await this.#sampledRecall(open, rows) : undefined;
+      if (recall === undefined || recall >= this.#minimumIndexRecall) {
+        this.#logger.info("built the vector index of a chunk table", { table: name, rows, index: "IVF_HNSW_SQ", recallAtTen: recall, millis: Date.now() - started });
+        return;
+      }
+      this.#logger.info("an HNSW index missed the recall target on this table's vectors; building IVF_PQ instead", { table: name, rows, recallAtTen: recall });
+    }
     await open.table.createIndex("vector", {
       config: lancedb.Index.ivfPq({
         distanceType: "cosine",
@@ -370,7 +420,32 @@ export class LanceDbChunkStore implements ChunkStore {
     open.hasVectorIndex = true;
     open.vectorIndexIsHnsw = false;
     open.vectorIndexBuiltRows = rows;
-    this.#logger.info("built the vector index of a chunk table", { table: name, rows, millis: Date.now() - started });
+    this.#logger.info("built the vector index of a chunk table", { table: name, rows, index: "IVF_PQ", millis: Date.now() - started });
+  }
+
+  /**
+   * Recall@10 of the table's ANN index against exact search, with up to `indexRecallSampleSize`
+   * of its own rows (from a random offset) as queries; each query's own row is left out of both
+   * answers, so what counts is finding its neighbours.
+   */
+  async #sampledRecall(open: OpenTable, rows: number): Promise<number> {
+    const size = Math.min(this.#indexRecallSampleSize, rows);
+    const sample: unknown[] = await open.table.query().select(["id", "vector"]).offset(randomInt(Math.max(1, rows - size + 1))).limit(size).toArray();
+    let total = 0;
+    for (const row of sample) {
+      const id = readString(row, "id");
+      const vector = Float32Array.from(readColumn(row, "vector") as Iterable<number>);
+      const neighbours = async (exact: boolean) => {
+        let query = open.table.vectorSearch(vector).distanceType("cosine").select(["id"]).limit(recallDepth + 1);
+        query = exact ? query.bypassVectorIndex() : this.#withIndexSettings(query, open, recallDepth + 1);
+        const found: unknown[] = await query.toArray();
+        return found.map((hit) => readString(hit, "id")).filter((hitId) => hitId !== id).slice(0, recallDepth);
+      };
+      const [approximate, exact] = [await neighbours(false), await neighbours(true)];
+      const returned = new Set(approximate);
+      total += exact.length === 0 ? 1 : exact.filter((hitId) => returned.has(hitId)).length / exact.length;
+    }
+    return sample.length === 0 ? 1 : total / sample.length;
   }
 
   /** Runs `task` after every earlier write to the same table has settled. */
@@ -473,8 +548,8 @@ function isNotFound(error: unknown): boolean {
   return error instanceof Error && /was not found/i.test(error.message);
 }
 
-/** The `ef` the store searched its HNSW indexes with before it built IVF_PQ ones. */
-const legacyHnswSearchEf = 600;
+/** Neighbours per query of the recall check: recall@10. */
+const recallDepth = 10;
 
 function isHnswIndex(index: { indexType: string } | undefined): boolean {
   return index !== undefined && /hnsw/i.test(index.indexType);

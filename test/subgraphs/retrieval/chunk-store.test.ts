@@ -16,9 +16,10 @@ let counter = 0;
 describe("LanceDbChunkStore", () => {
   chunkStoreContract(async () => new LanceDbChunkStore({ directory: await temporaryDirectory(`chunk-store-${(counter += 1)}`) }));
 
-  it("builds an ANN index once the table is large enough, and it finds what exact search finds", async () => {
-    const directory = await temporaryDirectory("chunk-store-ann");
-    const store = new LanceDbChunkStore({ directory, indexMinRows: 1_000, logger: createLogger("chunk-store-test", "warn") });
+  for (const [vectorIndex, indexType] of [["ivf-pq", "IvfPq"], ["hnsw", "IvfHnswSq"]] as const) {
+  it(`builds an ANN index (${vectorIndex}) once the table is large enough, and it finds what exact search finds`, async () => {
+    const directory = await temporaryDirectory(`chunk-store-ann-${vectorIndex}`);
+    const store = new LanceDbChunkStore({ directory, indexMinRows: 1_000, vectorIndex, logger: createLogger("chunk-store-test", "warn") });
     const scope: CollectionScope = { tenantId: "tenant-a", collectionId: "large" };
     const dimensions = 64;
     const random = seededRandom(7);
@@ -60,7 +61,46 @@ describe("LanceDbChunkStore", () => {
     const indexTypes = (await table.listIndices()).map((index) => index.indexType);
     table.close();
     connection.close();
-    assert.ok(indexTypes.includes("IvfPq"), `expected an IVF_PQ index, found ${indexTypes.join(", ")}`);
+    assert.ok(indexTypes.includes(indexType), `expected an ${indexType} index, found ${indexTypes.join(", ")}`);
+  });
+  }
+
+  it("auto keeps an HNSW index where it reaches the recall target on the table's own rows, and builds IVF_PQ where it does not", async () => {
+    const lines: string[] = [];
+    const logger = createLogger("chunk-store-test", "info", { destination: { write: (line: string) => lines.push(line) } });
+    const random = seededRandom(23);
+    // Clustered: 200 tight clusters of 11 points far apart, so each point's 10 nearest are its cluster mates.
+    const dimensions = 32;
+    const clustered: ChunkInput[] = [];
+    for (let cluster = 0; cluster < 200; cluster += 1) {
+      const centre = randomVector(random, dimensions);
+      for (let member = 0; member < 11; member += 1) {
+        const vector = centre.map((value) => value + (random() - 0.5) * 0.002);
+        clustered.push(chunk({ documentId: `d${cluster}`, index: clustered.length, text: `c${clustered.length}`, vector }, dimensions));
+      }
+    }
+    // Uniform random 384-d vectors searched with a tiny candidate list: the sampled recall cannot reach 1.
+    const uniform: ChunkInput[] = Array.from({ length: 2_200 }, (_, index) => chunk({ documentId: `d${index % 50}`, index, text: `u${index}`, vector: randomVector(random, 384) }, 384));
+    for (const [name, chunks, options] of [
+      ["clustered", clustered, {}],
+      ["uniform", uniform, { minimumIndexRecall: 1, hnswSearchCandidates: 11 }],
+    ] as const) {
+      const store = new LanceDbChunkStore({ directory: await temporaryDirectory(`chunk-store-auto-${name}`), indexMinRows: 2_000, logger, ...options });
+      const scope: CollectionScope = { tenantId: "tenant-a", collectionId: name };
+      try {
+        await store.createCollection(scope, chunks[0]?.vector.length ?? 0);
+        await store.insertChunks(scope, chunks);
+        const probe = chunks[5] as ChunkInput;
+        const hits = await store.vectorSearch(scope, probe.vector, { limit: 5 });
+        assert.equal(hits[0]?.chunk.id, probe.id, `${name}: a stored vector finds itself first`);
+      } finally {
+        await store.close();
+      }
+    }
+    const builds = lines.map((line) => JSON.parse(line) as { message?: string; index?: string; recallAtTen?: number }).filter((line) => line.message === "built the vector index of a chunk table");
+    assert.deepEqual(builds.map((line) => line.index), ["IVF_HNSW_SQ", "IVF_PQ"], JSON.stringify(builds));
+    assert.ok((builds[0]?.recallAtTen ?? 0) >= 0.95, `clustered recall ${builds[0]?.recallAtTen}`);
+    assert.ok(lines.some((line) => line.includes("missed the recall target")), "the uniform table's HNSW index was measured and dropped");
   });
 
   it("keeps the rows its indexes do not cover bounded, and rebuilds the vector index as the table doubles", async () => {

@@ -65,6 +65,28 @@ describe("LanceDbChunkStore", () => {
   });
   }
 
+  it("rebuilds an HNSW index whole once optimize() has split it into more than hnswMaximumParts parts", async () => {
+    const lines: string[] = [];
+    const logger = createLogger("chunk-store-test", "info", { destination: { write: (line: string) => lines.push(line) } });
+    const store = new LanceDbChunkStore({ directory: await temporaryDirectory("chunk-store-parts"), vectorIndex: "hnsw", indexMinRows: 200, maxUnindexedRows: 50, hnswMaximumParts: 2, logger });
+    const scope: CollectionScope = { tenantId: "tenant-a", collectionId: "parts" };
+    const random = seededRandom(31);
+    try {
+      await store.createCollection(scope, 16);
+      // Each insert of 60 leaves more than 50 rows outside the indexes: optimize() adds a part.
+      for (let start = 0; start < 1_200; start += 60) {
+        await store.insertChunks(scope, Array.from({ length: 60 }, (_, offset) => chunk({ documentId: `d${(start + offset) % 7}`, index: start + offset, vector: randomVector(random, 16) }, 16)));
+      }
+      const probe = randomVector(random, 16);
+      assert.equal((await store.vectorSearch(scope, probe, { limit: 10 })).length, 10);
+    } finally {
+      await store.close();
+    }
+    const builds = lines.map((line) => JSON.parse(line) as { message?: string; rows?: number }).filter((line) => line.message === "built the vector index of a chunk table");
+    // Built at 240 rows; without the parts rule the next build would wait for 16 x 240 rows.
+    assert.ok(builds.length >= 3 && (builds.at(-1)?.rows ?? 0) < 240 * 16, JSON.stringify(builds.map((line) => line.rows)));
+  });
+
   it("auto keeps an HNSW index where it reaches the recall target on the table's own rows, and builds IVF_PQ where it does not", async () => {
     const lines: string[] = [];
     const logger = createLogger("chunk-store-test", "info", { destination: { write: (line: string) => lines.push(line) } });

@@ -5,12 +5,18 @@
  *
  *   node --import tsx bench/retrieval-search.ts [--chunks 100000] [--dimensions 384] [--queries 300]
  *     [--concurrency 1,8] [--stores lancedb,milvus] [--recall-queries 100] [--gateway true|false]
+ *     [--corpus synthetic|real] [--real-queries short|passage]
  *
  * Store-side hybrid is what the search service does for HYBRID: the vector and keyword searches at
  * once, 20 candidates each, fused by weighted normalised scores (query embedding excluded).
  *
- * The collection is filled through the stores' own interfaces (random unit vectors, texts of random
- * words) before the stack starts: embedding 100,000 chunks with a CPU model would measure the model.
+ * The collection is filled through the stores' own interfaces before the stack starts: embedding
+ * 100,000 chunks with a CPU model would measure the model. `--corpus synthetic` (the default): random
+ * unit vectors and texts of random words, keyword queries of two vocabulary words. `--corpus real`:
+ * real passages with their all-MiniLM-L6-v2 vectors (bench/real-embedding-corpus.ts, `--chunks` of
+ * them) and its held-out queries, `--real-queries` short (first 8 words, the default) or whole
+ * passages, one query's vector and text used for vector, keyword and hybrid alike. (The gateway
+ * path still embeds query texts with a generated model: with a real corpus, run `--gateway false`.)
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -25,6 +31,7 @@ import { chunkIdOf } from "../subgraphs/retrieval/chunk-id.ts";
 import { defaultVectorWeight, fuseByWeightedScores } from "../subgraphs/retrieval/score-fusion.ts";
 import { startTestMilvus, type TestMilvusServer } from "../test/harness/milvus-server.ts";
 import { startBenchStack } from "./bench-stack.ts";
+import { loadRealEmbeddingCorpus, realCorpusDimensions } from "./real-embedding-corpus.ts";
 import { SyntheticCorpus } from "./synthetic-corpus.ts";
 import { describeMachine, runLoad } from "./measure.ts";
 
@@ -37,10 +44,14 @@ const { values } = parseArgs({
     stores: { type: "string", default: "lancedb,milvus" },
     "recall-queries": { type: "string", default: "100" },
     gateway: { type: "string", default: "true" },
+    corpus: { type: "string", default: "synthetic" },
+    "real-queries": { type: "string", default: "short" },
   },
 });
-const chunkCount = Number(values.chunks);
-const dimensions = Number(values.dimensions);
+const real = values.corpus === "real" ? await loadRealEmbeddingCorpus({ chunks: Number(values.chunks) }) : undefined;
+if (real === undefined && values.corpus !== "synthetic") throw new Error(`--corpus is synthetic or real, not ${values.corpus}.`);
+const chunkCount = real?.texts.length ?? Number(values.chunks);
+const dimensions = real === undefined ? Number(values.dimensions) : realCorpusDimensions;
 const queries = Number(values.queries);
 const concurrencies = values.concurrency.split(",").map(Number);
 const recallQueries = Number(values["recall-queries"]);
@@ -53,9 +64,12 @@ const { words } = SyntheticCorpus;
 const unitVector = () => corpus.unitVector();
 const randomText = () => corpus.text();
 
-const vectors = Array.from({ length: chunkCount }, unitVector);
-const texts = Array.from({ length: chunkCount }, randomText);
-const queryVectors = Array.from({ length: Math.max(queries, recallQueries) }, unitVector);
+const vectors = real?.vectors ?? Array.from({ length: chunkCount }, unitVector);
+const texts = real?.texts ?? Array.from({ length: chunkCount }, randomText);
+const realQueries = real?.queries.map((query) => (values["real-queries"] === "passage" ? { text: query.passage, vector: query.passageVector } : { text: query.short, vector: query.shortVector }));
+const queryVectors = realQueries?.map((query) => query.vector) ?? Array.from({ length: Math.max(queries, recallQueries) }, unitVector);
+/** The keyword query that goes with `queryVectors[position]` (in hybrid search too). */
+const keywordQuery = (position: number) => realQueries?.[position % realQueries.length]?.text ?? `${words[position % words.length]} falcon`;
 
 /** Exact top-10 by cosine (vectors are unit length, so the dot product). */
 function exactTopTen(query: Float32Array): number[] {
@@ -96,8 +110,8 @@ function rowOf(chunkId: string): number {
   return Number(documentId?.slice(4)) * chunksPerDocument + Number(index);
 }
 
-const results: Record<string, unknown> = { machine: await describeMachine(), chunks: chunkCount, dimensions, queries, date: new Date().toISOString() };
-const exact = Array.from({ length: recallQueries }, (_, index) => exactTopTen(queryVectors[index] as Float32Array));
+const results: Record<string, unknown> = { machine: await describeMachine(), chunks: chunkCount, dimensions, queries, corpus: real === undefined ? "synthetic" : { ...real.manifest, queryKind: values["real-queries"] }, date: new Date().toISOString() };
+const exact = Array.from({ length: Math.min(recallQueries, queryVectors.length) }, (_, index) => exactTopTen(queryVectors[index] as Float32Array));
 
 for (const storeName of values.stores.split(",")) {
   const dataDirectory = await mkdtemp(join(tmpdir(), `bench-search-${storeName}-`));
@@ -122,7 +136,7 @@ for (const storeName of values.stores.split(",")) {
       return truth.filter((row) => found.has(row)).length;
     }),
   );
-  const recall = recallHits.reduce((sum, hits) => sum + hits, 0) / (recallQueries * 10);
+  const recall = recallHits.reduce((sum, hits) => sum + hits, 0) / (exact.length * 10);
 
   let next = 0;
   const direct: Record<string, unknown> = {};
@@ -135,12 +149,12 @@ for (const storeName of values.stores.split(",")) {
   const directKeyword: Record<string, unknown> = {};
   const directHybrid: Record<string, unknown> = {};
   for (const concurrency of concurrencies) {
-    directKeyword[`concurrency ${concurrency}`] = await runLoad(async () => (await store.keywordSearch(scope, `${words[next++ % words.length]} falcon`, { limit: 10 })).length > 0, queries, concurrency);
+    directKeyword[`concurrency ${concurrency}`] = await runLoad(async () => (await store.keywordSearch(scope, keywordQuery(next++), { limit: 10 })).length > 0, queries, concurrency);
     directHybrid[`concurrency ${concurrency}`] = await runLoad(async () => {
       const position = next++;
       const [vectorHits, keywordHits] = await Promise.all([
         store.vectorSearch(scope, queryVectors[position % queryVectors.length] as Float32Array, { limit: 20 }),
-        store.keywordSearch(scope, `${words[position % words.length]} falcon`, { limit: 20 }),
+        store.keywordSearch(scope, keywordQuery(position), { limit: 20 }),
       ]);
       const fused = fuseByWeightedScores([
         { items: vectorHits, key: (hit) => hit.chunk.id, score: (hit) => hit.score, weight: defaultVectorWeight },
@@ -191,7 +205,7 @@ for (const storeName of values.stores.split(",")) {
     return body.errors === undefined;
   }, queries, 1);
   const gatewayKeyword = await runLoad(async () => {
-    const body = await post(searchQuery, { input: { collectionId, query: `${words[next++ % words.length]} falcon`, mode: "KEYWORD", topK: 10 } });
+    const body = await post(searchQuery, { input: { collectionId, query: keywordQuery(next++), mode: "KEYWORD", topK: 10 } });
     return body.errors === undefined && (body.data?.search?.hits.length ?? 0) > 0;
   }, queries, 1);
   const gatewayHybrid = await runLoad(async () => {

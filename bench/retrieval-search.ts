@@ -15,10 +15,11 @@
  * unit vectors and texts of random words, keyword queries of two vocabulary words. `--corpus real`:
  * real passages with their all-MiniLM-L6-v2 vectors (bench/real-embedding-corpus.ts, `--chunks` of
  * them) and its held-out queries, `--real-queries` short (first 8 words, the default) or whole
- * passages, one query's vector and text used for vector, keyword and hybrid alike. (The gateway
- * path still embeds query texts with a generated model: with a real corpus, run `--gateway false`.)
+ * passages, one query's vector and text used for vector, keyword and hybrid alike. The gateway path
+ * runs the multi-process layout `npm start` runs and embeds query texts with the collection's model:
+ * the real MiniLM for the real corpus, a generated model for the synthetic one.
  */
-import { mkdtemp, rm } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -30,7 +31,8 @@ import { MilvusChunkStore } from "../subgraphs/retrieval/chunk-store/milvus-chun
 import { chunkIdOf } from "../subgraphs/retrieval/chunk-id.ts";
 import { defaultVectorWeight, fuseByWeightedScores } from "../subgraphs/retrieval/score-fusion.ts";
 import { startTestMilvus, type TestMilvusServer } from "../test/harness/milvus-server.ts";
-import { startBenchStack } from "./bench-stack.ts";
+import { startMultiProcessStack } from "./multi-process-stack.ts";
+import { provisionRealModels, realEmbeddingModelPath } from "../test/harness/real-models.ts";
 import { loadRealEmbeddingCorpus, realCorpusDimensions } from "./real-embedding-corpus.ts";
 import { SyntheticCorpus } from "./synthetic-corpus.ts";
 import { describeMachine, runLoad } from "./measure.ts";
@@ -173,14 +175,20 @@ for (const storeName of values.stores.split(",")) {
     continue;
   }
 
-  // A model whose vectors have the collection's length embeds the query text on the gateway path.
+  // The query text is embedded on the gateway path: by the real MiniLM for the real corpus (whose
+  // vectors it made), by a generated model of the collection's length for the synthetic one.
   const modelsDirectory = join(dataDirectory, "models");
-  await generateModel({ ...modelPresets.tiny, embeddingLength: dimensions, headCount: 6, headCountKv: 6, pooling: "mean", outputPath: join(modelsDirectory, "embed.gguf") });
-  const stack = await startBenchStack({ DATA_DIR: dataDirectory, MODELS_DIR: modelsDirectory, LLAMA_CPP_THREADS: "1", ...storeEnvironment });
+  await mkdir(modelsDirectory, { recursive: true });
+  if (real !== undefined) await copyFile(await realEmbeddingModelPath(await provisionRealModels()), join(modelsDirectory, "embed.gguf"));
+  else await generateModel({ ...modelPresets.tiny, embeddingLength: dimensions, headCount: 6, headCountKv: 6, pooling: "mean", outputPath: join(modelsDirectory, "embed.gguf") });
+  // The multi-process layout `npm start` runs.
+  const stack = await startMultiProcessStack({ environment: { DATA_DIR: dataDirectory, MODELS_DIR: modelsDirectory, LLAMA_CPP_THREADS: "1", ...storeEnvironment } });
   const post = async (query: string, variables: Record<string, unknown>) => {
-    const response = await fetch(stack.gateway.graphqlUrl, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${stack.key}` }, body: JSON.stringify({ query, variables }) });
+    const response = await fetch(stack.graphqlUrl, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${stack.key}` }, body: JSON.stringify({ query, variables }) });
     return (await response.json()) as { data?: { search?: { hits: unknown[] } }; errors?: unknown[] };
   };
+  /** The query text of position `position` on the gateway path: the real held-out queries, or corpus texts. */
+  const gatewayQuery = (position: number) => realQueries?.[position % realQueries.length]?.text ?? texts[position % texts.length];
   await post(`mutation($input: RegisterModelInput!) { registerModel(input: $input) { id } }`, {
     input: { id: "bench-embed", displayName: "Bench embeddings", family: "llama", capabilities: ["EMBEDDING"], embeddingDimensions: dimensions, contextLength: 512, engine: { kind: "LLAMA_CPP", modelPath: "embed.gguf" }, pricing: { inputPerMillionTokens: 0, outputPerMillionTokens: 0 } },
   });
@@ -188,29 +196,31 @@ for (const storeName of values.stores.split(",")) {
   const warm = await post(searchQuery, { input: { collectionId, query: "warm up", mode: "VECTOR", topK: 10 } });
   if (warm.errors !== undefined) throw new Error(JSON.stringify(warm.errors));
   const gateway: Record<string, unknown> = {};
+  const gatewayKeyword: Record<string, unknown> = {};
+  const gatewayHybrid: Record<string, unknown> = {};
   for (const concurrency of concurrencies) {
     gateway[`concurrency ${concurrency}`] = await runLoad(async () => {
-      const body = await post(searchQuery, { input: { collectionId, query: texts[next++ % texts.length], mode: "VECTOR", topK: 10 } });
+      const body = await post(searchQuery, { input: { collectionId, query: gatewayQuery(next++), mode: "VECTOR", topK: 10 } });
+      return body.errors === undefined && body.data?.search?.hits.length === 10;
+    }, queries, concurrency);
+    gatewayKeyword[`concurrency ${concurrency}`] = await runLoad(async () => {
+      const body = await post(searchQuery, { input: { collectionId, query: keywordQuery(next++), mode: "KEYWORD", topK: 10 } });
+      return body.errors === undefined && (body.data?.search?.hits.length ?? 0) > 0;
+    }, queries, concurrency);
+    gatewayHybrid[`concurrency ${concurrency}`] = await runLoad(async () => {
+      const body = await post(searchQuery, { input: { collectionId, query: real === undefined ? texts[next++ % texts.length] : gatewayQuery(next++), mode: "HYBRID", topK: 10 } });
       return body.errors === undefined && body.data?.search?.hits.length === 10;
     }, queries, concurrency);
   }
   // What the vector path spends embedding the query text, so the store's share can be told apart.
   const queryEmbedding = await runLoad(async () => {
-    const response = await fetch(stack.gateway.graphqlUrl, {
+    const response = await fetch(stack.graphqlUrl, {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${stack.key}` },
-      body: JSON.stringify({ query: `query($texts: [String!]!) { embeddings(model: "bench-embed", texts: $texts) { dimensions } }`, variables: { texts: [texts[next++ % texts.length]] } }),
+      body: JSON.stringify({ query: `query($texts: [String!]!) { embeddings(model: "bench-embed", texts: $texts) { dimensions } }`, variables: { texts: [gatewayQuery(next++)] } }),
     });
     const body = (await response.json()) as { errors?: unknown[] };
     return body.errors === undefined;
-  }, queries, 1);
-  const gatewayKeyword = await runLoad(async () => {
-    const body = await post(searchQuery, { input: { collectionId, query: keywordQuery(next++), mode: "KEYWORD", topK: 10 } });
-    return body.errors === undefined && (body.data?.search?.hits.length ?? 0) > 0;
-  }, queries, 1);
-  const gatewayHybrid = await runLoad(async () => {
-    const body = await post(searchQuery, { input: { collectionId, query: texts[next++ % texts.length], mode: "HYBRID", topK: 10 } });
-    return body.errors === undefined && body.data?.search?.hits.length === 10;
   }, queries, 1);
   await stack.stop();
   await milvus?.stop();

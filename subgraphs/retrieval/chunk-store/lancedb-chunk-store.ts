@@ -452,7 +452,7 @@ export class LanceDbChunkStore implements ChunkStore {
       const id = readString(row, "id");
       const vector = Float32Array.from(readColumn(row, "vector") as Iterable<number>);
       const neighbours = async (exact: boolean) => {
-        let query = open.table.vectorSearch(vector).distanceType("cosine").select(["id"]).limit(recallDepth + 1);
+        let query = open.table.vectorSearch(vector).distanceType("cosine").select(["id", "_distance"]).limit(recallDepth + 1);
         query = exact ? query.bypassVectorIndex() : this.#withIndexSettings(query, open, recallDepth + 1);
         const found: unknown[] = await query.toArray();
         return found.map((hit) => readString(hit, "id")).filter((hitId) => hitId !== id).slice(0, recallDepth);

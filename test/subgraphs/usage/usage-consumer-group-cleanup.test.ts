@@ -26,7 +26,7 @@ describe("the usage stream's consumer group", { skip: redis.skip }, () => {
   const connections: Redis[] = [];
   after(() => connections.forEach((connection) => connection.disconnect()));
 
-  it("claims a dead consumer's pending events, then removes it and every other idle consumer with nothing pending; live ones stay", async () => {
+  it("claims a dead consumer's pending events, then removes it and every other idle consumer with nothing pending; live ones keep reading", async () => {
     const connection = new Redis(requireServer(redis).url);
     connections.push(connection);
     const prefix = requireServer(redis).uniquePrefix();
@@ -57,14 +57,19 @@ describe("the usage stream's consumer group", { skip: redis.skip }, () => {
         async () => {
           const now = await consumers(connection, stream);
           seen = `${handled.length} of ${events.length} events handled, consumers ${JSON.stringify(now)}, log ${JSON.stringify(logger.lines.map((line) => line.message))}`;
-          return handled.length >= events.length && Object.keys(now).sort().join() === "live,other-live";
+          return handled.length >= events.length && !Object.keys(now).some((name) => name.startsWith("died-"));
         },
         60_000,
       ).catch((error: unknown) => {
         throw new Error(`${(error as Error).message}: ${seen}`);
       });
       assert.deepEqual(new Set(handled.map((event) => event.eventId)), new Set(events.map((event) => event.eventId)), "the dead consumer's pending events were claimed, not lost");
-      assert.deepEqual(await consumers(connection, stream), { live: 0, "other-live": 0 });
+      // Nothing is left pending. Whether `other-live` is still listed depends on the Redis version:
+      // before 7.2 a blocking read that gets nothing is not activity, so on this quiet stream `live`
+      // may remove it too (harmless: nothing pending; its next delivery creates it again).
+      const left = await consumers(connection, stream);
+      assert.ok("live" in left, "a consumer never removes itself");
+      assert.ok(Object.values(left).every((pending) => pending === 0), JSON.stringify(left));
       assert.ok(logger.lines.some((line) => line.message.startsWith("removed idle usage consumers") && JSON.stringify(line.fields?.removed).includes("died-")));
       // Live consumers keep reading: a new event is still handled.
       const late = usageEvent();

@@ -18,23 +18,17 @@
 
 /** Shared helpers, prepended to the scripts that use them. */
 const helpers = `
-local function documentOfTenant(key, tenantId)
+-- The record (collection or document) at key, decoded, with its JSON; nil when absent or another tenant's.
+local function recordOfTenant(key, tenantId)
   local json = redis.call('GET', key)
   if not json then return nil end
-  local document = cjson.decode(json)
-  if document.tenantId ~= tenantId then return nil end
-  return document, json
+  local record = cjson.decode(json)
+  if record.tenantId ~= tenantId then return nil end
+  return record, json
 end
 local function isRunning(document, generation)
   local ingestion = document.ingestion
   return type(ingestion) == 'table' and ingestion.generation == generation and ingestion.status == 'INGESTING'
-end
-local function collectionOfTenant(key, tenantId)
-  local json = redis.call('GET', key)
-  if not json then return nil end
-  local collection = cjson.decode(json)
-  if collection.tenantId ~= tenantId then return nil end
-  return collection, json
 end
 -- Mirrors migrationHolds in migration-transitions.ts: ISO 8601 times from toISOString compare as strings.
 local function migrationHolds(collection, now)
@@ -90,13 +84,13 @@ return reply
  * without one (they are set at once), catalogue prefix, now. Returns {'ok', document JSON}.
  */
 export const beginIngestionScript = `${helpers}
-local collection = collectionOfTenant(KEYS[1], ARGV[1])
+local collection = recordOfTenant(KEYS[1], ARGV[1])
 if not collection then return {'collection-not-found'} end
 if migrationHolds(collection, ARGV[8]) then return {'migration-running'} end
 local existingId = redis.call('HGET', KEYS[2], ARGV[2])
 if existingId then
   local key = ARGV[7] .. 'document:' .. existingId
-  local document = documentOfTenant(key, ARGV[1])
+  local document = recordOfTenant(key, ARGV[1])
   if document then
     if document.activeGeneration == cjson.null then assign(document, ARGV[6]) else assign(document, ARGV[5]) end
     local updated = cjson.encode(document)
@@ -112,7 +106,7 @@ return {'ok', ARGV[4]}
 
 /** KEYS: document. ARGV: tenant id, generation, chunks embedded, chunks total or ''. */
 export const recordProgressScript = `${helpers}
-local document = documentOfTenant(KEYS[1], ARGV[1])
+local document = recordOfTenant(KEYS[1], ARGV[1])
 if not document or not isRunning(document, ARGV[2]) then return {'ignored'} end
 document.ingestion.chunksEmbedded = tonumber(ARGV[3])
 if ARGV[4] == '' then document.ingestion.chunksTotal = cjson.null else document.ingestion.chunksTotal = tonumber(ARGV[4]) end
@@ -126,7 +120,7 @@ return {'ok'}
  * generation flip. Returns {'ok', document JSON} plus the replaced generation when there was one.
  */
 export const completeIngestionScript = `${helpers}
-local document = documentOfTenant(KEYS[1], ARGV[1])
+local document = recordOfTenant(KEYS[1], ARGV[1])
 if not document then return {'document-not-found'} end
 if not isRunning(document, ARGV[2]) then return {'ingestion-superseded'} end
 local replaced = document.activeGeneration
@@ -149,7 +143,7 @@ return {'ok', updated, replaced}
  * {'ignored'} (superseded).
  */
 export const failIngestionScript = `${helpers}
-local document = documentOfTenant(KEYS[1], ARGV[1])
+local document = recordOfTenant(KEYS[1], ARGV[1])
 if not document or not isRunning(document, ARGV[2]) then return {'ignored'} end
 if document.activeGeneration == cjson.null then
   redis.call('DEL', KEYS[1])
@@ -167,7 +161,7 @@ return {'failed'}
 
 /** KEYS: document. ARGV: tenant id, catalogue prefix. Returns {'ok', document JSON}. */
 export const deleteDocumentScript = `${helpers}
-local document, json = documentOfTenant(KEYS[1], ARGV[1])
+local document, json = recordOfTenant(KEYS[1], ARGV[1])
 if not document then return {'document-not-found'} end
 redis.call('DEL', KEYS[1])
 local index = ARGV[2] .. 'collection-documents:' .. document.collectionId
@@ -180,7 +174,7 @@ return {'ok', json}
  * Returns {'ok', collection JSON} plus the replaced migration's JSON when there was one.
  */
 export const beginMigrationScript = `${helpers}
-local collection = collectionOfTenant(KEYS[1], ARGV[1])
+local collection = recordOfTenant(KEYS[1], ARGV[1])
 if not collection then return {'collection-not-found'} end
 if migrationHolds(collection, ARGV[3]) then return {'migration-running'} end
 for _, id in ipairs(redis.call('HVALS', KEYS[2])) do
@@ -200,7 +194,7 @@ return {'ok', updated, cjson.encode(replaced)}
 
 /** KEYS: collection. ARGV: tenant id, migration id, chunks embedded, lease expiry, chunks total. */
 export const recordMigrationProgressScript = `${helpers}
-local collection = collectionOfTenant(KEYS[1], ARGV[1])
+local collection = recordOfTenant(KEYS[1], ARGV[1])
 if not collection then return {'ignored'} end
 local migration = runningMigration(collection, ARGV[2])
 if not migration then return {'ignored'} end
@@ -216,7 +210,7 @@ return {'ok'}
  * migration-transitions.ts. Returns {'ok', previous collection JSON, collection JSON}.
  */
 export const completeMigrationScript = `${helpers}
-local collection, previous = collectionOfTenant(KEYS[1], ARGV[1])
+local collection, previous = recordOfTenant(KEYS[1], ARGV[1])
 if not collection then return {'collection-not-found'} end
 local migration = runningMigration(collection, ARGV[2])
 if not migration then return {'migration-superseded'} end
@@ -233,7 +227,7 @@ return {'ok', previous, updated}
 
 /** KEYS: collection. ARGV: tenant id, migration id, error JSON, recall@10 or '', now. Mirrors failedMigration. */
 export const failMigrationScript = `${helpers}
-local collection = collectionOfTenant(KEYS[1], ARGV[1])
+local collection = recordOfTenant(KEYS[1], ARGV[1])
 if not collection then return {'ignored'} end
 local migration = runningMigration(collection, ARGV[2])
 if not migration then return {'ignored'} end

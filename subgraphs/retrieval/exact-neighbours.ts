@@ -1,25 +1,26 @@
+import { cosineSimilarity } from "../../platform/vectors/cosine-similarity.ts";
+
 /**
  * Exact top-k neighbours of a few query vectors over a stream of vectors, by cosine similarity:
  * the reference a new index's answers are checked against (recall@k). Memory is the queries and
- * k ids per query, whatever the stream's length; each vector offered costs one dot product per query.
+ * k ids per query, whatever the stream's length; each vector offered costs one cosine similarity per query.
  */
 export class ExactNeighbours {
-  readonly #queries: Float32Array[];
+  readonly #queries: readonly Float32Array[];
   readonly #k: number;
   /** Per query, the best `k` so far, best first. */
   readonly #best: { id: string; similarity: number }[][];
 
   constructor(queries: readonly Float32Array[], k: number) {
-    this.#queries = queries.map(normalised);
+    this.#queries = queries;
     this.#k = k;
     this.#best = queries.map(() => []);
   }
 
   /** Considers one more vector. */
   offer(id: string, vector: Float32Array): void {
-    const unit = normalised(vector);
     this.#queries.forEach((query, index) => {
-      const similarity = dot(query, unit);
+      const similarity = cosineSimilarity(query, vector);
       const best = this.#best[index] as { id: string; similarity: number }[];
       if (best.length === this.#k && similarity <= (best[best.length - 1]?.similarity ?? -Infinity)) return;
       let position = best.length;
@@ -52,17 +53,4 @@ export class ExactNeighbours {
     });
     return total / this.#queries.length;
   }
-}
-
-function normalised(vector: Float32Array): Float32Array {
-  let norm = 0;
-  for (const value of vector) norm += value * value;
-  norm = Math.sqrt(norm);
-  return norm === 0 ? vector : vector.map((value) => value / norm);
-}
-
-function dot(left: Float32Array, right: Float32Array): number {
-  let sum = 0;
-  for (let index = 0; index < left.length; index += 1) sum += (left[index] ?? 0) * (right[index] ?? 0);
-  return sum;
 }

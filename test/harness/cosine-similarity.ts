@@ -1,2 +1,2 @@
-/** The service's own cosine similarity (the semantic cache's), for tests comparing embeddings. */
-export { cosineSimilarity } from "../../subgraphs/inference/cache/semantic-index.ts";
+/** The service's own cosine similarity, for tests comparing embeddings. */
+export { cosineSimilarity } from "../../platform/vectors/cosine-similarity.ts";

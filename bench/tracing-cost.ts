@@ -1,18 +1,23 @@
 /**
- * What tracing costs: registry query throughput and streaming tokens/s through the multi-process
- * stack (each service its own process, as `npm start` runs them) with tracing off, on at 100 %
- * sampling and on at 1 % (OTEL_TRACES_SAMPLER=traceidratio), spans exported over OTLP/HTTP to a
- * real receiver (test/harness/otlp-receiver.ts) in this process. Modes run in rounds, interleaved,
- * so drift of a shared machine spreads over all of them; each figure is the median of its rounds.
- * Beside throughput, the CPU time all five service processes spent per request and per streamed
- * token (from /proc): steadier than throughput when other work shares the machine.
+ * What metrics and tracing cost: CPU per registry query and per streamed token of the multi-process
+ * stack (each service its own process, as `npm start` runs them), measured in pairs. Two stacks run
+ * side by side on the same machine, a baseline with metrics and tracing off and one with the mode
+ * under test, and every round sends the same load to both at the same time (queries alternate
+ * between the two; streams run on both at once). Each round gives the ratio of the two stacks' CPU
+ * per query and per token: whatever the machine does during the round (on a shared 2-core VM its
+ * speed wandered by ±40 % between runs) it does to both, and cancels out. The first pair is the
+ * baseline against itself: its spread is the precision of the method. Medians of the rounds.
  *
+ * CPU is what all five service processes spent (user + system, /proc). On a machine the stack
+ * saturates, throughput is inversely proportional to it: a ratio r means 1/r of the baseline's
+ * queries/s or tokens/s.
+ *
+ * Spans go over OTLP/HTTP to a real receiver (test/harness/otlp-receiver.ts) in this process.
  * Streams come from a FAKE OpenAI-compatible server in this process (ReplayOpenAIServer, a test
- * double sending every token at once), not a model: a model's decoding (whose speed wanders by tens
- * of percent between runs on two shared cores) would hide the services' own per-token cost, which is
- * what tracing can add to; the fake's CPU is not counted.
+ * double sending every token at once), not a model: a model's decoding would hide the services'
+ * own per-token cost, which is what tracing can add to; the fake's CPU is not counted.
  *
- *   node --import tsx bench/tracing-cost.ts [--rounds 3] [--requests 1500] [--concurrency 16] [--streams 16] [--max-tokens 256]
+ *   node --import tsx bench/tracing-cost.ts [--rounds 8] [--requests 5000] [--concurrency 16] [--streams 16] [--max-tokens 512]
  */
 import type { ServerResponse } from "node:http";
 import { parseArgs } from "node:util";
@@ -22,26 +27,28 @@ import { ReplayOpenAIServer, type ReplayedRequest } from "../test/engines/openai
 import { completionChunk, usageChunk, writeEvents } from "../test/engines/openai-compatible/wire-format.ts";
 import { startOtlpReceiver } from "../test/harness/otlp-receiver.ts";
 import { temporaryDirectory } from "../test/harness/temporary-directory.ts";
-import { describeMachine, measureInterleaved, median, runLoad } from "./measure.ts";
+import { describeMachine, median, percentile } from "./measure.ts";
 import { cpuTime, startMultiProcessStack, type MultiProcessStack } from "./multi-process-stack.ts";
 
 const { values } = parseArgs({
   options: {
-    rounds: { type: "string", default: "3" },
-    requests: { type: "string", default: "1500" },
+    rounds: { type: "string", default: "8" },
+    requests: { type: "string", default: "5000" },
     concurrency: { type: "string", default: "16" },
     streams: { type: "string", default: "16" },
-    "max-tokens": { type: "string", default: "256" },
+    "max-tokens": { type: "string", default: "512" },
   },
 });
 const rounds = Number(values.rounds);
+/** Queries per stack per round. */
 const requests = Number(values.requests);
 const concurrency = Number(values.concurrency);
+/** Streams per stack per round. */
 const streams = Number(values.streams);
 const maxTokens = Number(values["max-tokens"]);
 
-type Mode = "off" | "on, 100 %" | "on, 1 %";
-const modes: Mode[] = ["off", "on, 100 %", "on, 1 %"];
+type Mode = "baseline (control)" | "metrics" | "metrics + tracing 1 %" | "metrics + tracing 100 %";
+const modes: Mode[] = ["baseline (control)", "metrics", "metrics + tracing 1 %", "metrics + tracing 100 %"];
 const receiver = await startOtlpReceiver();
 const upstream = await ReplayOpenAIServer.start();
 upstream.replyAlways("/v1/completions", async (request: ReplayedRequest, response: ServerResponse) => {
@@ -49,90 +56,137 @@ upstream.replyAlways("/v1/completions", async (request: ReplayedRequest, respons
   await writeEvents(response, [...Array.from({ length: tokens }, (_, index) => completionChunk(`t${index} `)), completionChunk("", "length"), usageChunk({ prompt_tokens: 4, completion_tokens: tokens }, "text_completion"), "[DONE]"]);
 });
 
-function tracingEnvironment(mode: Mode): NodeJS.ProcessEnv {
-  if (mode === "off") return { OTEL_EXPORTER_OTLP_ENDPOINT: "", OTEL_SERVICE_NAME: "" };
-  return {
-    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
-    OTEL_SERVICE_NAME: "",
-    OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
-    OTEL_TRACES_SAMPLER_ARG: mode === "on, 1 %" ? "0.01" : "1",
-  };
-}
-
-interface Figures {
-  queriesPerSecond: number;
-  tokensPerSecond: number;
-  /** CPU milliseconds of all service processes per registry query. */
-  cpuMillisPerQuery: number;
-  /** CPU milliseconds of all service processes per streamed token. */
-  cpuMillisPerToken: number;
+const untraced: NodeJS.ProcessEnv = { OTEL_EXPORTER_OTLP_ENDPOINT: "", OTEL_SERVICE_NAME: "" };
+function environmentOf(mode: Mode): NodeJS.ProcessEnv {
+  switch (mode) {
+    case "baseline (control)":
+      return { ...untraced, METRICS_ENABLED: "false" };
+    case "metrics":
+      return { ...untraced, METRICS_ENABLED: "true" };
+    case "metrics + tracing 1 %":
+    case "metrics + tracing 100 %":
+      return {
+        METRICS_ENABLED: "true",
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+        OTEL_SERVICE_NAME: "",
+        OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
+        OTEL_TRACES_SAMPLER_ARG: mode === "metrics + tracing 1 %" ? "0.01" : "1",
+      };
+  }
 }
 
 function stackCpuMillis(stack: MultiProcessStack): number {
   return Object.values(stack.pids).reduce((sum, pid) => sum + cpuTime(pid).process, 0);
 }
 
-async function measure(mode: Mode): Promise<Figures> {
-  const stack = await startMultiProcessStack({ environment: { DATA_DIR: await temporaryDirectory("tracing-cost"), ...tracingEnvironment(mode) } });
-  try {
-    await stack.request("mutation($input: RegisterModelInput!) { registerModel(input: $input) { id } }", {
-      input: { id: "bench-chat", displayName: "Chat", family: "llama", capabilities: ["COMPLETION"], contextLength: 8192, engine: { kind: "OPENAI_COMPATIBLE", baseUrl: upstream.baseUrl, upstreamModel: "replay-model" }, pricing: { inputPerMillionTokens: 0, outputPerMillionTokens: 0 } },
-    });
-    // One HTTP request to the inference subgraph, as every replica serves in production: it turns on
-    // the request logger's AsyncLocalStorage (and so Node 20's promise hooks) in that process too.
-    // Without it a streams-only inference process runs with no promise hooks while tracing is off,
-    // and the comparison charges tracing for hooks every deployed replica already pays for.
-    await stack.request(`query { tokenCounts(model: "bench-chat", texts: ["warm up"]) }`);
-    const body = JSON.stringify({ query: "query Catalogue { models(first: 20) { nodes { id displayName capabilities contextLength } } }", operationName: "Catalogue" });
-    const query = async () => {
-      const response = await fetch(stack.graphqlUrl, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${stack.key}` }, body });
-      const result = (await response.json()) as { errors?: unknown };
-      return response.ok && result.errors === undefined;
-    };
-    await runLoad(query, 200, concurrency);
-    const queryCpuBefore = stackCpuMillis(stack);
-    const load = await runLoad(query, requests, concurrency);
-    const queryCpu = stackCpuMillis(stack) - queryCpuBefore;
-    const client = createClient({ url: stack.webSocketUrl, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${stack.key}` }, retryAttempts: 0 });
-    const stream = async (seed: number): Promise<number> => {
-      let tokens = 0;
-      const input = { model: "bench-chat", prompt: "Once upon a time", maxTokens, seed, stop: [] };
-      for await (const result of client.iterate({ query: "subscription S($input: CompletionInput!) { completionStream(input: $input) { __typename } }", variables: { input } })) {
-        if (result.errors !== undefined) throw new Error(JSON.stringify(result.errors));
-        if ((result.data as { completionStream?: { __typename?: string } } | undefined)?.completionStream?.__typename === "TextDeltaEvent") tokens += 1;
+const catalogueQuery = JSON.stringify({ query: "query Catalogue { models(first: 20) { nodes { id displayName capabilities contextLength } } }", operationName: "Catalogue" });
+
+async function query(stack: MultiProcessStack): Promise<void> {
+  const response = await fetch(stack.graphqlUrl, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${stack.key}` }, body: catalogueQuery });
+  const result = (await response.json()) as { errors?: unknown };
+  if (!response.ok || result.errors !== undefined) throw new Error(`query failed: ${response.status} ${JSON.stringify(result.errors)}`);
+}
+
+/** Starts a stack with the benchmark's model and serves one request of each kind, as deployed replicas have. */
+async function startStack(mode: Mode): Promise<MultiProcessStack> {
+  const stack = await startMultiProcessStack({ environment: { DATA_DIR: await temporaryDirectory("tracing-cost"), ...environmentOf(mode) } });
+  await stack.request("mutation($input: RegisterModelInput!) { registerModel(input: $input) { id } }", {
+    input: { id: "bench-chat", displayName: "Chat", family: "llama", capabilities: ["COMPLETION"], contextLength: 8192, engine: { kind: "OPENAI_COMPATIBLE", baseUrl: upstream.baseUrl, upstreamModel: "replay-model" }, pricing: { inputPerMillionTokens: 0, outputPerMillionTokens: 0 } },
+  });
+  // One HTTP request to the inference subgraph, as every replica serves in production: it turns on
+  // the request logger's AsyncLocalStorage in that process too.
+  await stack.request(`query { tokenCounts(model: "bench-chat", texts: ["warm up"]) }`);
+  return stack;
+}
+
+/** `count` queries to each stack, alternating between them, `concurrency` in flight in all. */
+async function queryBoth(stacks: readonly [MultiProcessStack, MultiProcessStack], count: number): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count * 2) {
+        const index = next;
+        next += 1;
+        await query(stacks[index % 2] as MultiProcessStack);
       }
-      return tokens;
-    };
-    await stream(0);
-    const streamCpuBefore = stackCpuMillis(stack);
-    const started = performance.now();
-    const counts = await Promise.all(Array.from({ length: streams }, (_, index) => stream(index + 1)));
-    const seconds = (performance.now() - started) / 1000;
-    const streamCpu = stackCpuMillis(stack) - streamCpuBefore;
-    const tokens = counts.reduce((sum, count) => sum + count, 0);
-    await client.dispose();
-    if (load.errors > 0) throw new Error(`${load.errors} queries failed`);
-    return { queriesPerSecond: load.requestsPerSecond, tokensPerSecond: tokens / seconds, cpuMillisPerQuery: queryCpu / requests, cpuMillisPerToken: streamCpu / tokens };
+    }),
+  );
+}
+
+async function streamTokens(stack: MultiProcessStack, count: number): Promise<number> {
+  const client = createClient({ url: stack.webSocketUrl, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${stack.key}` }, retryAttempts: 0 });
+  const stream = async (seed: number): Promise<number> => {
+    let tokens = 0;
+    const input = { model: "bench-chat", prompt: "Once upon a time", maxTokens, seed, stop: [] };
+    for await (const result of client.iterate({ query: "subscription S($input: CompletionInput!) { completionStream(input: $input) { __typename } }", variables: { input } })) {
+      if (result.errors !== undefined) throw new Error(JSON.stringify(result.errors));
+      if ((result.data as { completionStream?: { __typename?: string } } | undefined)?.completionStream?.__typename === "TextDeltaEvent") tokens += 1;
+    }
+    return tokens;
+  };
+  try {
+    const counts = await Promise.all(Array.from({ length: count }, (_, index) => stream(index + 1)));
+    return counts.reduce((sum, tokens) => sum + tokens, 0);
   } finally {
-    await stack.stop();
+    await client.dispose();
   }
 }
 
-const results = await measureInterleaved(modes, rounds, measure, (figures) => `${figures.queriesPerSecond.toFixed(0)} queries/s (${figures.cpuMillisPerQuery.toFixed(2)} CPU ms each), ${figures.tokensPerSecond.toFixed(0)} tokens/s (${figures.cpuMillisPerToken.toFixed(2)} CPU ms each)`);
-const medianOf = (mode: Mode, key: keyof Figures) => median((results.get(mode) ?? []).map((figures) => figures[key]));
-const changePercent = (mode: Mode, key: keyof Figures) => Math.round((medianOf(mode, key) / medianOf("off", key) - 1) * 1000) / 10;
-const table = modes.map((mode) => ({
-  mode,
-  queriesPerSecond: Math.round(medianOf(mode, "queriesPerSecond")),
-  queryChangePercent: changePercent(mode, "queriesPerSecond"),
-  cpuMillisPerQuery: Math.round(medianOf(mode, "cpuMillisPerQuery") * 100) / 100,
-  queryCpuChangePercent: changePercent(mode, "cpuMillisPerQuery"),
-  tokensPerSecond: Math.round(medianOf(mode, "tokensPerSecond")),
-  tokenChangePercent: changePercent(mode, "tokensPerSecond"),
-  cpuMillisPerToken: Math.round(medianOf(mode, "cpuMillisPerToken") * 100) / 100,
-  tokenCpuChangePercent: changePercent(mode, "cpuMillisPerToken"),
-  rounds: (results.get(mode) ?? []).map((figures) => [Math.round(figures.queriesPerSecond), Math.round(figures.tokensPerSecond)]),
-}));
-console.log(JSON.stringify({ machine: await describeMachine(), date: new Date().toISOString(), settings: { rounds, requests, concurrency, streams, maxTokens }, spansReceived: receiver.spans().length, results: table }, null, 2));
+interface Round {
+  baselineCpuMillisPerQuery: number;
+  cpuMillisPerQuery: number;
+  baselineCpuMillisPerToken: number;
+  cpuMillisPerToken: number;
+}
+
+async function measurePair(mode: Mode): Promise<Round[]> {
+  const baseline = await startStack("baseline (control)");
+  const measured = await startStack(mode);
+  const pair = [baseline, measured] as const;
+  try {
+    await queryBoth(pair, 2000);
+    await Promise.all(pair.map((stack) => streamTokens(stack, 2)));
+    const measuredRounds: Round[] = [];
+    for (let round = 0; round < rounds; round += 1) {
+      const queryCpu = pair.map(stackCpuMillis);
+      await queryBoth(pair, requests);
+      const [baselineQueryCpu, measuredQueryCpu] = pair.map((stack, index) => stackCpuMillis(stack) - (queryCpu[index] ?? 0));
+      const streamCpu = pair.map(stackCpuMillis);
+      const tokens = await Promise.all(pair.map((stack) => streamTokens(stack, streams)));
+      const [baselineStreamCpu, measuredStreamCpu] = pair.map((stack, index) => stackCpuMillis(stack) - (streamCpu[index] ?? 0));
+      const figures: Round = {
+        baselineCpuMillisPerQuery: (baselineQueryCpu ?? 0) / requests,
+        cpuMillisPerQuery: (measuredQueryCpu ?? 0) / requests,
+        baselineCpuMillisPerToken: (baselineStreamCpu ?? 0) / (tokens[0] ?? 1),
+        cpuMillisPerToken: (measuredStreamCpu ?? 0) / (tokens[1] ?? 1),
+      };
+      measuredRounds.push(figures);
+      console.error(
+        `${mode}, round ${round + 1}: query ${figures.baselineCpuMillisPerQuery.toFixed(3)} → ${figures.cpuMillisPerQuery.toFixed(3)} CPU ms, token ${figures.baselineCpuMillisPerToken.toFixed(4)} → ${figures.cpuMillisPerToken.toFixed(4)} CPU ms`,
+      );
+    }
+    return measuredRounds;
+  } finally {
+    await Promise.all(pair.map((stack) => stack.stop()));
+  }
+}
+
+const percentChange = (ratio: number) => Math.round((ratio - 1) * 1000) / 10;
+const results = [];
+for (const mode of modes) {
+  const measuredRounds = await measurePair(mode);
+  const queryRatios = measuredRounds.map((round) => round.cpuMillisPerQuery / round.baselineCpuMillisPerQuery).sort((left, right) => left - right);
+  const tokenRatios = measuredRounds.map((round) => round.cpuMillisPerToken / round.baselineCpuMillisPerToken).sort((left, right) => left - right);
+  results.push({
+    mode,
+    baselineCpuMillisPerQuery: Math.round(median(measuredRounds.map((round) => round.baselineCpuMillisPerQuery)) * 1000) / 1000,
+    queryCpuChangePercent: percentChange(median(queryRatios)),
+    queryCpuChangeInterquartilePercent: [percentChange(percentile(queryRatios, 0.25)), percentChange(percentile(queryRatios, 0.75))],
+    baselineCpuMillisPerToken: Math.round(median(measuredRounds.map((round) => round.baselineCpuMillisPerToken)) * 10000) / 10000,
+    tokenCpuChangePercent: percentChange(median(tokenRatios)),
+    tokenCpuChangeInterquartilePercent: [percentChange(percentile(tokenRatios, 0.25)), percentChange(percentile(tokenRatios, 0.75))],
+  });
+}
+console.log(JSON.stringify({ machine: await describeMachine(), date: new Date().toISOString(), node: process.version, settings: { rounds, requests, concurrency, streams, maxTokens }, spansReceived: receiver.spans().length, results }, null, 2));
 await receiver.close();
 await upstream.close();

@@ -31,7 +31,8 @@ export function traceHttpRequest(request: IncomingMessage, response: ServerRespo
     if (response.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
     span.end();
   });
-  context.with(trace.setSpan(parent, span), handle);
+  // Inside an unsampled trace the span is the caller's own (sampled-only-tracer-provider.ts), already in `parent`.
+  context.with(trace.getSpan(parent) === span ? parent : trace.setSpan(parent, span), handle);
 }
 
 /** Starts the SERVER span of one graphql-ws operation, continuing the trace in its `extensions`; undefined without tracing. */

@@ -14,10 +14,11 @@ import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-ho
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import { defaultResource, detectResources, envDetector, resourceFromAttributes } from "@opentelemetry/resources";
-import { BasicTracerProvider, BatchSpanProcessor } from "@opentelemetry/sdk-trace-base";
+import { BatchSpanProcessor } from "@opentelemetry/sdk-trace-base";
 
 import { ATTR_SERVICE_NAME } from "@opentelemetry/semantic-conventions";
 import { SampledOnlyTracerProvider } from "./sampled-only-tracer-provider.ts";
+import { samplerOf } from "./sampler.ts";
 import { tracingSettingsFromEnvironment } from "./tracing-settings.ts";
 import { setTracingState } from "./tracing-state.ts";
 
@@ -44,21 +45,22 @@ export function startTracing(serviceName: string, environment: NodeJS.ProcessEnv
     const write = (message: string) => logger.warn("opentelemetry", { detail: message.slice(0, 512) });
     const ignore = () => undefined;
     diag.setLogger({ error: write, warn: write, info: ignore, debug: ignore, verbose: ignore }, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
-    logger.info("exporting traces over OTLP", { sampler: process.env.OTEL_TRACES_SAMPLER ?? "parentbased_always_on", captureMessageContent: settings.captureMessageContent });
+    logger.info("exporting traces over OTLP", { sampler: settings.sampler.name, samplerRatio: settings.sampler.ratio, captureMessageContent: settings.captureMessageContent });
   }
   const resource = defaultResource()
     .merge(resourceFromAttributes({ [ATTR_SERVICE_NAME]: serviceName }))
     .merge(detectResources({ detectors: [envDetector] }));
-  const provider = new BasicTracerProvider({
+  // The SDK's provider behind SampledOnlyTracerProvider (no span objects for unsampled traces).
+  const provider = new SampledOnlyTracerProvider({
     resource,
+    sampler: samplerOf(settings.sampler),
     spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())],
   });
-  // What `provider.register()` does, with the provider behind SampledOnlyTracerProvider (no span
-  // objects inside unsampled traces): the AsyncLocalStorage context manager, and W3C trace context
-  // only (no baggage: nothing of ours reads it, and a client's baggage would otherwise ride along to
-  // every subgraph and engine). Registered on the API's global proxy, so tracers taken at import
-  // (@apollo/gateway's) get it too.
-  trace.setGlobalTracerProvider(new SampledOnlyTracerProvider(provider));
+  // What the SDK's `provider.register()` does: the AsyncLocalStorage context manager, and W3C trace
+  // context only (no baggage: nothing of ours reads it, and a client's baggage would otherwise ride
+  // along to every subgraph and engine). Registered on the API's global proxy, so tracers taken at
+  // import (@apollo/gateway's) get it too.
+  trace.setGlobalTracerProvider(provider);
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   setTracingState(settings);

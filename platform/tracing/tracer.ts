@@ -2,7 +2,7 @@
  * The project's tracer and the few ways code here makes spans. Without `startTracing` every call is
  * the OpenTelemetry API's no-op (no span is recorded, no context is stored).
  */
-import { SpanKind, SpanStatusCode, trace, type Span, type SpanOptions, type Tracer } from "@opentelemetry/api";
+import { INVALID_TRACEID, SpanKind, SpanStatusCode, trace, type Span, type SpanOptions, type Tracer } from "@opentelemetry/api";
 import { tracingGeneration } from "./tracing-state.ts";
 
 export { SpanKind };
@@ -50,10 +50,8 @@ export function markFailed(span: Span, error: unknown): void {
 
 /** The trace id of the active span, when one is recorded (for log lines). */
 export function activeTraceId(): string | undefined {
-  const span = trace.getActiveSpan();
-  if (span === undefined) return undefined;
-  const { traceId } = span.spanContext();
-  return trace.isSpanContextValid(span.spanContext()) ? traceId : undefined;
+  const traceId = trace.getActiveSpan()?.spanContext().traceId;
+  return traceId === undefined || traceId === INVALID_TRACEID ? undefined : traceId;
 }
 
 function errorTypeOf(error: unknown): string {

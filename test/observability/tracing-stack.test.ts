@@ -177,6 +177,22 @@ describe("OpenTelemetry traces through the multi-process stack", () => {
     for (const span of spans) assert.deepEqual(Object.keys(span.attributes).filter((key) => key.startsWith("gen_ai.")), [], `${span.name} carries GenAI attributes`);
   });
 
+  it("a client's unsampled traceparent is followed: no service records a span of that trace", async () => {
+    const query = (traceparent: string) =>
+      fetch(stack.graphqlUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${stack.key}`, traceparent },
+        body: JSON.stringify({ query: "query Catalogue { models(first: 5) { nodes { id } } }", operationName: "Catalogue" }),
+      });
+    const unsampledTraceId = randomBytes(16).toString("hex");
+    assert.equal((await query(`00-${unsampledTraceId}-${randomBytes(8).toString("hex")}-00`)).status, 200);
+    // A sampled query after it: once both of its services' spans have arrived, the unsampled one's would have too.
+    const sampledTraceId = randomBytes(16).toString("hex");
+    assert.equal((await query(`00-${sampledTraceId}-${randomBytes(8).toString("hex")}-01`)).status, 200);
+    await receiver.waitFor((received) => ["gateway", "model-registry"].every((service) => received.some((span) => span.traceId === sampledTraceId && span.serviceName === service && span.name.startsWith("query Catalogue"))));
+    assert.deepEqual(receiver.spans().filter((span) => span.traceId === unsampledTraceId).map((span) => `${span.serviceName} ${span.name}`), []);
+  });
+
   it("ingestion steps are spans of the ingesting request's trace", () => {
     const ingest = receiver.spans().find((span) => span.serviceName === "retrieval" && span.name === "retrieval ingest");
     assert.ok(ingest !== undefined);

@@ -1,6 +1,7 @@
 /**
  * What metrics and tracing cost: CPU per registry query and per streamed token of the multi-process
- * stack (each service its own process, as `npm start` runs them), measured in pairs. Two stacks run
+ * stack (each service its own process, running its bundle from dist/ as `npm start` and the images
+ * do), measured in pairs. Two stacks run
  * side by side on the same machine, a baseline with metrics and tracing off and one with the mode
  * under test, and every round sends the same load to both at the same time (queries alternate
  * between the two; streams run on both at once). Each round gives the ratio of the two stacks' CPU
@@ -17,7 +18,7 @@
  * double sending every token at once), not a model: a model's decoding would hide the services'
  * own per-token cost, which is what tracing can add to; the fake's CPU is not counted.
  *
- *   node --import tsx bench/tracing-cost.ts [--rounds 8] [--requests 5000] [--concurrency 16] [--streams 16] [--max-tokens 512]
+ *   node --import tsx bench/tracing-cost.ts [--rounds 8] [--requests 5000] [--concurrency 16] [--streams 16] [--max-tokens 512] [--typescript]
  */
 import type { ServerResponse } from "node:http";
 import { parseArgs } from "node:util";
@@ -28,6 +29,7 @@ import { completionChunk, usageChunk, writeEvents } from "../test/engines/openai
 import { startOtlpReceiver } from "../test/harness/otlp-receiver.ts";
 import { temporaryDirectory } from "../test/harness/temporary-directory.ts";
 import { describeMachine, median, percentile } from "./measure.ts";
+import { buildServices } from "../scripts/build/build-services.ts";
 import { cpuTime, startMultiProcessStack, type MultiProcessStack } from "./multi-process-stack.ts";
 
 const { values } = parseArgs({
@@ -37,6 +39,8 @@ const { values } = parseArgs({
     concurrency: { type: "string", default: "16" },
     streams: { type: "string", default: "16" },
     "max-tokens": { type: "string", default: "512" },
+    /** Run the services' TypeScript through tsx instead of their bundles (the test suite's layout). */
+    typescript: { type: "boolean", default: false },
   },
 });
 const rounds = Number(values.rounds);
@@ -46,6 +50,8 @@ const concurrency = Number(values.concurrency);
 /** Streams per stack per round. */
 const streams = Number(values.streams);
 const maxTokens = Number(values["max-tokens"]);
+const compiled = values.typescript !== true;
+if (compiled) await buildServices();
 
 type Mode = "baseline (control)" | "metrics" | "metrics + tracing 1 %" | "metrics + tracing 100 %";
 const modes: Mode[] = ["baseline (control)", "metrics", "metrics + tracing 1 %", "metrics + tracing 100 %"];
@@ -89,7 +95,7 @@ async function query(stack: MultiProcessStack): Promise<void> {
 
 /** Starts a stack with the benchmark's model and serves one request of each kind, as deployed replicas have. */
 async function startStack(mode: Mode): Promise<MultiProcessStack> {
-  const stack = await startMultiProcessStack({ environment: { DATA_DIR: await temporaryDirectory("tracing-cost"), ...environmentOf(mode) } });
+  const stack = await startMultiProcessStack({ environment: { DATA_DIR: await temporaryDirectory("tracing-cost"), ...environmentOf(mode) }, compiled });
   await stack.request("mutation($input: RegisterModelInput!) { registerModel(input: $input) { id } }", {
     input: { id: "bench-chat", displayName: "Chat", family: "llama", capabilities: ["COMPLETION"], contextLength: 8192, engine: { kind: "OPENAI_COMPATIBLE", baseUrl: upstream.baseUrl, upstreamModel: "replay-model" }, pricing: { inputPerMillionTokens: 0, outputPerMillionTokens: 0 } },
   });
@@ -187,6 +193,6 @@ for (const mode of modes) {
     tokenCpuChangeInterquartilePercent: [percentChange(percentile(tokenRatios, 0.25)), percentChange(percentile(tokenRatios, 0.75))],
   });
 }
-console.log(JSON.stringify({ machine: await describeMachine(), date: new Date().toISOString(), node: process.version, settings: { rounds, requests, concurrency, streams, maxTokens }, spansReceived: receiver.spans().length, results }, null, 2));
+console.log(JSON.stringify({ machine: await describeMachine(), date: new Date().toISOString(), node: process.version, settings: { rounds, requests, concurrency, streams, maxTokens, layout: compiled ? "dist bundles" : "TypeScript through tsx" }, spansReceived: receiver.spans().length, results }, null, 2));
 await receiver.close();
 await upstream.close();

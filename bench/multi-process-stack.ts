@@ -19,6 +19,7 @@ import { createApiKeyStore } from "../platform/api-keys/create-api-key-store.ts"
 import { createLogger } from "../platform/logging/logger.ts";
 import { projectRoot } from "../platform/schema-file.ts";
 import { environmentStem, subgraphCatalog } from "../platform/service-catalog.ts";
+import { bundleArguments } from "../scripts/build/build-entries.ts";
 import { connectSharedInfrastructure } from "../platform/storage/shared-infrastructure.ts";
 import { provisionRealModels, realEmbeddingModelPath } from "../test/harness/real-models.ts";
 import { findFreePort } from "../test/harness/redis-server.ts";
@@ -82,7 +83,7 @@ export async function startMultiProcessStack(options: MultiProcessStackOptions):
     }
   };
   const start = async (name: string, entryPoint: string, readinessUrl: string) => {
-    const program = options.compiled === true ? ["--enable-source-maps", `dist/${name}.js`] : ["--import", "tsx", entryPoint];
+    const program = options.compiled === true ? bundleArguments(name) : ["--import", "tsx", entryPoint];
     const child = spawn(process.execPath, [...(options.nodeArguments?.[name] ?? []), ...program], { cwd: options.root ?? projectRoot, env: environment, stdio: ["ignore", "pipe", "pipe"] });
     children.push({ name, process: child });
     for (const stream of [child.stdout, child.stderr]) {

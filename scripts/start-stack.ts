@@ -18,7 +18,7 @@ import { formatLogLineForTerminal } from "../platform/logging/terminal-format.ts
 import { projectRoot } from "../platform/schema-file.ts";
 import { subgraphCatalog } from "../platform/service-catalog.ts";
 import { connectSharedInfrastructure } from "../platform/storage/shared-infrastructure.ts";
-import { buildEntries } from "./build/build-entries.ts";
+import { buildEntries, bundleArguments } from "./build/build-entries.ts";
 import { buildServices } from "./build/build-services.ts";
 import { staleBuildReason } from "./build/build-staleness.ts";
 import { seedDemoModels, type DemoSeedingReport } from "./demo-models.ts";
@@ -142,7 +142,7 @@ async function prepareDevelopmentKey(config: GatewayConfig): Promise<string | un
 
 /** Starts the bundle `dist/<name>.js` of a service (scripts/build/build-entries.ts). */
 function startChild(name: string): ChildProcess {
-  const child = spawn(process.execPath, ["--enable-source-maps", `dist/${name}.js`], {
+  const child = spawn(process.execPath, bundleArguments(name), {
     cwd: projectRoot,
     env: process.env,
     stdio: ["ignore", "pipe", "pipe"],

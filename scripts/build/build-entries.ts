@@ -55,5 +55,10 @@ function optionalPackagesList(): string[] {
 /** Directory of the bundles, relative to the repository root. */
 export const distDirectory = "dist";
 
+/** `node` arguments that run a service's bundle as `npm start` does (relative to the project root). */
+export function bundleArguments(name: string): string[] {
+  return ["--enable-source-maps", `${distDirectory}/${name}.js`];
+}
+
 /** Written beside the bundles: what each one contains and needs (scripts/build/build-manifest.ts). */
 export const manifestFileName = "build-manifest.json";

@@ -87,7 +87,7 @@ const migration = state.collection.migration;
 console.log(
   JSON.stringify(
     {
-      machine: describeMachine(),
+      machine: await describeMachine(),
       date: new Date().toISOString(),
       layout: "multi-process (gateway, model-registry, inference, retrieval, usage), LanceDB, one llama.cpp thread",
       documents: documentCount,

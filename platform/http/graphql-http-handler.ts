@@ -74,8 +74,9 @@ const allowedMethods = "GET, POST";
 export function createGraphQLHttpHandler<Context extends BaseContext, Admitted>(
   server: ApolloServer<Context>,
   options: GraphQLHttpHandlerOptions<Context, Admitted>,
-): (request: IncomingMessage, response: ServerResponse) => Promise<void> {
-  return async (request, response) => {
+): (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<void> {
+  // `url`: the request's target, parsed once by the server (service-server.ts).
+  return async (request, response, url) => {
     const method = request.method ?? "GET";
     const streaming = options.streamingTransport?.claims(request) === true;
     if (!streaming && method !== "GET" && method !== "POST") {
@@ -92,7 +93,7 @@ export function createGraphQLHttpHandler<Context extends BaseContext, Admitted>(
     try {
       for (const [name, value] of Object.entries(admission.headers)) response.setHeader(name, value);
       if (streaming && options.streamingTransport !== undefined) {
-        await options.streamingTransport.serve({ request, response, admitted: admission.value, readOperation: () => readOperation(request, response, options) });
+        await options.streamingTransport.serve({ request, response, admitted: admission.value, readOperation: () => readOperation(request, response, url, options) });
         return;
       }
       let body: unknown;
@@ -125,7 +126,6 @@ export function createGraphQLHttpHandler<Context extends BaseContext, Admitted>(
       response.once("close", () => {
         if (!response.writableFinished) clientGone.abort(new Error("the client closed the connection"));
       });
-      const url = new URL(request.url ?? "/", "http://localhost");
       let operation = { body, search: url.search };
       if (options.prepareOperation !== undefined) {
         try {
@@ -163,13 +163,14 @@ export function createGraphQLHttpHandler<Context extends BaseContext, Admitted>(
 async function readOperation<Context extends BaseContext, Admitted>(
   request: IncomingMessage,
   response: ServerResponse,
+  url: URL,
   options: GraphQLHttpHandlerOptions<Context, Admitted>,
 ): Promise<{ body: unknown; search: string } | undefined> {
   try {
     assertDeclaredLength(request, options.maximumBodyBytes);
     if (/100-continue/i.test(request.headers.expect ?? "")) response.writeContinue();
     const body = await readJsonBody(request, options.maximumBodyBytes);
-    const operation = { body, search: new URL(request.url ?? "/", "http://localhost").search };
+    const operation = { body, search: url.search };
     return options.prepareOperation === undefined ? operation : await options.prepareOperation(operation);
   } catch (error) {
     if (error instanceof RequestBodyError) {

@@ -2,6 +2,7 @@ import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import type { ApolloServer, ApolloServerPlugin, BaseContext } from "@apollo/server";
+import { ErrorCode } from "../errors/error-code.ts";
 import { drainStreams } from "../lifecycle/drain-streams.ts";
 import { createRequestLog, requestLogPlugin } from "../logging/access-log.ts";
 import type { Logger } from "../logging/logger.ts";
@@ -135,19 +136,23 @@ export async function startServiceServer<Context extends BaseContext, Admitted =
   });
   let stopping = false;
 
-  const handle = async (request: IncomingMessage, response: ServerResponse) => {
+  const handle = async (request: IncomingMessage, response: ServerResponse, url: URL | undefined) => {
     if (options.cors !== undefined && applyCors(options.cors, request, response)) return;
-    const path = new URL(request.url ?? "/", "http://localhost").pathname;
+    if (url === undefined) {
+      writeJson(response, 400, { errors: [{ message: "The request target is not a valid URL path.", extensions: { code: ErrorCode.BadRequest, retryable: false } }] });
+      return;
+    }
+    const path = url.pathname;
     if (path === "/healthz") {
       writeJson(response, 200, { status: "ok" });
     } else if (path === "/readyz") {
       const report = stopping ? { ready: false, checks: { shutdown: "stopping" } } : await runChecks(options.readinessChecks ?? []);
       writeJson(response, report.ready ? 200 : 503, { status: report.ready ? "ready" : "unavailable", checks: report.checks });
     } else if (path === "/metrics" && options.metrics !== undefined) {
-      const exposition = await options.metrics.exposition(new URL(request.url ?? "/", "http://localhost").searchParams.getAll("name[]"));
+      const exposition = await options.metrics.exposition(url.searchParams.getAll("name[]"));
       response.writeHead(200, { "content-type": options.metrics.registry.contentType }).end(exposition);
     } else if (path === graphqlPath) {
-      await handleGraphQL(request, response);
+      await handleGraphQL(request, response, url);
     } else if (options.routes !== undefined && Object.hasOwn(options.routes, path) && (request.method === "GET" || request.method === "HEAD")) {
       await options.routes[path]?.(request, response);
     } else {
@@ -158,11 +163,11 @@ export async function startServiceServer<Context extends BaseContext, Admitted =
   // The same requests feed the RED series (platform/metrics/operation-metrics.ts), refusals before Apollo included.
   const operations = options.metrics === undefined ? undefined : operationRecorder(options.metrics);
   const requestLog = createRequestLog(options.logger, { graphqlPath, ...(operations === undefined ? {} : { onRequestEnd: operations.ended }) });
-  const serve = (request: IncomingMessage, response: ServerResponse) => {
+  const serve = (request: IncomingMessage, response: ServerResponse, url: URL | undefined) => {
     // Stopping: answer, then close the connection (the drain waits for it).
     if (stopping) response.shouldKeepAlive = false;
-    requestLog.run(request, response, () => {
-      handle(request, response).catch((error: unknown) => {
+    requestLog.run(request, response, url?.pathname, () => {
+      handle(request, response, url).catch((error: unknown) => {
         options.logger.error("request failed", { error, url: request.url, ...requestLogBindings() });
         if (!response.headersSent) writeJson(response, 500, { errors: [{ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] });
         else response.destroy();
@@ -170,9 +175,11 @@ export async function startServiceServer<Context extends BaseContext, Admitted =
     });
   };
   // GraphQL requests get a span continuing the caller's `traceparent` (platform/tracing/); probes and scrapes do not.
+  // The target is parsed once, here; one that is no URL path (`GET http://[`) gets a 400, never a throw.
   const onRequest = (request: IncomingMessage, response: ServerResponse) => {
-    if (tracingEnabled() && request.method !== "OPTIONS" && new URL(request.url ?? "/", "http://localhost").pathname === graphqlPath) traceHttpRequest(request, response, graphqlPath, () => serve(request, response));
-    else serve(request, response);
+    const url = requestUrl(request);
+    if (tracingEnabled() && request.method !== "OPTIONS" && url?.pathname === graphqlPath) traceHttpRequest(request, response, graphqlPath, () => serve(request, response, url));
+    else serve(request, response, url);
   };
   httpServer.on("request", onRequest);
   // `Expect: 100-continue` requests come here instead of "request"; the GraphQL handler invites the
@@ -181,8 +188,9 @@ export async function startServiceServer<Context extends BaseContext, Admitted =
   const webSocket = options.webSocket;
   if (webSocket !== undefined) {
     httpServer.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-      const path = new URL(request.url ?? "/", "http://localhost").pathname;
-      if (path !== graphqlPath) rejectUpgrade(socket, 404, `Not found. GraphQL over WebSocket is served at ${graphqlPath}.`);
+      const path = requestUrl(request)?.pathname;
+      if (path === undefined) rejectUpgrade(socket, 400, "The request target is not a valid URL path.");
+      else if (path !== graphqlPath) rejectUpgrade(socket, 404, `Not found. GraphQL over WebSocket is served at ${graphqlPath}.`);
       else if (stopping) rejectUpgrade(socket, 503, "The service is stopping.");
       else if (options.admitUpgrade === undefined) webSocket.handleUpgrade(request, socket, head);
       else {
@@ -243,4 +251,13 @@ async function runChecks(checks: ReadinessCheck[]): Promise<{ ready: boolean; ch
     }),
   );
   return { ready: results.every(([, result]) => result === "ok"), checks: Object.fromEntries(results) };
+}
+
+/** The request's target as a URL (origin-form or absolute-form), or undefined when it is not one. */
+function requestUrl(request: IncomingMessage): URL | undefined {
+  try {
+    return new URL(request.url ?? "/", "http://localhost");
+  } catch {
+    return undefined;
+  }
 }

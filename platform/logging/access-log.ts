@@ -45,9 +45,10 @@ export interface AccessLine {
 export interface RequestLog {
   /**
    * Runs `handle` (which serves `request`) in the request's log scope. For a request to the
-   * GraphQL path, writes one access line once the response is over (sent or abandoned).
+   * GraphQL path (`path`: the target's path, parsed once by the server; undefined when the target
+   * is no URL), writes one access line once the response is over (sent or abandoned).
    */
-  run(request: IncomingMessage, response: ServerResponse, handle: () => void): void;
+  run(request: IncomingMessage, response: ServerResponse, path: string | undefined, handle: () => void): void;
 }
 
 /**
@@ -71,9 +72,9 @@ export function createRequestLog(
 ): RequestLog {
   const settings = loggingSettingsOf(logger);
   return {
-    run(request, response, handle) {
+    run(request, response, path, handle) {
       // CORS preflights are the browser's, not GraphQL requests.
-      if (request.method === "OPTIONS" || new URL(request.url ?? "/", "http://localhost").pathname !== options.graphqlPath) {
+      if (request.method === "OPTIONS" || path !== options.graphqlPath) {
         handle();
         return;
       }

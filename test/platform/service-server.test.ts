@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { connect } from "node:net";
 import { after, describe, it } from "node:test";
 import { ApolloServer } from "@apollo/server";
 import { buildSchema } from "graphql";
@@ -42,6 +43,24 @@ function post(url: string, body: string): Promise<Response> {
   return fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body });
 }
 
+/** Sends `head` (a request line and headers, as written) over a raw socket; resolves with the response's status line. */
+function rawRequest(url: string, head: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => socket.write(head));
+    let received = "";
+    socket.on("data", (chunk: Buffer) => {
+      received += chunk.toString("latin1");
+      if (received.includes("\r\n")) {
+        socket.destroy();
+        resolve(received.slice(0, received.indexOf("\r\n")));
+      }
+    });
+    socket.on("error", reject);
+    socket.on("close", () => resolve(received));
+  });
+}
+
 describe("startServiceServer", () => {
   it("serves GraphQL, liveness and readiness", async () => {
     let healthy = true;
@@ -55,6 +74,15 @@ describe("startServiceServer", () => {
     assert.equal(notReady.status, 503);
     assert.deepEqual(await notReady.json(), { status: "unavailable", checks: { dependency: "down" } });
     assert.equal((await fetch(`${service.url}/elsewhere`)).status, 404);
+  });
+
+  it("answers a request target that is no URL (`GET http://[`) with 400 and keeps serving", async () => {
+    const service = await startTestService();
+    for (const method of ["GET", "POST", "OPTIONS"]) {
+      assert.equal(await rawRequest(service.url, `${method} http://[ HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n`), "HTTP/1.1 400 Bad Request");
+    }
+    const response = await post(service.graphqlUrl, JSON.stringify({ query: "{ fast }" }));
+    assert.deepEqual(await response.json(), { data: { fast: "ok" } });
   });
 
   it("refuses an oversized body with 413 and malformed JSON with 400", async () => {

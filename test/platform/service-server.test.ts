@@ -5,6 +5,7 @@ import { ApolloServer } from "@apollo/server";
 import { buildSchema } from "graphql";
 import { startServiceServer, type RunningService } from "../../platform/http/service-server.ts";
 import { createLogger } from "../../platform/logging/logger.ts";
+import type { WebSocketEndpoint } from "../../platform/websocket/websocket-endpoint.ts";
 
 const schema = buildSchema("type Query { slow(millis: Int!): String! fast: String! }");
 const rootValue = {
@@ -15,7 +16,7 @@ const rootValue = {
   fast: () => "ok",
 };
 
-async function startTestService(options: { healthy?: () => boolean; onStopped?: () => Promise<void> } = {}): Promise<RunningService> {
+async function startTestService(options: { healthy?: () => boolean; onStopped?: () => Promise<void>; webSocket?: WebSocketEndpoint } = {}): Promise<RunningService> {
   const service = await startServiceServer({
     name: "test",
     host: "127.0.0.1",
@@ -34,6 +35,7 @@ async function startTestService(options: { healthy?: () => boolean; onStopped?: 
       },
     ],
     ...(options.onStopped === undefined ? {} : { onStopped: options.onStopped }),
+    ...(options.webSocket === undefined ? {} : { webSocket: options.webSocket }),
   });
   after(() => service.stop());
   return service;
@@ -58,6 +60,8 @@ function rawRequest(url: string, head: string): Promise<string> {
     });
     socket.on("error", reject);
     socket.on("close", () => resolve(received));
+    // A service that never answers (it threw in its request handler) fails the test instead of hanging it.
+    socket.setTimeout(10_000, () => socket.destroy(new Error("no response within 10 s")));
   });
 }
 
@@ -81,6 +85,28 @@ describe("startServiceServer", () => {
     for (const method of ["GET", "POST", "OPTIONS"]) {
       assert.equal(await rawRequest(service.url, `${method} http://[ HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n`), "HTTP/1.1 400 Bad Request");
     }
+    const response = await post(service.graphqlUrl, JSON.stringify({ query: "{ fast }" }));
+    assert.deepEqual(await response.json(), { data: { fast: "ok" } });
+  });
+
+  it("refuses a WebSocket upgrade to a target that is no URL with 400 and keeps serving", async () => {
+    // A FAKE endpoint: the upgrade must be refused before it is handed over.
+    const upgrades: string[] = [];
+    const webSocket: WebSocketEndpoint = {
+      handleUpgrade: (request, socket) => {
+        upgrades.push(request.url ?? "");
+        socket.destroy();
+      },
+      connectionCount: 0,
+      operationCount: 0,
+      stopAccepting: () => undefined,
+      whenIdle: async () => undefined,
+      close: async () => undefined,
+    };
+    const service = await startTestService({ webSocket });
+    const upgrade = "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n";
+    assert.equal(await rawRequest(service.url, `GET http://[ HTTP/1.1\r\nHost: x\r\n${upgrade}\r\n`), "HTTP/1.1 400 Bad Request");
+    assert.deepEqual(upgrades, []);
     const response = await post(service.graphqlUrl, JSON.stringify({ query: "{ fast }" }));
     assert.deepEqual(await response.json(), { data: { fast: "ok" } });
   });

@@ -44,6 +44,24 @@ export async function measureInterleaved<Mode, Figures>(
 }
 
 /**
+ * Sends `count` requests to each of two targets, alternating between them (`send(0)` for the even
+ * ones, `send(1)` for the odd), `concurrency` in flight in all: the load of a side-by-side pair,
+ * where both see the same moment of the machine. A failed request fails the run.
+ */
+export async function sendAlternately(count: number, concurrency: number, send: (target: 0 | 1) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count * 2) {
+        const index = next;
+        next += 1;
+        await send(index % 2 === 0 ? 0 : 1);
+      }
+    }),
+  );
+}
+
+/**
  * Runs `operation` `requests` times with `concurrency` in flight, and stops by itself: a bounded
  * loop, as load tests here must be.
  */

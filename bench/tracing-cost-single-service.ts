@@ -24,7 +24,7 @@ import { buildServices } from "../scripts/build/build-services.ts";
 import { startOtlpReceiver } from "../test/harness/otlp-receiver.ts";
 import { findFreePort } from "../test/harness/redis-server.ts";
 import { temporaryDirectory } from "../test/harness/temporary-directory.ts";
-import { describeMachine, median } from "./measure.ts";
+import { describeMachine, median, sendAlternately } from "./measure.ts";
 import { cpuTime } from "./multi-process-stack.ts";
 
 const { values } = parseArgs({ options: { rounds: { type: "string", default: "12" }, requests: { type: "string", default: "6000" } } });
@@ -80,17 +80,8 @@ async function query(service: Service): Promise<void> {
 }
 
 /** `count` queries to each service, alternating (`first` gets the even-numbered ones). */
-async function queryBoth(first: Service, second: Service, count: number): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < count * 2) {
-        const index = next;
-        next += 1;
-        await query(index % 2 === 0 ? first : second);
-      }
-    }),
-  );
+function queryBoth(first: Service, second: Service, count: number): Promise<void> {
+  return sendAlternately(count, concurrency, (target) => query(target === 0 ? first : second));
 }
 
 /** CPU milliseconds per thread name (the main thread as `main`), user and system. */

@@ -28,7 +28,7 @@ import { ReplayOpenAIServer, type ReplayedRequest } from "../test/engines/openai
 import { completionChunk, usageChunk, writeEvents } from "../test/engines/openai-compatible/wire-format.ts";
 import { startOtlpReceiver } from "../test/harness/otlp-receiver.ts";
 import { temporaryDirectory } from "../test/harness/temporary-directory.ts";
-import { describeMachine, median, percentile } from "./measure.ts";
+import { describeMachine, median, percentile, sendAlternately } from "./measure.ts";
 import { buildServices } from "../scripts/build/build-services.ts";
 import { cpuTime, startMultiProcessStack, type MultiProcessStack } from "./multi-process-stack.ts";
 
@@ -111,17 +111,8 @@ async function startStack(mode: Mode): Promise<MultiProcessStack> {
 }
 
 /** `count` queries to each stack, alternating between them, `concurrency` in flight in all. */
-async function queryBoth(stacks: readonly [MultiProcessStack, MultiProcessStack], count: number): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < count * 2) {
-        const index = next;
-        next += 1;
-        await query(stacks[index % 2] as MultiProcessStack);
-      }
-    }),
-  );
+function queryBoth(stacks: readonly [MultiProcessStack, MultiProcessStack], count: number): Promise<void> {
+  return sendAlternately(count, concurrency, (target) => query(stacks[target]));
 }
 
 async function streamTokens(stack: MultiProcessStack, count: number): Promise<number> {

@@ -139,7 +139,7 @@ export async function startServiceServer<Context extends BaseContext, Admitted =
   const handle = async (request: IncomingMessage, response: ServerResponse, url: URL | undefined) => {
     if (options.cors !== undefined && applyCors(options.cors, request, response)) return;
     if (url === undefined) {
-      writeJson(response, 400, { errors: [{ message: "The request target is not a valid URL path.", extensions: { code: ErrorCode.BadRequest, retryable: false } }] });
+      writeJson(response, 400, { errors: [{ message: invalidTargetMessage, extensions: { code: ErrorCode.BadRequest, retryable: false } }] });
       return;
     }
     const path = url.pathname;
@@ -189,7 +189,7 @@ export async function startServiceServer<Context extends BaseContext, Admitted =
   if (webSocket !== undefined) {
     httpServer.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
       const path = requestUrl(request)?.pathname;
-      if (path === undefined) rejectUpgrade(socket, 400, "The request target is not a valid URL path.");
+      if (path === undefined) rejectUpgrade(socket, 400, invalidTargetMessage);
       else if (path !== graphqlPath) rejectUpgrade(socket, 404, `Not found. GraphQL over WebSocket is served at ${graphqlPath}.`);
       else if (stopping) rejectUpgrade(socket, 503, "The service is stopping.");
       else if (options.admitUpgrade === undefined) webSocket.handleUpgrade(request, socket, head);
@@ -252,6 +252,9 @@ async function runChecks(checks: ReadinessCheck[]): Promise<{ ready: boolean; ch
   );
   return { ready: results.every(([, result]) => result === "ok"), checks: Object.fromEntries(results) };
 }
+
+/** What a request whose target is no URL (`GET http://[`) is told, with a 400. */
+const invalidTargetMessage = "The request target is not a valid URL path.";
 
 /** The request's target as a URL (origin-form or absolute-form), or undefined when it is not one. */
 function requestUrl(request: IncomingMessage): URL | undefined {

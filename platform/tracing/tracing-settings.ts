@@ -23,7 +23,8 @@ export interface TracingSettings {
 }
 
 /** The OTEL_TRACES_SAMPLER values of the specification that need no remote service. */
-export type SamplerName = "always_on" | "always_off" | "traceidratio" | "parentbased_always_on" | "parentbased_always_off" | "parentbased_traceidratio";
+const samplerNames = ["always_on", "always_off", "traceidratio", "parentbased_always_on", "parentbased_always_off", "parentbased_traceidratio"] as const;
+export type SamplerName = (typeof samplerNames)[number];
 
 export interface SamplerSetting {
   name: SamplerName;
@@ -32,7 +33,6 @@ export interface SamplerSetting {
 }
 
 const defaultSampler: SamplerSetting = { name: "parentbased_always_on", ratio: 1 };
-const samplerNames: ReadonlySet<string> = new Set<SamplerName>(["always_on", "always_off", "traceidratio", "parentbased_always_on", "parentbased_always_off", "parentbased_traceidratio"]);
 
 /** Exporters this project ships; `otlp` is OTLP over HTTP with protobuf. */
 const supportedExporters = new Set(["otlp", "none"]);
@@ -62,15 +62,19 @@ export function tracingSettingsFromEnvironment(environment: NodeJS.ProcessEnv = 
 
 function samplerFromEnvironment(environment: NodeJS.ProcessEnv): SamplerSetting {
   const name = (nonEmpty(environment.OTEL_TRACES_SAMPLER) ?? "parentbased_always_on").trim().toLowerCase();
-  if (!samplerNames.has(name)) {
-    throw new ConfigurationError([{ variable: "OTEL_TRACES_SAMPLER", message: `"${name}" is not supported: use one of ${[...samplerNames].join(", ")}.` }]);
+  if (!isSamplerName(name)) {
+    throw new ConfigurationError([{ variable: "OTEL_TRACES_SAMPLER", message: `"${name}" is not supported: use one of ${samplerNames.join(", ")}.` }]);
   }
   const argument = nonEmpty(environment.OTEL_TRACES_SAMPLER_ARG);
   const ratio = argument === undefined || !name.endsWith("traceidratio") ? 1 : Number(argument);
   if (!Number.isFinite(ratio) || ratio < 0 || ratio > 1) {
     throw new ConfigurationError([{ variable: "OTEL_TRACES_SAMPLER_ARG", message: `"${argument}" is not a sampling ratio: give a number from 0 to 1.` }]);
   }
-  return { name: name as SamplerName, ratio };
+  return { name, ratio };
+}
+
+function isSamplerName(name: string): name is SamplerName {
+  return (samplerNames as readonly string[]).includes(name);
 }
 
 function isTrue(value: string | undefined): boolean {

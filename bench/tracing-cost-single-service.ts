@@ -12,7 +12,13 @@
  * rounds it also reports where each process spent it, per thread (main, V8's workers), and the
  * read and write system calls and context switches per request.
  *
- *   node --import tsx bench/tracing-cost-single-service.ts [--rounds 12] [--requests 6000]
+ * `--mode` says what the second process is:
+ * - `traced` (default): exporting at 1 %, sent the unsampled `traceparent`;
+ * - `header-only`: untraced like the first, but sent the same `traceparent`: what the header alone
+ *   costs a service that does no tracing (the floor under any design that propagates the trace);
+ * - `control`: untraced and sent nothing, the first's twin: the precision of the method.
+ *
+ *   node --import tsx bench/tracing-cost-single-service.ts [--rounds 12] [--requests 6000] [--mode traced|header-only|control]
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -27,24 +33,32 @@ import { temporaryDirectory } from "../test/harness/temporary-directory.ts";
 import { describeMachine, median, sendAlternately } from "./measure.ts";
 import { cpuTime } from "./multi-process-stack.ts";
 
-const { values } = parseArgs({ options: { rounds: { type: "string", default: "12" }, requests: { type: "string", default: "6000" } } });
+const { values } = parseArgs({ options: { rounds: { type: "string", default: "12" }, requests: { type: "string", default: "6000" }, mode: { type: "string", default: "traced" } } });
+const modes = ["traced", "header-only", "control"] as const;
+type Mode = (typeof modes)[number];
+const mode = values.mode as Mode;
+if (!modes.includes(mode)) throw new Error(`--mode: one of ${modes.join(", ")}`);
 const rounds = Number(values.rounds);
 /** Requests per process per round. */
 const requests = Number(values.requests);
 const concurrency = 16;
 const signingSecret = randomBytes(32).toString("base64url");
 
+/** The untraced process every round compares against (`reference`), and the one in the mode under test (`measured`). */
 interface Service {
   graphqlUrl: string;
   pid: number;
   child: ChildProcess;
+  /** Whether the service exports traces. */
   traced: boolean;
+  /** Whether its requests carry the unsampled `traceparent`. */
+  sentTraceparent: boolean;
 }
 
 await buildServices();
 const receiver = await startOtlpReceiver();
 
-async function startService(traced: boolean): Promise<Service> {
+async function startService(traced: boolean, sentTraceparent: boolean): Promise<Service> {
   const port = await findFreePort();
   const tracing: NodeJS.ProcessEnv = traced
     ? { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_TRACES_SAMPLER: "parentbased_traceidratio", OTEL_TRACES_SAMPLER_ARG: "0.01" }
@@ -61,7 +75,7 @@ async function startService(traced: boolean): Promise<Service> {
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return { graphqlUrl: `http://127.0.0.1:${port}/graphql`, pid: child.pid ?? 0, child, traced };
+  return { graphqlUrl: `http://127.0.0.1:${port}/graphql`, pid: child.pid ?? 0, child, traced, sentTraceparent };
 }
 
 const signer = new InternalContextSigner(signingSecret);
@@ -73,7 +87,7 @@ async function query(service: Service): Promise<void> {
     [internalContextHeader]: signer.sign({ requestId: randomBytes(8).toString("hex"), tenantId: "default", apiKeyId: "bench", roles: ["platform-admin"] }),
   };
   // What the gateway sends at 1 % sampling for the 99 % of requests not sampled.
-  if (service.traced) headers.traceparent = `00-${randomBytes(16).toString("hex")}-${randomBytes(8).toString("hex")}-00`;
+  if (service.sentTraceparent) headers.traceparent = `00-${randomBytes(16).toString("hex")}-${randomBytes(8).toString("hex")}-00`;
   const response = await fetch(service.graphqlUrl, { method: "POST", headers, body: catalogueQuery });
   const result = (await response.json()) as { errors?: unknown };
   if (!response.ok || result.errors !== undefined) throw new Error(`query failed: ${response.status} ${JSON.stringify(result.errors)}`);
@@ -105,33 +119,33 @@ function kernelCounts(pid: number): number[] {
   return [field(io, "syscr"), field(io, "syscw"), field(status, "voluntary_ctxt_switches"), field(status, "nonvoluntary_ctxt_switches")];
 }
 
-const untraced = await startService(false);
-const traced = await startService(true);
+const reference = await startService(false, false);
+const measured = await startService(mode === "traced", mode !== "control");
 try {
-  await queryBoth(untraced, traced, 4_000);
-  const threadsBefore = [untraced, traced].map((service) => threadCpu(service.pid));
-  const countsBefore = [untraced, traced].map((service) => kernelCounts(service.pid));
+  await queryBoth(reference, measured, 4_000);
+  const threadsBefore = [reference, measured].map((service) => threadCpu(service.pid));
+  const countsBefore = [reference, measured].map((service) => kernelCounts(service.pid));
   const ratios: number[] = [];
   for (let round = 0; round < rounds; round += 1) {
-    const before = [untraced.pid, traced.pid].map((pid) => cpuTime(pid).process);
-    if (round % 2 === 0) await queryBoth(untraced, traced, requests);
-    else await queryBoth(traced, untraced, requests);
-    const [untracedCpu, tracedCpu] = [untraced.pid, traced.pid].map((pid, index) => (cpuTime(pid).process - (before[index] ?? 0)) / requests) as [number, number];
-    ratios.push(tracedCpu / untracedCpu);
-    console.error(`round ${round + 1}: untraced ${(untracedCpu * 1000).toFixed(0)} µs CPU per request, traced ${(tracedCpu * 1000).toFixed(0)} µs, ratio ${(tracedCpu / untracedCpu).toFixed(4)}`);
+    const before = [reference.pid, measured.pid].map((pid) => cpuTime(pid).process);
+    if (round % 2 === 0) await queryBoth(reference, measured, requests);
+    else await queryBoth(measured, reference, requests);
+    const [referenceCpu, measuredCpu] = [reference.pid, measured.pid].map((pid, index) => (cpuTime(pid).process - (before[index] ?? 0)) / requests) as [number, number];
+    ratios.push(measuredCpu / referenceCpu);
+    console.error(`round ${round + 1}: reference ${(referenceCpu * 1000).toFixed(0)} µs CPU per request, measured (${mode}) ${(measuredCpu * 1000).toFixed(0)} µs, ratio ${(measuredCpu / referenceCpu).toFixed(4)}`);
   }
-  const measured = rounds * requests;
+  const requestsMeasured = rounds * requests;
   const perThread = (index: number) => {
-    const after = threadCpu([untraced, traced][index]?.pid ?? 0);
+    const after = threadCpu([reference, measured][index]?.pid ?? 0);
     return Object.fromEntries(
       [...after].map(([name, cpu]) => {
         const start = threadsBefore[index]?.get(name) ?? { user: 0, system: 0 };
-        return [name, { userMicrosecondsPerRequest: Math.round(((cpu.user - start.user) * 1000) / measured), systemMicrosecondsPerRequest: Math.round(((cpu.system - start.system) * 1000) / measured) }];
+        return [name, { userMicrosecondsPerRequest: Math.round(((cpu.user - start.user) * 1000) / requestsMeasured), systemMicrosecondsPerRequest: Math.round(((cpu.system - start.system) * 1000) / requestsMeasured) }];
       }),
     );
   };
   const perRequest = (index: number) => {
-    const [reads, writes, voluntary, involuntary] = kernelCounts([untraced, traced][index]?.pid ?? 0).map((count, field) => Math.round(((count - (countsBefore[index]?.[field] ?? 0)) / measured) * 1000) / 1000);
+    const [reads, writes, voluntary, involuntary] = kernelCounts([reference, measured][index]?.pid ?? 0).map((count, field) => Math.round(((count - (countsBefore[index]?.[field] ?? 0)) / requestsMeasured) * 1000) / 1000);
     return { reads, writes, voluntaryContextSwitches: voluntary, involuntaryContextSwitches: involuntary };
   };
   const sorted = [...ratios].sort((left, right) => left - right);
@@ -139,12 +153,13 @@ try {
     JSON.stringify(
       {
         machine: await describeMachine(),
+        mode,
         rounds,
         requestsPerRound: requests,
         medianCpuRatio: Math.round(median(ratios) * 10_000) / 10_000,
         interquartile: [sorted[Math.floor(sorted.length / 4)], sorted[Math.floor((sorted.length * 3) / 4)]].map((ratio) => Math.round((ratio ?? 0) * 10_000) / 10_000),
-        untraced: { threads: perThread(0), kernel: perRequest(0) },
-        traced: { threads: perThread(1), kernel: perRequest(1) },
+        reference: { threads: perThread(0), kernel: perRequest(0) },
+        measured: { threads: perThread(1), kernel: perRequest(1) },
         spansReceived: receiver.spans().length,
       },
       null,
@@ -152,6 +167,6 @@ try {
     ),
   );
 } finally {
-  for (const service of [untraced, traced]) service.child.kill("SIGTERM");
+  for (const service of [reference, measured]) service.child.kill("SIGTERM");
   await receiver.close();
 }

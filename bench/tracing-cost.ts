@@ -15,10 +15,13 @@
  *
  * Spans go over OTLP/HTTP to a real receiver (test/harness/otlp-receiver.ts) in this process.
  * Streams come from a FAKE OpenAI-compatible server in this process (ReplayOpenAIServer, a test
- * double sending every token at once), not a model: a model's decoding would hide the services'
- * own per-token cost, which is what tracing can add to; the fake's CPU is not counted.
+ * double), not a model: a model's decoding would hide the services' own per-token cost, which is
+ * what tracing can add to; the fake's CPU is not counted. It paces its tokens as an engine does
+ * (one every `--token-interval-millis`), so every token is an event of its own through inference,
+ * the gateway and graphql-ws. Sent all at once (0), the services coalesce them by timing, and the
+ * CPU per token of two identical stacks differed by −22 … +47 % between rounds.
  *
- *   node --import tsx bench/tracing-cost.ts [--rounds 6] [--requests 5000] [--concurrency 16] [--streams 16] [--max-tokens 200] [--typescript]
+ *   node --import tsx bench/tracing-cost.ts [--rounds 10] [--requests 5000] [--concurrency 16] [--streams 16] [--max-tokens 1000] [--token-interval-millis 4] [--modes metrics,...] [--typescript]
  */
 import type { ServerResponse } from "node:http";
 import { parseArgs } from "node:util";
@@ -34,11 +37,14 @@ import { cpuTime, startMultiProcessStack, type MultiProcessStack } from "./multi
 
 const { values } = parseArgs({
   options: {
-    rounds: { type: "string", default: "6" },
+    rounds: { type: "string", default: "10" },
     requests: { type: "string", default: "5000" },
     concurrency: { type: "string", default: "16" },
     streams: { type: "string", default: "16" },
-    "max-tokens": { type: "string", default: "200" },
+    "max-tokens": { type: "string", default: "1000" },
+    "token-interval-millis": { type: "string", default: "4" },
+    /** Which pairs to run, comma-separated (default: all, the control first). */
+    modes: { type: "string" },
     /** Run the services' TypeScript through tsx instead of their bundles (the test suite's layout). */
     typescript: { type: "boolean", default: false },
   },
@@ -49,22 +55,33 @@ const requests = Number(values.requests);
 const concurrency = Number(values.concurrency);
 /** Streams per stack per round. */
 const streams = Number(values.streams);
-/**
- * Tokens per stream. The fake sends them all at once, so a stream's events wait in the gateway's
- * per-client buffer (256 events) while this process reads; 512 outran it and the gateway ended
- * streams with SUBSCRIPTION_BUFFER_OVERFLOW, as it should for a slow client.
- */
+/** Tokens per stream. */
 const maxTokens = Number(values["max-tokens"]);
+/**
+ * The fake engine's pause between tokens. At 0 (all at once) a stream's events wait in the
+ * gateway's per-client buffer (256 events) while this process reads: 512 tokens outran it and the
+ * gateway ended streams with SUBSCRIPTION_BUFFER_OVERFLOW, as it should for a slow client.
+ */
+const tokenIntervalMillis = Number(values["token-interval-millis"]);
 const compiled = values.typescript !== true;
 if (compiled) await buildServices();
 
 type Mode = "baseline (control)" | "metrics" | "metrics + tracing 1 %" | "metrics + tracing 100 %";
-const modes: Mode[] = ["baseline (control)", "metrics", "metrics + tracing 1 %", "metrics + tracing 100 %"];
+const allModes: Mode[] = ["baseline (control)", "metrics", "metrics + tracing 1 %", "metrics + tracing 100 %"];
+const modeNames: Record<string, Mode> = { control: "baseline (control)", metrics: "metrics", "tracing-1": "metrics + tracing 1 %", "tracing-100": "metrics + tracing 100 %" };
+const modes: Mode[] =
+  values.modes === undefined
+    ? allModes
+    : values.modes.split(",").map((name) => {
+        const mode = modeNames[name.trim()];
+        if (mode === undefined) throw new Error(`--modes: unknown mode "${name}" (known: ${Object.keys(modeNames).join(", ")})`);
+        return mode;
+      });
 const receiver = await startOtlpReceiver();
 const upstream = await ReplayOpenAIServer.start();
 upstream.replyAlways("/v1/completions", async (request: ReplayedRequest, response: ServerResponse) => {
   const tokens = Number((request.body as { max_tokens?: number }).max_tokens ?? maxTokens);
-  await writeEvents(response, [...Array.from({ length: tokens }, (_, index) => completionChunk(`t${index} `)), completionChunk("", "length"), usageChunk({ prompt_tokens: 4, completion_tokens: tokens }, "text_completion"), "[DONE]"]);
+  await writeEvents(response, [...Array.from({ length: tokens }, (_, index) => completionChunk(`t${index} `)), completionChunk("", "length"), usageChunk({ prompt_tokens: 4, completion_tokens: tokens }, "text_completion"), "[DONE]"], { intervalMillis: tokenIntervalMillis });
 });
 
 const untraced: NodeJS.ProcessEnv = { OTEL_EXPORTER_OTLP_ENDPOINT: "", OTEL_SERVICE_NAME: "" };
@@ -88,6 +105,11 @@ function environmentOf(mode: Mode): NodeJS.ProcessEnv {
 
 function stackCpuMillis(stack: MultiProcessStack): number {
   return Object.values(stack.pids).reduce((sum, pid) => sum + cpuTime(pid).process, 0);
+}
+
+/** CPU milliseconds each service's process has used so far, by service name. */
+function serviceCpuMillis(stack: MultiProcessStack): Record<string, number> {
+  return Object.fromEntries(Object.entries(stack.pids).map(([service, pid]) => [service, cpuTime(pid).process]));
 }
 
 const catalogueQuery = JSON.stringify({ query: "query Catalogue { models(first: 20) { nodes { id displayName capabilities contextLength } } }", operationName: "Catalogue" });
@@ -137,6 +159,8 @@ async function streamTokens(stack: MultiProcessStack, count: number): Promise<nu
 interface Round {
   baselineCpuMillisPerQuery: number;
   cpuMillisPerQuery: number;
+  /** Per service: the baseline's and the measured stack's CPU milliseconds per query. */
+  byService: Record<string, { baseline: number; measured: number }>;
   baselineCpuMillisPerToken: number;
   cpuMillisPerToken: number;
 }
@@ -151,14 +175,26 @@ async function measurePair(mode: Mode): Promise<Round[]> {
     const measuredRounds: Round[] = [];
     for (let round = 0; round < rounds; round += 1) {
       const queryCpu = pair.map(stackCpuMillis);
+      const serviceCpu = pair.map(serviceCpuMillis);
       await queryBoth(pair, requests);
       const [baselineQueryCpu, measuredQueryCpu] = pair.map((stack, index) => stackCpuMillis(stack) - (queryCpu[index] ?? 0));
+      const [baselineServiceCpu, measuredServiceCpu] = pair.map(serviceCpuMillis);
+      const byService = Object.fromEntries(
+        Object.keys(baseline.pids).map((service) => [
+          service,
+          {
+            baseline: ((baselineServiceCpu?.[service] ?? 0) - (serviceCpu[0]?.[service] ?? 0)) / requests,
+            measured: ((measuredServiceCpu?.[service] ?? 0) - (serviceCpu[1]?.[service] ?? 0)) / requests,
+          },
+        ]),
+      );
       const streamCpu = pair.map(stackCpuMillis);
       const tokens = await Promise.all(pair.map((stack) => streamTokens(stack, streams)));
       const [baselineStreamCpu, measuredStreamCpu] = pair.map((stack, index) => stackCpuMillis(stack) - (streamCpu[index] ?? 0));
       const figures: Round = {
         baselineCpuMillisPerQuery: (baselineQueryCpu ?? 0) / requests,
         cpuMillisPerQuery: (measuredQueryCpu ?? 0) / requests,
+        byService,
         baselineCpuMillisPerToken: (baselineStreamCpu ?? 0) / (tokens[0] ?? 1),
         cpuMillisPerToken: (measuredStreamCpu ?? 0) / (tokens[1] ?? 1),
       };
@@ -184,11 +220,25 @@ for (const mode of modes) {
     baselineCpuMillisPerQuery: Math.round(median(measuredRounds.map((round) => round.baselineCpuMillisPerQuery)) * 1000) / 1000,
     queryCpuChangePercent: percentChange(median(queryRatios)),
     queryCpuChangeInterquartilePercent: [percentChange(percentile(queryRatios, 0.25)), percentChange(percentile(queryRatios, 0.75))],
+    // Where a query's change lands: each service's median CPU per query (µs) in the baseline, and the
+    // median of its rounds' differences (the measured stack's minus the baseline's, µs per query).
+    queryCpuByService: Object.fromEntries(
+      Object.keys(measuredRounds[0]?.byService ?? {}).map((service) => {
+        const rounds = measuredRounds.map((round) => round.byService[service] ?? { baseline: 0, measured: 0 });
+        return [
+          service,
+          {
+            baselineMicroseconds: Math.round(median(rounds.map((round) => round.baseline * 1000))),
+            changeMicroseconds: Math.round(median(rounds.map((round) => (round.measured - round.baseline) * 1000))),
+          },
+        ];
+      }),
+    ),
     baselineCpuMillisPerToken: Math.round(median(measuredRounds.map((round) => round.baselineCpuMillisPerToken)) * 10000) / 10000,
     tokenCpuChangePercent: percentChange(median(tokenRatios)),
     tokenCpuChangeInterquartilePercent: [percentChange(percentile(tokenRatios, 0.25)), percentChange(percentile(tokenRatios, 0.75))],
   });
 }
-console.log(JSON.stringify({ machine: await describeMachine(), date: new Date().toISOString(), node: process.version, settings: { rounds, requests, concurrency, streams, maxTokens, layout: compiled ? "dist bundles" : "TypeScript through tsx" }, spansReceived: receiver.spans().length, results }, null, 2));
+console.log(JSON.stringify({ machine: await describeMachine(), date: new Date().toISOString(), node: process.version, settings: { rounds, requests, concurrency, streams, maxTokens, tokenIntervalMillis, modes, layout: compiled ? "dist bundles" : "TypeScript through tsx" }, spansReceived: receiver.spans().length, results }, null, 2));
 await receiver.close();
 await upstream.close();

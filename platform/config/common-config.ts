@@ -35,7 +35,7 @@ export interface CommonConfig {
    * not given these settings.
    */
   logging: LoggingSettings;
-  /** Prometheus metrics at `/metrics` (METRICS_ENABLED, METRICS_TENANT_LABEL, METRICS_MAX_OPERATION_NAMES); each field documents its default. */
+  /** Prometheus metrics at `/metrics` (METRICS_ENABLED, METRICS_TENANT_LABEL, METRICS_MAX_OPERATION_NAMES, METRICS_EVENT_LOOP_RESOLUTION_MILLIS); each field documents its default. */
   metrics: MetricsSettings;
   /** How long shutdown waits for in-flight requests before closing connections, in milliseconds. */
   shutdownGracePeriodMillis: number;

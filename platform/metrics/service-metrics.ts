@@ -19,7 +19,7 @@ export class ServiceMetrics {
     this.settings = settings;
     this.registry = new Registry();
     this.registry.setDefaultLabels({ service });
-    collectDefaultMetrics({ register: this.registry });
+    collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: settings.eventLoopResolutionMillis });
   }
 
   /**
@@ -33,15 +33,33 @@ export class ServiceMetrics {
 
   /**
    * The exposition text, for `/metrics`: every family, or only those in `names` (`/metrics?name[]=...`,
-   * as Prometheus federation spells it; unknown names are skipped), which collects only those.
+   * as Prometheus federation spells it; unknown names are skipped), which collects only those (and
+   * the families that set their values).
    */
   async exposition(names?: readonly string[]): Promise<string> {
     if (names === undefined || names.length === 0) return this.registry.metrics();
-    const known = names.filter((name) => this.registry.getSingleMetric(name) !== undefined);
-    const texts = await Promise.all(known.map((name) => this.registry.getSingleMetricAsString(name)));
+    const known = [...new Set(names)].filter((name) => this.registry.getSingleMetric(name) !== undefined);
+    // The families that set others' values are collected first, and once each (collecting the
+    // event-loop one twice would empty the histogram the second read comes from).
+    const collectors = [...new Set(known.flatMap((name) => collectedBy.get(name) ?? []))].filter((name) => this.registry.getSingleMetric(name) !== undefined);
+    const collected = new Map(await Promise.all(collectors.map(async (name) => [name, await this.registry.getSingleMetricAsString(name)] as const)));
+    const texts = await Promise.all(known.map((name) => collected.get(name) ?? this.registry.getSingleMetricAsString(name)));
     return texts.map((text) => `${text}\n`).join("");
   }
 }
+
+/**
+ * prom-client's default collectors (15.1) that read several families at once: one family's
+ * `collect` sets the values of the others, which have none of their own. Asked for alone
+ * (`?name[]=process_cpu_user_seconds_total`), such a family would never be updated and read 0.
+ */
+const collectedBy = new Map<string, string>([
+  ...["process_cpu_user_seconds_total", "process_cpu_system_seconds_total"].map((name) => [name, "process_cpu_seconds_total"] as const),
+  ...["min", "max", "mean", "stddev", "p50", "p90", "p99"].map((statistic) => [`nodejs_eventloop_lag_${statistic}_seconds`, "nodejs_eventloop_lag_seconds"] as const),
+  ...["process_virtual_memory_bytes", "process_heap_bytes"].map((name) => [name, "process_resident_memory_bytes"] as const),
+  ...["nodejs_heap_size_used_bytes", "nodejs_external_memory_bytes"].map((name) => [name, "nodejs_heap_size_total_bytes"] as const),
+  ...["nodejs_heap_space_size_used_bytes", "nodejs_heap_space_size_available_bytes"].map((name) => [name, "nodejs_heap_space_size_total_bytes"] as const),
+]);
 
 /** The service's metrics, or undefined when METRICS_ENABLED=false (then nothing is recorded and `/metrics` is not served). */
 export function createServiceMetrics(service: string, settings: MetricsSettings): ServiceMetrics | undefined {

@@ -104,7 +104,12 @@ function environmentOf(mode: Mode): NodeJS.ProcessEnv {
 }
 
 function stackCpuMillis(stack: MultiProcessStack): number {
-  return Object.values(stack.pids).reduce((sum, pid) => sum + cpuTime(pid).process, 0);
+  return totalOf(serviceCpuMillis(stack));
+}
+
+/** The sum over services. */
+function totalOf(perService: Record<string, number>): number {
+  return Object.values(perService).reduce((sum, cpu) => sum + cpu, 0);
 }
 
 /** CPU milliseconds each service's process has used so far, by service name. */
@@ -174,26 +179,20 @@ async function measurePair(mode: Mode): Promise<Round[]> {
     await Promise.all(pair.map((stack) => streamTokens(stack, 2)));
     const measuredRounds: Round[] = [];
     for (let round = 0; round < rounds; round += 1) {
-      const queryCpu = pair.map(stackCpuMillis);
-      const serviceCpu = pair.map(serviceCpuMillis);
+      const before = pair.map(serviceCpuMillis);
       await queryBoth(pair, requests);
-      const [baselineQueryCpu, measuredQueryCpu] = pair.map((stack, index) => stackCpuMillis(stack) - (queryCpu[index] ?? 0));
-      const [baselineServiceCpu, measuredServiceCpu] = pair.map(serviceCpuMillis);
-      const byService = Object.fromEntries(
-        Object.keys(baseline.pids).map((service) => [
-          service,
-          {
-            baseline: ((baselineServiceCpu?.[service] ?? 0) - (serviceCpu[0]?.[service] ?? 0)) / requests,
-            measured: ((measuredServiceCpu?.[service] ?? 0) - (serviceCpu[1]?.[service] ?? 0)) / requests,
-          },
-        ]),
-      );
+      const after = pair.map(serviceCpuMillis);
+      // Each stack's CPU per query by service, from one read of /proc before and one after.
+      const [baselinePerQuery, measuredPerQuery] = [0, 1].map((index) =>
+        Object.fromEntries(Object.keys(baseline.pids).map((service) => [service, ((after[index]?.[service] ?? 0) - (before[index]?.[service] ?? 0)) / requests])),
+      ) as [Record<string, number>, Record<string, number>];
+      const byService = Object.fromEntries(Object.keys(baseline.pids).map((service) => [service, { baseline: baselinePerQuery[service] ?? 0, measured: measuredPerQuery[service] ?? 0 }]));
       const streamCpu = pair.map(stackCpuMillis);
       const tokens = await Promise.all(pair.map((stack) => streamTokens(stack, streams)));
       const [baselineStreamCpu, measuredStreamCpu] = pair.map((stack, index) => stackCpuMillis(stack) - (streamCpu[index] ?? 0));
       const figures: Round = {
-        baselineCpuMillisPerQuery: (baselineQueryCpu ?? 0) / requests,
-        cpuMillisPerQuery: (measuredQueryCpu ?? 0) / requests,
+        baselineCpuMillisPerQuery: totalOf(baselinePerQuery),
+        cpuMillisPerQuery: totalOf(measuredPerQuery),
         byService,
         baselineCpuMillisPerToken: (baselineStreamCpu ?? 0) / (tokens[0] ?? 1),
         cpuMillisPerToken: (measuredStreamCpu ?? 0) / (tokens[1] ?? 1),
